@@ -1,0 +1,22 @@
+// Composition root: build the services once, register the features, and let `context.subscriptions` own them.
+import * as vscode from 'vscode';
+import { commandTable } from './commands/commandTable';
+import { registerCommands } from './commands/registerCommands';
+import type { ExtensionServices } from './services';
+import { ImportsModel } from './views/importsModel';
+import { registerImportsView } from './views/importsTreeProvider';
+
+export function activate(context: vscode.ExtensionContext): ExtensionServices {
+  const log = vscode.window.createOutputChannel('Autopilot', { log: true });
+  const imports = new ImportsModel();
+  context.subscriptions.push(log, imports);
+
+  const services: ExtensionServices = { context, log, imports };
+  registerCommands(context, commandTable(services), log);
+  registerImportsView(context, imports);
+  return services;
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
+
+interface Manifest {
+  contributes: {
+    commands: { command: string; category?: string }[];
+    views: Record<string, { id: string }[]>;
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    jsonValidation: { fileMatch: string; url: string }[];
+  };
+}
+
+describe('extension', () => {
+  let extension: vscode.Extension<unknown>;
+  let manifest: Manifest;
+
+  before(async () => {
+    const found = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(found, `${EXTENSION_ID} is not loaded in this VS Code`);
+    extension = found;
+    await extension.activate();
+    manifest = extension.packageJSON as Manifest;
+  });
+
+  it('activates', () => {
+    assert.equal(extension.isActive, true);
+  });
+
+  it('registers every contributed command, and contributes every registered autopilot command', async () => {
+    const registered = new Set((await vscode.commands.getCommands(true)).filter((id) => id.startsWith('autopilot.')));
+    const contributed = new Set(manifest.contributes.commands.map((c) => c.command));
+    assert.ok(contributed.size > 0, 'the manifest contributes no commands');
+    for (const id of contributed) assert.ok(registered.has(id), `${id} is contributed but not registered`);
+    // VS Code itself registers `<viewId>.focus`-style commands for our views; those are not ours to contribute.
+    const ours = [...registered].filter((id) => !id.startsWith('autopilot.imports.') && id !== 'autopilot.imports');
+    for (const id of ours) assert.ok(contributed.has(id), `${id} is registered but not contributed`);
+  });
+
+  it('puts every command in the Autopilot category', () => {
+    for (const command of manifest.contributes.commands) {
+      assert.equal(command.category, 'Autopilot', `${command.command} has category ${command.category}`);
+    }
+  });
+
+  it('contributes the Autopilot container and the Recent Imports view, which can be shown', async () => {
+    assert.ok(manifest.contributes.viewsContainers.activitybar.some((c) => c.id === 'autopilot'));
+    assert.ok(manifest.contributes.views.autopilot?.some((v) => v.id === 'autopilot.imports'));
+    await vscode.commands.executeCommand('autopilot.imports.focus');
+  });
+
+  it('contributes the bundled schema for *.autopilot.json files', async () => {
+    const validation = manifest.contributes.jsonValidation.find((v) => v.fileMatch === '*.autopilot.json');
+    assert.ok(validation, 'no jsonValidation entry for *.autopilot.json');
+    const schemaUri = vscode.Uri.joinPath(extension.extensionUri, validation.url);
+    const schema = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(schemaUri)).toString('utf8'));
+    assert.equal(typeof schema, 'object');
+  });
+});

@@ -1,0 +1,32 @@
+/** Small Playwright helpers for driving the VS Code workbench served by code-server. */
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { workbenchUrl } from '../integration/launch/codeServer';
+import { uiSession } from './uiSession';
+
+export async function openWorkbench(folder: string): Promise<Page> {
+  const session = uiSession();
+  const page = await session.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(workbenchUrl(session.server, { folder }));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The activity bar appears once the workbench has restored its layout.
+  await page.locator('.activitybar').waitFor({ timeout: 60_000 });
+  return page;
+}
+
+/** Opens a view container by clicking its activity-bar entry (the way a user does). */
+export async function openActivity(page: Page, title: string): Promise<void> {
+  const entry = page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar [role="tab"][aria-label^="${title}"]`).first();
+  await entry.waitFor({ timeout: 60_000 });
+  const container = page.locator('.sidebar .composite.title', { hasText: title });
+  if (!(await container.isVisible())) {
+    await entry.click();
+  }
+  await container.waitFor({ timeout: 30_000 });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(uiSession().outputDir, 'screenshots', `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
+
+function* stringsIn(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* stringsIn(item);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* stringsIn(item);
+}
+
+describe('package.json', () => {
+  it('resolves every %key% through package.nls.json', () => {
+    const keys = [...stringsIn(manifest)].flatMap((s) => [...s.matchAll(/^%([^%]+)%$/g)].map((m) => m[1]!));
+    assert.ok(keys.length > 0);
+    for (const key of keys) assert.ok(key in nls, `package.nls.json has no "${key}"`);
+  });
+
+  it('gives every command a localized title and the Autopilot category', () => {
+    for (const command of manifest.contributes.commands) {
+      assert.match(command.command, /^autopilot\./);
+      assert.match(command.title, /^%.+%$/, `${command.command} title is not localized`);
+      assert.equal(command.category, 'Autopilot');
+    }
+  });
+
+  it('menus only name contributed commands', () => {
+    const contributed = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    for (const entries of Object.values(manifest.contributes.menus ?? {}) as { command?: string }[][]) {
+      for (const entry of entries) {
+        if (entry.command) assert.ok(contributed.has(entry.command), `menu names unknown command ${entry.command}`);
+      }
+    }
+  });
+
+  it('keeps engines.vscode at the @types/vscode version and within what the bundled VS Code runs', () => {
+    const engine = manifest.engines.vscode.replace(/^\^/, '');
+    assert.equal(manifest.devDependencies['@types/vscode'], engine);
+    const [major, minor] = engine.split('.').map(Number);
+    assert.ok(major === 1 && minor! <= 139, `engines.vscode ${engine} exceeds 1.139`);
+  });
+
+  it('pins @azure/msal-node to exactly 7.2.3', () => {
+    assert.equal(manifest.dependencies['@azure/msal-node'], '7.2.3');
+  });
+
+  it('ships the CLI as the package bin', () => {
+    assert.equal(manifest.bin['autopilot-devices'], 'dist/cli.js');
+  });
+});
+
+describe('layering', () => {
+  const vscodeFree = ['graph', 'auth', 'payload', 'import', 'common'];
+
+  function sources(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f));
+  }
+
+  it('keeps vscode out of graph/, auth/ (but its VS Code glue), payload/, import/ and common/', () => {
+    for (const layer of vscodeFree) {
+      for (const file of sources(path.join(root, 'src', layer))) {
+        if (file.includes(`${path.sep}auth${path.sep}vscode${path.sep}`)) continue;
+        const text = fs.readFileSync(file, 'utf8');
+        assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, `${path.relative(root, file)} imports vscode`);
+      }
+    }
+  });
+});
