@@ -1,0 +1,88 @@
+/**
+ * App-only tokens (a service principal, for pipelines and unattended use) through MSAL's confidential client, with
+ * a client secret or a certificate. Scope is always `<graph root>/.default`: the app's granted application
+ * permissions decide what it may do.
+ */
+import { randomUUID } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
+import type { ConfidentialClientApplication } from '@azure/msal-node';
+import type { Logger } from '../common/logger';
+import type { CloudEndpoints } from '../graph/clouds';
+import { appOnlyScopes, isTenantNeutral } from './authConfig';
+import { AuthFailure, describeAuthError, type AuthErrorContext } from './authErrors';
+import { raceCancellation, throwIfAborted } from './cancellation';
+import { readClientCertificate } from './certificate';
+import type { AccessTokenResult, TokenRequestOptions } from './delegatedAuth';
+import { loadMsal, msalConfiguration } from './msalRuntime';
+import type { AuthNetworkClient } from './networkClient';
+export type AppCredential =
+  | { readonly kind: 'secret'; readonly secret: string }
+  | { readonly kind: 'certificate'; readonly certificatePath: string };
+
+export interface AppOnlyAuthOptions {
+  readonly clientId: string;
+  /** A tenant id or verified domain: app-only tokens are always for one tenant. */
+  readonly tenantId: string;
+  readonly endpoints: CloudEndpoints;
+  readonly credential: AppCredential;
+  readonly log: Logger;
+  readonly network: AuthNetworkClient;
+}
+
+export class AppOnlyAuth {
+  private app: Promise<ConfidentialClientApplication> | undefined;
+
+  constructor(private readonly options: AppOnlyAuthOptions) {
+    if (isTenantNeutral(options.tenantId)) {
+      throw new AuthFailure(
+        l10n.t("App-only sign-in needs a tenant id or domain, not '{0}': set autopilot.auth.tenantId (or AUTOPILOT_TENANT_ID / --tenant).", options.tenantId),
+        'tenantNotFound',
+      );
+    }
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
+  get tenantId(): string {
+    return this.options.tenantId;
+  }
+
+  /** A token for Graph; MSAL's in-memory cache serves it until it nears expiry unless `forceRefresh` is set. */
+  async getToken(options: TokenRequestOptions = {}): Promise<AccessTokenResult & { tenantId: string }> {
+    throwIfAborted(options.signal);
+    const context: AuthErrorContext = { clientId: this.options.clientId, tenantId: this.options.tenantId, endpoints: this.options.endpoints, kind: 'app' };
+    const correlationId = randomUUID();
+    try {
+      const app = await this.client();
+      const result = await raceCancellation(
+        app.acquireTokenByClientCredential({ scopes: appOnlyScopes(this.options.endpoints), skipCache: options.forceRefresh ?? false, correlationId }),
+        { signal: options.signal },
+      );
+      if (!result) throw new Error('MSAL returned no result for the client credentials flow.');
+      return { accessToken: result.accessToken, tenantId: result.tenantId || this.options.tenantId, ...(result.expiresOn ? { expiresOn: result.expiresOn } : {}) };
+    } catch (error) {
+      const network = this.options.network;
+      throw describeAuthError(error, context, this.options.log, network.serverError(correlationId), network.lastTransportFailure);
+    }
+  }
+
+  private client(): Promise<ConfidentialClientApplication> {
+    this.app ??= (async () => {
+      const msal = await loadMsal();
+      const configuration = msalConfiguration({ ...this.options });
+      const credential = this.options.credential;
+      if (credential.kind === 'secret') {
+        configuration.auth.clientSecret = credential.secret;
+      } else {
+        const certificate = await readClientCertificate(credential.certificatePath);
+        configuration.auth.clientCertificate = certificate;
+      }
+      return new msal.ConfidentialClientApplication(configuration);
+    })();
+    // A certificate that cannot be read now might be fixed by the next attempt.
+    this.app.catch(() => (this.app = undefined));
+    return this.app;
+  }
+}
