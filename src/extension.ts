@@ -1,8 +1,10 @@
 // Composition root: build the services once, register the features, and let `context.subscriptions` own them.
 import * as vscode from 'vscode';
+import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import type { ExtensionServices } from './services';
+import { AccountStatusBar } from './views/accountStatusBar';
 import { ImportsModel } from './views/importsModel';
 import { registerImportsView } from './views/importsTreeProvider';
 
@@ -11,7 +13,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   const imports = new ImportsModel();
   context.subscriptions.push(log, imports);
 
-  const services: ExtensionServices = { context, log, imports };
+  const auth = registerAuth(context, log);
+  const accountStatusBar = new AccountStatusBar(auth);
+  context.subscriptions.push(accountStatusBar);
+
+  const services: ExtensionServices = { context, log, imports, auth, accountStatusBar };
   registerCommands(context, commandTable(services), log);
   registerImportsView(context, imports);
   return services;

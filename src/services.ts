@@ -1,4 +1,6 @@
 import type * as vscode from 'vscode';
+import type { AuthService } from './auth/authService';
+import type { AccountStatusBar } from './views/accountStatusBar';
 import type { ImportsModel } from './views/importsModel';
 
 /** What the composition root builds once and hands to commands and views. */
@@ -6,4 +8,7 @@ export interface ExtensionServices {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
   readonly imports: ImportsModel;
+  /** Who is signed in, and `getAccessToken` for the Graph client (cloud, authority and scopes always agree). */
+  readonly auth: AuthService;
+  readonly accountStatusBar: AccountStatusBar;
 }

@@ -29,6 +29,14 @@ export interface AuthSettings {
   readonly tenantId: string;
 }
 
+/** Settings that cannot be used (a custom cloud without its URLs, say): no sign-in and no token until fixed. */
+export class SettingsProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsProblem';
+  }
+}
+
 export type AccountKind = 'user' | 'app';
 
 export interface Account {
@@ -48,7 +56,7 @@ export interface ActiveAccountMemory {
 }
 
 export interface AuthServiceOptions {
-  readonly settings: AuthSettings;
+  readonly settings: AuthSettings | SettingsProblem;
   readonly secrets: SecretStore;
   readonly log: Logger;
   readonly memory: ActiveAccountMemory;
@@ -74,8 +82,8 @@ function appAccountId(clientId: string, tenantId: string): string {
 }
 
 export class AuthService implements Disposable {
-  private currentSettings: AuthSettings;
-  private delegated: DelegatedAuth;
+  private current: AuthSettings | SettingsProblem;
+  private delegatedAuth: DelegatedAuth | undefined;
   private readonly network: AuthNetworkClient;
   private readonly appClients = new Map<string, AppOnlyAuth>();
   private knownAccounts: Account[] = [];
@@ -91,16 +99,23 @@ export class AuthService implements Disposable {
     (await this.getToken(undefined, { ...(request?.signal ? { signal: request.signal } : {}), forceRefresh: request?.forceRefresh ?? false })).accessToken;
 
   constructor(private readonly options: AuthServiceOptions) {
-    this.currentSettings = options.settings;
+    this.current = options.settings;
     this.network = new AuthNetworkClient({ ...options.network, log: options.log });
-    this.delegated = this.createDelegated();
+    this.delegatedAuth = this.createDelegated();
     this.subscription = options.secrets.onDidChange((key) => {
-      if (key === this.delegated.cacheKey || key === APP_CREDENTIALS_KEY) void this.reload();
+      if (key === this.delegatedAuth?.cacheKey || key === APP_CREDENTIALS_KEY) void this.reload();
     });
   }
 
+  /** The settings in force; throws the problem with them if they cannot be used. */
   get settings(): AuthSettings {
-    return this.currentSettings;
+    if (this.current instanceof SettingsProblem) throw this.current;
+    return this.current;
+  }
+
+  /** What is wrong with the settings, if anything (shown instead of signing in). */
+  get settingsProblem(): SettingsProblem | undefined {
+    return this.current instanceof SettingsProblem ? this.current : undefined;
   }
 
   get accounts(): readonly Account[] {
@@ -123,11 +138,15 @@ export class AuthService implements Disposable {
   }
 
   /** Applies changed settings; a different cloud or client id means different accounts and a fresh MSAL client. */
-  async updateSettings(settings: AuthSettings): Promise<void> {
-    this.currentSettings = settings;
-    this.delegated = this.createDelegated();
+  async updateSettings(settings: AuthSettings | SettingsProblem): Promise<void> {
+    this.current = settings;
+    this.delegatedAuth = this.createDelegated();
     this.appClients.clear();
-    this.options.log.info(`Sign-in now uses ${settings.endpoints.authorityHost} for ${settings.endpoints.graphRoot} (cloud: ${settings.endpoints.cloud}).`);
+    if (settings instanceof SettingsProblem) {
+      this.options.log.warn(`Sign-in is unavailable until the settings are fixed: ${settings.message}`);
+    } else {
+      this.options.log.info(`Sign-in now uses ${settings.endpoints.authorityHost} for ${settings.endpoints.graphRoot} (cloud: ${settings.endpoints.cloud}).`);
+    }
     await this.reload();
   }
 
@@ -137,12 +156,12 @@ export class AuthService implements Disposable {
   }
 
   async signInInteractive(options: InteractiveSignInOptions): Promise<Account> {
-    const account = await this.delegated.signInInteractive(options);
+    const account = await this.delegated().signInInteractive(options);
     return this.afterUserSignIn(account);
   }
 
   async signInWithDeviceCode(options: DeviceCodeSignInOptions): Promise<Account> {
-    const account = await this.delegated.signInWithDeviceCode(options);
+    const account = await this.delegated().signInWithDeviceCode(options);
     return this.afterUserSignIn(account);
   }
 
@@ -150,7 +169,7 @@ export class AuthService implements Disposable {
   async signInApp(app: { clientId: string; tenantId: string; credential: AppCredential }, options: { signal?: AbortSignal } = {}): Promise<Account> {
     const client = this.createAppClient(app);
     const token = await client.getToken(options);
-    const stored: StoredAppCredential = { clientId: app.clientId, tenantId: token.tenantId, cloud: cloudKey(this.currentSettings.endpoints), credential: app.credential };
+    const stored: StoredAppCredential = { clientId: app.clientId, tenantId: token.tenantId, cloud: cloudKey(this.settings.endpoints), credential: app.credential };
     const others = (await this.readAppCredentials()).filter((c) => !(c.cloud === stored.cloud && appAccountId(c.clientId, c.tenantId) === appAccountId(stored.clientId, stored.tenantId)));
     await this.options.secrets.store(APP_CREDENTIALS_KEY, JSON.stringify([...others, stored]));
     const id = appAccountId(stored.clientId, stored.tenantId);
@@ -163,9 +182,9 @@ export class AuthService implements Disposable {
 
   async signOut(accountId: string): Promise<void> {
     if (this.userAccounts.has(accountId)) {
-      await this.delegated.signOut(this.userAccounts.get(accountId)!);
+      await this.delegated().signOut(this.userAccounts.get(accountId)!);
     } else if (this.appCredentials.has(accountId)) {
-      const cloud = cloudKey(this.currentSettings.endpoints);
+      const cloud = cloudKey(this.settings.endpoints);
       const remaining = (await this.readAppCredentials()).filter((c) => !(c.cloud === cloud && appAccountId(c.clientId, c.tenantId) === accountId));
       await this.options.secrets.store(APP_CREDENTIALS_KEY, JSON.stringify(remaining));
       this.appClients.delete(accountId);
@@ -185,7 +204,7 @@ export class AuthService implements Disposable {
     const active = this.activeAccount;
     if (!active) throw authFailure('notSignedIn', this.errorContext());
     const user = this.userAccounts.get(active.id);
-    if (user) return this.delegated.getToken(user, scopes ?? delegatedScopes(this.currentSettings.endpoints), options);
+    if (user) return this.delegated().getToken(user, scopes ?? delegatedScopes(this.settings.endpoints), options);
     return this.appClient(active.id).getToken(options);
   }
 
@@ -194,13 +213,19 @@ export class AuthService implements Disposable {
     this.listeners.clear();
   }
 
-  private createDelegated(): DelegatedAuth {
-    const { clientId, tenantId, endpoints } = this.currentSettings;
+  private createDelegated(): DelegatedAuth | undefined {
+    if (this.current instanceof SettingsProblem) return undefined;
+    const { clientId, tenantId, endpoints } = this.current;
     return new DelegatedAuth({ clientId, tenantId, endpoints, secrets: this.options.secrets, log: this.options.log, network: this.network });
   }
 
+  private delegated(): DelegatedAuth {
+    if (!this.delegatedAuth) throw this.settingsProblem ?? new Error('Sign-in is not configured.');
+    return this.delegatedAuth;
+  }
+
   private createAppClient(app: { clientId: string; tenantId: string; credential: AppCredential }): AppOnlyAuth {
-    return new AppOnlyAuth({ ...app, endpoints: this.currentSettings.endpoints, log: this.options.log, network: this.network });
+    return new AppOnlyAuth({ ...app, endpoints: this.settings.endpoints, log: this.options.log, network: this.network });
   }
 
   private appClient(accountId: string): AppOnlyAuth {
@@ -215,7 +240,7 @@ export class AuthService implements Disposable {
   }
 
   private errorContext(): AuthErrorContext {
-    const { clientId, tenantId, endpoints } = this.currentSettings;
+    const { clientId, tenantId, endpoints } = this.settings;
     return { clientId, tenantId, endpoints, kind: 'user' };
   }
 
@@ -239,17 +264,17 @@ export class AuthService implements Disposable {
   }
 
   private async load(): Promise<void> {
-    const delegated = this.delegated;
-    const users = await delegated.accounts();
-    const cloud = cloudKey(this.currentSettings.endpoints);
+    const delegated = this.delegatedAuth;
+    const users = delegated ? await delegated.accounts() : [];
+    const cloud = delegated ? cloudKey(delegated.endpoints) : undefined;
     const apps = (await this.readAppCredentials()).filter((c) => c.cloud === cloud);
-    if (delegated !== this.delegated) return; // settings changed meanwhile; that reload wins
+    if (delegated !== this.delegatedAuth) return; // settings changed meanwhile; that reload wins
 
     this.userAccounts = new Map(users.map((u) => [userAccountId(u), u]));
     this.appCredentials = new Map(apps.map((a) => [appAccountId(a.clientId, a.tenantId), a]));
     const accounts: Account[] = [
       ...users.map((u): Account => ({
-        id: userAccountId(u), kind: 'user', label: u.username, tenantId: u.tenantId, clientId: this.currentSettings.clientId,
+        id: userAccountId(u), kind: 'user', label: u.username, tenantId: u.tenantId, clientId: delegated!.clientId,
         ...(u.name ? { name: u.name } : {}),
       })),
       ...apps.map((a): Account => ({ id: appAccountId(a.clientId, a.tenantId), kind: 'app', label: a.clientId, tenantId: a.tenantId, clientId: a.clientId })),

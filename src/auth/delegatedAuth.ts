@@ -87,6 +87,10 @@ export class DelegatedAuth {
     return this.options.endpoints;
   }
 
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
   /** Signed-in accounts, one per tenant, straight from the stored cache (MSAL is not loaded for this). */
   async accounts(): Promise<CachedAccount[]> {
     return accountsInSerializedCache(await this.options.secrets.get(this.cacheKey));

@@ -16,6 +16,7 @@ import { launchBrowser, startCodeServer, workbenchUrl } from './codeServer';
 import { ensureTools, type ToolPaths } from './toolCache';
 import type { SuiteResults } from '../suite/index';
 import { setUiSession } from '../../ui/uiSession';
+import { TEST_TLS_DIR_ENV, createTestTls } from '../../emulator/identity/testTls';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const outputDir = path.join(repoRoot, 'test-output');
@@ -49,14 +50,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function runExtensionHostSuite(tools: ToolPaths): Promise<boolean> {
+async function runExtensionHostSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Promise<boolean> {
   const resultsFile = path.join(outputDir, 'integration-results.json');
   fs.rmSync(resultsFile, { force: true });
   const testsPath = path.join(repoRoot, 'out', 'test', 'integration', 'suite');
   if (!fs.existsSync(path.join(testsPath, 'index.js'))) {
     throw new Error(`No compiled suite at ${testsPath}: run 'npm run compile-tests' first.`);
   }
-  const env: Record<string, string> = { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir };
+  const env: Record<string, string> = { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir, ...tlsEnv };
   if (process.env.AUTOPILOT_TEST_FILES) env.AUTOPILOT_TEST_FILES = process.env.AUTOPILOT_TEST_FILES;
   const server = await startCodeServer(tools, { env });
   const browser = await launchBrowser(tools);
@@ -110,7 +111,7 @@ function packageVsix(): string {
   return vsix;
 }
 
-async function runUiSuite(tools: ToolPaths): Promise<boolean> {
+async function runUiSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Promise<boolean> {
   const uiTests = path.join(repoRoot, 'out', 'test', 'ui');
   const grep = process.env.AUTOPILOT_TEST_FILES;
   const files = fs.existsSync(uiTests)
@@ -121,7 +122,7 @@ async function runUiSuite(tools: ToolPaths): Promise<boolean> {
     return grep !== undefined;
   }
   const vsix = packageVsix();
-  const server = await startCodeServer(tools, { installVsix: [vsix] });
+  const server = await startCodeServer(tools, { installVsix: [vsix], env: tlsEnv });
   const browser = await launchBrowser(tools);
   setUiSession({ server, browser, outputDir, tools, freshWorkspace });
   try {
@@ -142,11 +143,25 @@ async function runUiSuite(tools: ToolPaths): Promise<boolean> {
   }
 }
 
+/**
+ * A fresh test CA for the identity emulator. The extension host trusts it through NODE_EXTRA_CA_CERTS (read at its
+ * start, so it is made before code-server starts); tests in the extension host and in this process (the UI tests)
+ * find the server certificate through AUTOPILOT_TEST_TLS_DIR.
+ */
+function testTlsEnvironment(): Record<string, string> {
+  const dir = path.join(outputDir, 'tls');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tls = createTestTls(dir);
+  process.env[TEST_TLS_DIR_ENV] = tls.dir;
+  return { NODE_EXTRA_CA_CERTS: tls.caFile, [TEST_TLS_DIR_ENV]: tls.dir };
+}
+
 async function main(): Promise<number> {
   fs.mkdirSync(outputDir, { recursive: true });
   const tools = ensureTools();
-  const extensionHostOk = await runExtensionHostSuite(tools);
-  const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools);
+  const tlsEnv = testTlsEnvironment();
+  const extensionHostOk = await runExtensionHostSuite(tools, tlsEnv);
+  const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools, tlsEnv);
   return extensionHostOk && uiOk ? 0 : 1;
 }
 

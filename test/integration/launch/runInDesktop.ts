@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import type { SuiteResults } from '../suite/index';
+import { TEST_TLS_DIR_ENV, createTestTls } from '../../emulator/identity/testTls';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -17,6 +18,10 @@ async function main(): Promise<number> {
   fs.rmSync(resultsFile, { force: true });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-desktop-'));
   const fixtures = path.join(repoRoot, 'test', 'fixtures', 'workspace');
+  // The identity emulator's CA, trusted by the extension host from its start (see runInCodeServer).
+  const tlsDir = path.join(outputDir, 'tls');
+  fs.rmSync(tlsDir, { recursive: true, force: true });
+  const tls = createTestTls(tlsDir);
   if (fs.existsSync(fixtures)) fs.cpSync(fixtures, workspace, { recursive: true });
 
   const exitCode = await runTests({
@@ -24,7 +29,7 @@ async function main(): Promise<number> {
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'suite'),
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir },
+    extensionTestsEnv: { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir, NODE_EXTRA_CA_CERTS: tls.caFile, [TEST_TLS_DIR_ENV]: tls.dir },
   });
   if (!fs.existsSync(resultsFile)) {
     process.stderr.write('VS Code exited without a results file: the extension host crashed or the suite never loaded.\n');

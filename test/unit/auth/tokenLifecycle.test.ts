@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { DEFAULT_CLIENT_ID } from '../../../src/auth/authConfig';
 import { accountsInSerializedCache } from '../../../src/auth/cachedAccounts';
+import { tokenCacheKey } from '../../../src/auth/delegatedAuth';
 import { loadMsal } from '../../../src/auth/msalRuntime';
 import { MemorySecretStore } from '../../../src/auth/secretStore';
 import type { IdentityEmulator } from '../../emulator/identity/identityEmulator';
@@ -107,6 +109,7 @@ describe('Tokens over time: persisted cache, refresh, sign-out, several accounts
     const account = await signInWithDeviceCode(service, emulator, ADELE.username);
     const token = await service.getAccessToken();
     const key = `autopilot.auth.tokenCache/14d82eec-204b-4c2f-b7e8-296a70dab67e/${new URL(emulator.origin).host}`;
+    assert.equal(key, tokenCacheKey(DEFAULT_CLIENT_ID, service.settings.endpoints));
     assert.ok((await service.secrets.get(key))?.includes(token));
 
     await service.signOut(account.id);
@@ -136,7 +139,7 @@ describe('Tokens over time: persisted cache, refresh, sign-out, several accounts
     assert.ok(changes >= 2);
     await rejectsWith(windowB.getAccessToken(), 'notSignedIn', /not signed in/);
     // Window B's MSAL must not write its in-memory copy back.
-    const stored = await secrets.get(windowA['delegated'].cacheKey);
+    const stored = await secrets.get(tokenCacheKey(DEFAULT_CLIENT_ID, windowA.settings.endpoints));
     assert.deepEqual(accountsInSerializedCache(stored), []);
   });
 
@@ -161,12 +164,12 @@ describe('Tokens over time: persisted cache, refresh, sign-out, several accounts
     assert.equal(service.activeAccount?.id, adeleGuest.id);
   });
 
-  it('lists accounts from the stored cache exactly as MSAL does, without loading MSAL', async () => {
+  it('lists accounts from the stored cache exactly as MSAL lists them', async () => {
     const service = serviceFor(emulator);
     await signInWithDeviceCode(service, emulator, ADELE.username);
     await signInWithDeviceCode(service, emulator, ADELE.username, FABRIKAM.id);
     await signInWithDeviceCode(service, emulator, MEGAN.username);
-    const stored = await service.secrets.get(service['delegated'].cacheKey);
+    const stored = await service.secrets.get(tokenCacheKey(DEFAULT_CLIENT_ID, service.settings.endpoints));
 
     const msal = await loadMsal();
     const app = new msal.PublicClientApplication({ auth: { clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e', authority: `${emulator.origin}/organizations`, knownAuthorities: [new URL(emulator.origin).host] } });

@@ -1,0 +1,66 @@
+/**
+ * `autopilot.signIn`: choose how (unless `autopilot.auth.flow` says), then sign in under a cancellable progress
+ * notification. Arguments `{ flow?, tenantId? }` skip the questions they answer (the account picker passes a
+ * tenant; scripts and tests may pass a flow).
+ */
+import * as vscode from 'vscode';
+import type { Account } from '../auth/authService';
+import { SIGN_IN_FLOWS, configuredCertificatePath, configuredFlow, type SignInFlow } from '../auth/vscode/authSettings';
+import { askAppCredential, openInBrowser, pickFlow, showDeviceCode, withCancellableProgress } from '../auth/vscode/signInPrompts';
+import type { ExtensionServices } from '../services';
+import { accountLabel } from '../views/accountStatusBar';
+
+/** How long the browser may take before the sign-in gives up and frees the loopback port. */
+export const BROWSER_SIGN_IN_TIME_LIMIT_MS = 5 * 60_000;
+
+export interface SignInArguments {
+  readonly flow?: SignInFlow;
+  readonly tenantId?: string;
+}
+
+function parseArguments(value: unknown): SignInArguments {
+  if (!value || typeof value !== 'object') return {};
+  const { flow, tenantId } = value as Record<string, unknown>;
+  return {
+    ...(typeof flow === 'string' && SIGN_IN_FLOWS.includes(flow as SignInFlow) ? { flow: flow as SignInFlow } : {}),
+    ...(typeof tenantId === 'string' && tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+  };
+}
+
+export async function signIn(services: ExtensionServices, rawArguments?: unknown): Promise<Account> {
+  const { auth } = services;
+  const settings = auth.settings; // throws the settings problem, if any, before asking anything
+  const args = parseArguments(rawArguments);
+  const configured = configuredFlow();
+  const flow = args.flow ?? (configured === 'ask' ? await pickFlow() : configured);
+  const tenant = args.tenantId ? { tenantId: args.tenantId } : {};
+
+  let account: Account;
+  switch (flow) {
+    case 'interactive':
+      account = await withCancellableProgress(vscode.l10n.t('Signing in: finish in your browser…'), (signal) =>
+        auth.signInInteractive({ openBrowser: openInBrowser, signal, timeoutMs: BROWSER_SIGN_IN_TIME_LIMIT_MS, ...tenant }),
+      );
+      break;
+    case 'deviceCode':
+      account = await withCancellableProgress(vscode.l10n.t('Signing in with a device code…'), (signal, report) =>
+        auth.signInWithDeviceCode({
+          signal,
+          ...tenant,
+          onDeviceCode: (prompt) => {
+            report(vscode.l10n.t('enter {0} at {1}', prompt.userCode, prompt.verificationUri));
+            showDeviceCode(prompt);
+          },
+        }),
+      );
+      break;
+    case 'clientSecret':
+    case 'clientCertificate': {
+      const app = await askAppCredential(flow, settings, configuredCertificatePath());
+      account = await withCancellableProgress(vscode.l10n.t("Checking the app's credentials…"), (signal) => auth.signInApp(app, { signal }));
+      break;
+    }
+  }
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), account.tenantId));
+  return account;
+}

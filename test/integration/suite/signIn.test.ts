@@ -1,0 +1,116 @@
+/**
+ * Sign-in inside a real VS Code, with the identity emulator standing in for Entra ID: the extension host trusts the
+ * emulator's test CA through NODE_EXTRA_CA_CERTS (set by the launcher), exactly as a user's private authority would be.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionServices } from '../../../src/services';
+import { startIdentityEmulator, type IdentityEmulator } from '../../emulator/identity/identityEmulator';
+import { ADELE, GRAPH_CLI_CLIENT_ID } from '../../emulator/identity/directory';
+import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
+
+const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
+const GRAPH_ROOT = 'https://graph.emulator.test';
+const SETTINGS = ['cloud', 'authority', 'graphRoot', 'auth.flow'] as const;
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('Sign-in in VS Code (device code from the command palette, emulated Entra ID)', function () {
+  this.timeout(90_000);
+  let emulator: IdentityEmulator;
+  let services: ExtensionServices;
+  const configuration = () => vscode.workspace.getConfiguration('autopilot');
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<ExtensionServices>(EXTENSION_ID);
+    assert.ok(extension);
+    services = await extension.activate();
+    emulator = await startIdentityEmulator({ tls: testTlsFromEnvironment(), deviceCodePollIntervalSeconds: 1 });
+    await configuration().update('cloud', 'custom', vscode.ConfigurationTarget.Global);
+    await configuration().update('authority', emulator.authorityHost, vscode.ConfigurationTarget.Global);
+    await configuration().update('graphRoot', GRAPH_ROOT, vscode.ConfigurationTarget.Global);
+    await configuration().update('auth.flow', 'ask', vscode.ConfigurationTarget.Global);
+    await waitFor('the new cloud to reach the sign-in service', () => !services.auth.settingsProblem && services.auth.settings.endpoints.authorityHost === emulator.authorityHost);
+  });
+
+  after(async () => {
+    for (const key of SETTINGS) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+    await emulator?.stop();
+  });
+
+  it('starts signed out, with a Sign in status bar item', () => {
+    assert.equal(services.auth.activeAccount, undefined);
+    assert.match(services.accountStatusBar.item.text, /Sign in to Intune/);
+    assert.equal(services.accountStatusBar.item.command, 'autopilot.signIn');
+  });
+
+  it('signs in with the device code chosen in the quick pick, and shows the account in the status bar', async () => {
+    const signIn = vscode.commands.executeCommand<{ label: string } | undefined>('autopilot.signIn');
+    // Answer the "How do you want to sign in?" pick as a user would. In a remote or web window (code-server) the
+    // device code is offered first; in a desktop window it is second.
+    const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
+    const pending = await waitFor('a device code to be requested', async () => {
+      if (emulator.pendingDeviceCodes().length > 0) return emulator.pendingDeviceCodes();
+      if (!remote) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes();
+    });
+    assert.equal(pending.length, 1);
+    assert.equal(pending[0]!.clientId, GRAPH_CLI_CLIENT_ID);
+
+    // The user enters the code at the device login page on another device.
+    emulator.approveDeviceCode(pending[0]!.userCode, ADELE.username);
+    const account = await signIn;
+    assert.equal(account?.label, ADELE.username);
+
+    await waitFor('the status bar to show the account', () => services.accountStatusBar.item.text.includes(ADELE.username));
+    assert.match(services.accountStatusBar.item.text, /^\$\(account\) adele@contoso\.onmicrosoft\.com$/);
+    assert.equal(services.accountStatusBar.item.command, 'autopilot.selectAccount');
+
+    const token = await services.auth.getAccessToken();
+    assert.ok(emulator.isValidAccessToken(token, { audience: GRAPH_ROOT }), 'the Graph side accepts the token');
+  });
+
+  it('keeps the token cache in SecretStorage only', async () => {
+    const token = await services.auth.getAccessToken();
+    const cacheKey = `autopilot.auth.tokenCache/${GRAPH_CLI_CLIENT_ID}/${new URL(emulator.authorityHost).host}`;
+    assert.ok((await services.context.secrets.get(cacheKey))?.includes(token), 'the token cache is in SecretStorage');
+    for (const key of services.context.globalState.keys()) {
+      assert.ok(!JSON.stringify(services.context.globalState.get(key) ?? '').includes(token), `globalState ${key} holds the token`);
+    }
+    for (const key of services.context.workspaceState.keys()) {
+      assert.ok(!JSON.stringify(services.context.workspaceState.get(key) ?? '').includes(token), `workspaceState ${key} holds the token`);
+    }
+  });
+
+  it('signs out from the command palette and forgets the tokens', async () => {
+    await vscode.commands.executeCommand('autopilot.signOut');
+    await waitFor('the status bar to offer sign-in again', () => services.accountStatusBar.item.text.includes('Sign in'));
+    assert.equal(services.auth.activeAccount, undefined);
+    const cacheKey = `autopilot.auth.tokenCache/${GRAPH_CLI_CLIENT_ID}/${new URL(emulator.authorityHost).host}`;
+    const stored = (await services.context.secrets.get(cacheKey)) ?? '';
+    assert.ok(![...emulator.issuedSecrets].some((secret) => secret.length > 8 && stored.includes(secret)), 'a token survived sign-out');
+  });
+
+  it('signs in by arguments without asking (flow and tenant), for scripts and the account picker', async () => {
+    const signIn = vscode.commands.executeCommand<{ label: string; tenantId: string } | undefined>('autopilot.signIn', {
+      flow: 'deviceCode',
+      tenantId: 'fabrikam.onmicrosoft.com',
+    });
+    const [pending] = await waitFor('a device code', () => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes());
+    emulator.approveDeviceCode(pending!.userCode, ADELE.username);
+    const account = await signIn;
+    assert.equal(account?.tenantId, '72f988bf-0000-4000-8000-000000000002');
+    await vscode.commands.executeCommand('autopilot.signOut', services.auth.activeAccount?.id);
+    assert.equal(services.auth.accounts.length, 0);
+  });
+});
