@@ -3,6 +3,7 @@
  * login host plus a tenant, and every scope is rooted at the cloud's Graph root, so switching cloud switches authority,
  * Graph root and scopes together (tokens are not interchangeable between clouds).
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudEndpoints } from '../graph/clouds';
 
 /** Microsoft Graph Command Line Tools: a Microsoft app present in every tenant, allowed to ask for Intune scopes. */
@@ -58,10 +59,10 @@ export function checkAuthorityHost(authorityHost: string): void {
   try {
     url = new URL(authorityHost);
   } catch {
-    throw new Error(`The authority '${authorityHost}' is not a URL: set autopilot.authority to an https:// address such as https://login.microsoftonline.com.`);
+    throw new Error(l10n.t("The authority '{0}' is not a URL: set autopilot.authority to an https:// address such as https://login.microsoftonline.com.", authorityHost));
   }
   if (url.protocol !== 'https:') {
-    throw new Error(`The authority '${authorityHost}' must use https://: Entra ID and MSAL accept no other.`);
+    throw new Error(l10n.t("The authority '{0}' must use https://: set autopilot.authority (or --authority) to an https:// address.", authorityHost));
   }
 }
 

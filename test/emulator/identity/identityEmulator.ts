@@ -16,6 +16,7 @@ import {
 } from './directory';
 import { DeviceCodeGrants } from './deviceCodes';
 import { decodeJwt, verifyJwtSignature, x5tS256 } from './jwt';
+import { TENANT_NEUTRAL, openIdMetadata, parseScope, redirectAllowed } from './oauthRules';
 import { autoPostPage, deviceLoginPage, errorPage } from './pages';
 import type { TestTls } from './testTls';
 import { TokenIssuer, type AccessTokenInfo } from './tokenIssuer';
@@ -60,48 +61,12 @@ export interface BrowserBehaviour {
 type Reply = { status: number; headers?: Record<string, string>; body: string };
 type TokenReply = OAuthErrorResponse | { status: number; body: unknown };
 
-const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const TENANT_NEUTRAL = new Set(['organizations', 'common']);
-
 function json(response: OAuthErrorResponse | { status: number; body: unknown }): Reply {
   return { status: response.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(response.body) };
 }
 
 function html(status: number, body: string): Reply {
   return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
-}
-
-/** Registered `http://localhost` (no port) matches any loopback port, as Entra does for public-client redirects. */
-function redirectAllowed(app: EmulatedApp, redirectUri: string): boolean {
-  let requested: URL;
-  try {
-    requested = new URL(redirectUri);
-  } catch {
-    return false;
-  }
-  return app.redirectUris.some((registered) => {
-    const allowed = new URL(registered);
-    if (allowed.protocol === 'http:' && allowed.hostname === 'localhost' && !allowed.port) {
-      return requested.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requested.hostname) && requested.pathname === allowed.pathname;
-    }
-    return registered === redirectUri;
-  });
-}
-
-interface ParsedScope {
-  readonly resource?: string;
-  readonly permissions: readonly string[];
-  readonly offlineAccess: boolean;
-}
-
-function parseScope(scope: string): ParsedScope {
-  const resourceScopes = scope.split(/\s+/).filter((s) => s && !OIDC_SCOPES.has(s));
-  const resources = new Set(resourceScopes.map((s) => s.slice(0, s.lastIndexOf('/'))));
-  return {
-    resource: resources.size === 1 ? [...resources][0] : undefined,
-    permissions: resourceScopes.map((s) => s.slice(s.lastIndexOf('/') + 1)),
-    offlineAccess: scope.split(/\s+/).includes('offline_access'),
-  };
 }
 
 export class IdentityEmulator {
@@ -255,29 +220,7 @@ export class IdentityEmulator {
   private openIdConfiguration(tenantSegment: string): Reply {
     const tenant = this.directory.tenant(tenantSegment);
     if (!tenant && !TENANT_NEUTRAL.has(tenantSegment)) return json(errors.tenantNotFound(tenantSegment));
-    const base = `${this.origin}/${tenantSegment}`;
-    return json({
-      status: 200,
-      body: {
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        response_modes_supported: ['query', 'fragment', 'form_post'],
-        subject_types_supported: ['pairwise'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        issuer: `${this.origin}/${tenant ? tenant.id : '{tenantid}'}/v2.0`,
-        request_uri_parameter_supported: false,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-        http_logout_supported: true,
-        frontchannel_logout_supported: true,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'oid'],
-        tenant_region_scope: 'NA',
-      },
-    });
+    return json({ status: 200, body: openIdMetadata(this.origin, tenantSegment, tenant?.id) });
   }
 
   /** Which tenant a user signs in to: the one named in the authority, else their home tenant. */
