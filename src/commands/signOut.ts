@@ -31,5 +31,9 @@ export async function signOut(services: ExtensionServices, accountId?: unknown):
     target = picked.account;
   }
   await auth.signOut(target.id);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed out {0}; its tokens were removed from this computer.', accountLabel(target)));
+  void vscode.window.showInformationMessage(
+    target.kind === 'user'
+      ? vscode.l10n.t('Signed out {0} from every tenant; its tokens were removed from this computer.', accountLabel(target))
+      : vscode.l10n.t('Signed out {0}; its secret was removed from this computer.', accountLabel(target)),
+  );
 }

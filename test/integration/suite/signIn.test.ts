@@ -101,16 +101,30 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
     assert.ok(![...emulator.issuedSecrets].some((secret) => secret.length > 8 && stored.includes(secret)), 'a token survived sign-out');
   });
 
-  it('signs in by arguments without asking (flow and tenant), for scripts and the account picker', async () => {
-    const signIn = vscode.commands.executeCommand<{ label: string; tenantId: string } | undefined>('autopilot.signIn', {
-      flow: 'deviceCode',
-      tenantId: 'fabrikam.onmicrosoft.com',
+  it('signs in by arguments without asking (flow and tenant), and the status bar switches accounts on click', async () => {
+    const signInTo = async (tenantId: string) => {
+      const signIn = vscode.commands.executeCommand<{ id: string; tenantId: string } | undefined>('autopilot.signIn', { flow: 'deviceCode', tenantId });
+      const [pending] = await waitFor('a device code', () => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes());
+      emulator.approveDeviceCode(pending!.userCode, ADELE.username);
+      return signIn;
+    };
+    const contoso = await signInTo('contoso.onmicrosoft.com');
+    const fabrikam = await signInTo('fabrikam.onmicrosoft.com');
+    assert.equal(fabrikam?.tenantId, '72f988bf-0000-4000-8000-000000000002');
+    assert.equal(services.auth.activeAccount?.id, fabrikam?.id, 'the newest sign-in is active');
+
+    // Click the status bar item and choose the first account in the list (Contoso sorts first).
+    const click = vscode.commands.executeCommand(services.accountStatusBar.item.command as string);
+    await waitFor('the account to switch', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return services.auth.activeAccount?.id === contoso?.id;
     });
-    const [pending] = await waitFor('a device code', () => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes());
-    emulator.approveDeviceCode(pending!.userCode, ADELE.username);
-    const account = await signIn;
-    assert.equal(account?.tenantId, '72f988bf-0000-4000-8000-000000000002');
-    await vscode.commands.executeCommand('autopilot.signOut', services.auth.activeAccount?.id);
+    await click;
+    const tooltip = services.accountStatusBar.item.tooltip;
+    assert.match(typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), /72f988bf-0000-4000-8000-000000000001/);
+
+    for (const account of [...services.auth.accounts]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
     assert.equal(services.auth.accounts.length, 0);
   });
 });
