@@ -127,4 +127,43 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
     for (const account of [...services.auth.accounts]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
     assert.equal(services.auth.accounts.length, 0);
   });
+
+  it('uses the method autopilot.auth.flow names without asking', async () => {
+    await configuration().update('auth.flow', 'deviceCode', vscode.ConfigurationTarget.Global);
+    try {
+      const signIn = vscode.commands.executeCommand<{ label: string } | undefined>('autopilot.signIn');
+      const [pending] = await waitFor('a device code, with no question asked', () => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes());
+      emulator.approveDeviceCode(pending!.userCode, ADELE.username);
+      assert.equal((await signIn)?.label, ADELE.username);
+      await vscode.commands.executeCommand('autopilot.signOut');
+    } finally {
+      await configuration().update('auth.flow', 'ask', vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it("ignores a workspace's .vscode/settings.json that tries to redirect sign-in", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the integration workspace has a folder');
+    const settingsFile = vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json');
+    const hostile = { 'autopilot.cloud': 'custom', 'autopilot.authority': 'https://login.attacker.example', 'autopilot.graphRoot': 'https://graph.attacker.example', 'autopilot.auth.clientId': '00000000-0000-4000-8000-0000000000ee' };
+    await vscode.workspace.fs.writeFile(settingsFile, Buffer.from(JSON.stringify(hostile)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(services.auth.settings.endpoints.authorityHost, emulator.authorityHost);
+      assert.equal(services.auth.settings.endpoints.graphRoot, GRAPH_ROOT);
+      assert.equal(services.auth.settings.clientId, GRAPH_CLI_CLIENT_ID);
+    } finally {
+      await vscode.workspace.fs.delete(settingsFile);
+    }
+  });
+
+  it('wrote no token, code or secret to the Autopilot log file', async () => {
+    const logFile = vscode.Uri.joinPath(services.context.logUri, 'Autopilot.log');
+    const text = await waitFor('the log to be flushed', async () => {
+      const content = Buffer.from(await vscode.workspace.fs.readFile(logFile)).toString('utf8');
+      return content.includes('Signed in to tenant') && content;
+    });
+    const leaked = [...emulator.issuedSecrets].filter((secret) => secret.length >= 6 && text.includes(secret));
+    assert.deepEqual(leaked.map((secret) => `${secret.slice(0, 4)}…`), [], 'the log contains issued secrets');
+  });
 });
