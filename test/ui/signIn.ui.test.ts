@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startIdentityEmulator, type IdentityEmulator } from '../emulator/identity/identityEmulator';
-import { ADELE } from '../emulator/identity/directory';
+import { ADELE, CONTOSO, confidentialApp } from '../emulator/identity/directory';
 import { testTlsFromEnvironment, type TestTls } from '../emulator/identity/testTls';
 import { uiSession } from './uiSession';
 import { openActivity, openWorkbench, pickQuickPickItem, runCommand, screenshot } from './workbench';
@@ -83,6 +83,31 @@ describe('Sign-in UI (packaged VSIX in code-server, emulated Entra ID)', () => {
     const file = await screenshot(page, 'signed-in-status-bar');
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
 
+    await runCommand(page, 'Autopilot: Sign Out');
+    await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 });
+  });
+
+  it('signs in as an app with a client secret typed into a password box', async () => {
+    const secret = 'ui~test.secret-Value_0123456789';
+    const app = emulator.addApp(confidentialApp({ secrets: [secret] }));
+    await runCommand(page, 'Autopilot: Sign In');
+    await pickQuickPickItem(page, 'Sign in as an app with a client secret');
+
+    const input = page.locator('.quick-input-widget input');
+    const answer = async (value: string) => {
+      await input.fill(value);
+      await page.keyboard.press('Enter');
+    };
+    await page.locator('.quick-input-widget', { hasText: 'application (client) ID' }).waitFor({ timeout: 30_000 });
+    await answer(app.clientId);
+    await page.locator('.quick-input-widget', { hasText: 'tenant ID or a verified domain' }).waitFor({ timeout: 30_000 });
+    await answer(CONTOSO.domain);
+    await page.locator('.quick-input-widget', { hasText: "secret's Value" }).waitFor({ timeout: 30_000 });
+    assert.equal(await input.getAttribute('type'), 'password', 'the secret is typed into a password box');
+    await answer(secret);
+
+    await page.locator('.statusbar-item', { hasText: `App ${app.clientId}` }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'signed-in-as-app');
     await runCommand(page, 'Autopilot: Sign Out');
     await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 });
   });
