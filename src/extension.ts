@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
+import { registerPayloadEditor } from './editor/registerPayloadEditor';
 import type { ExtensionServices } from './services';
 import { ImportsModel } from './views/importsModel';
 import { registerImportsView } from './views/importsTreeProvider';
@@ -11,7 +12,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   const imports = new ImportsModel();
   context.subscriptions.push(log, imports);
 
-  const services: ExtensionServices = { context, log, imports };
+  const payloads = registerPayloadEditor(context, log);
+  const services: ExtensionServices = { context, log, imports, payloads };
   registerCommands(context, commandTable(services), log);
   registerImportsView(context, imports);
   return services;

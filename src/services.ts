@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
 import type { ImportsModel } from './views/importsModel';
 
 /** What the composition root builds once and hands to commands and views. */
@@ -6,4 +7,6 @@ export interface ExtensionServices {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
   readonly imports: ImportsModel;
+  /** Live payload problems, shared by the editor features and the payload commands. */
+  readonly payloads: PayloadDiagnostics;
 }

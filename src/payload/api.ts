@@ -94,20 +94,38 @@ export function parsePayloadText(text: string, fileName: string, encoding: TextE
   return validator().validateText(text, fileName, encoding);
 }
 
-export async function readPayloadFile(path: string): Promise<ParsedPayload> {
+/** How a file system reports a file: enough to refuse a huge one before reading it. */
+export interface PayloadFileAccess {
+  /** Size in bytes, or undefined when the path is not a regular file. Throws like `fs.stat` when it does not exist. */
+  size(): Promise<number | undefined>;
+  read(): Promise<Uint8Array>;
+}
+
+/** Reads a payload through any file system (Node's, or VS Code's for remote workspaces); never throws. */
+export async function readPayload(fileName: string, access: PayloadFileAccess): Promise<ParsedPayload> {
   const validation = validator();
-  let size: number;
+  const reason = (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
+  let size: number | undefined;
   try {
-    const stat = await fs.stat(path);
-    if (!stat.isFile()) return validation.unreadable(path, 'not-a-file');
-    size = stat.size;
+    size = await access.size();
   } catch (error) {
-    return validation.unreadable(path, (error as NodeJS.ErrnoException).code ?? 'unknown');
+    return validation.unreadable(fileName, reason(error));
   }
-  if (size > MAX_PAYLOAD_BYTES) return validation.tooLarge(path, size);
+  if (size === undefined) return validation.unreadable(fileName, 'not-a-file');
+  if (size > MAX_PAYLOAD_BYTES) return validation.tooLarge(fileName, size);
   try {
-    return validation.validateBytes(await fs.readFile(path), path);
+    return validation.validateBytes(await access.read(), fileName);
   } catch (error) {
-    return validation.unreadable(path, (error as NodeJS.ErrnoException).code ?? 'unknown');
+    return validation.unreadable(fileName, reason(error));
   }
+}
+
+export function readPayloadFile(path: string): Promise<ParsedPayload> {
+  return readPayload(path, {
+    size: async () => {
+      const stat = await fs.stat(path);
+      return stat.isFile() ? stat.size : undefined;
+    },
+    read: () => fs.readFile(path),
+  });
 }

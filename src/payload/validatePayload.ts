@@ -41,11 +41,12 @@ export function tooLarge(fileName: string, size: number): ParsedPayload {
 
 export function unreadable(fileName: string, reason: string): ParsedPayload {
   const message =
-    reason === 'ENOENT'
+    // Node's error codes, and VS Code's FileSystemError codes for the same cases.
+    reason === 'ENOENT' || reason === 'FileNotFound'
       ? l10n.t('The file does not exist: check the path.')
-      : reason === 'not-a-file' || reason === 'EISDIR'
+      : reason === 'not-a-file' || reason === 'EISDIR' || reason === 'FileIsADirectory'
         ? l10n.t('This is a folder, not a payload file: name a .csv or .json file.')
-        : reason === 'EACCES' || reason === 'EPERM'
+        : reason === 'EACCES' || reason === 'EPERM' || reason === 'NoPermissions'
           ? l10n.t('The file cannot be read: permission denied.')
           : l10n.t('The file cannot be read ({0}).', reason);
   return fileProblem(formatFor(fileName, ''), 'utf-8', { code: 'file-unreadable', message });
