@@ -113,11 +113,14 @@ export async function readPayload(fileName: string, access: PayloadFileAccess): 
   }
   if (size === undefined) return validation.unreadable(fileName, 'not-a-file');
   if (size > MAX_PAYLOAD_BYTES) return validation.tooLarge(fileName, size);
+  let decoded: import('./validatePayload').DecodedPayload;
   try {
-    return validation.validateBytes(await access.read(), fileName);
+    // Decode inside the callback so that no frame of this function holds the bytes while the text is parsed.
+    decoded = await access.read().then((bytes) => validation.decodeBytes(bytes, fileName));
   } catch (error) {
     return validation.unreadable(fileName, reason(error));
   }
+  return 'problems' in decoded ? decoded : validation.validateText(decoded.text, fileName, decoded.encoding, decoded.earlier);
 }
 
 export function readPayloadFile(path: string): Promise<ParsedPayload> {

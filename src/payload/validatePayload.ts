@@ -113,7 +113,14 @@ export function validateText(text: string, fileName: string, encoding: TextEncod
   return { format, encoding, devices: devicesOf(document), entries: document.records.length, problems: problems.sort(byPosition) };
 }
 
-export function validateBytes(bytes: Uint8Array, fileName: string): ParsedPayload {
+/** Decoded text and any encoding problems, or the whole (failed) result when the bytes are not a readable text. */
+export type DecodedPayload = ParsedPayload | { readonly text: string; readonly encoding: TextEncoding; readonly earlier: PayloadProblem[] };
+
+/**
+ * The bytes → text step on its own, so that a caller which read the file can let go of the bytes before the text is
+ * parsed: holding both, and the parsed values, would cost a third more memory at the peak.
+ */
+export function decodeBytes(bytes: Uint8Array, fileName: string): DecodedPayload {
   if (bytes.length > MAX_PAYLOAD_BYTES) return tooLarge(fileName, bytes.length);
   const decoded = decodePayloadBytes(bytes);
   if (isDecodeFailure(decoded)) {
@@ -160,5 +167,10 @@ export function validateBytes(bytes: Uint8Array, fileName: string): ParsedPayloa
       }),
     );
   }
-  return validateText(decoded.text, fileName, decoded.encoding, earlier);
+  return { text: decoded.text, encoding: decoded.encoding, earlier };
+}
+
+export function validateBytes(bytes: Uint8Array, fileName: string): ParsedPayload {
+  const decoded = decodeBytes(bytes, fileName);
+  return 'problems' in decoded ? decoded : validateText(decoded.text, fileName, decoded.encoding, decoded.earlier);
 }
