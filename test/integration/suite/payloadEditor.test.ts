@@ -110,6 +110,38 @@ describe('payload editing', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('renames a CSV-style key with the quick fix offered on the schema problem', async () => {
+    const uri = workspaceFile('payloads', 'csv-style.autopilot.json');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const key = document.getText().indexOf('"Device Serial Number"');
+    const range = new vscode.Range(document.positionAt(key + 1), document.positionAt(key + 2));
+    const rename = await eventually('the rename quick fix', async () => {
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range);
+      return actions.find((action) => action.title === 'Rename "Device Serial Number" to "serialNumber"');
+    });
+    assert.ok(await vscode.workspace.applyEdit(rename.edit!));
+    assert.equal((JSON.parse(document.getText()) as { serialNumber?: string }).serialNumber, 'PF-4001');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('shows live problems in a hardware-hash CSV and updates them as the user types', async () => {
+    const uri = workspaceFile('payloads', 'unpadded.csv');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await eventually('the CSV padding diagnostic', () => {
+      const found = ourDiagnostics(uri, 'hash-padding');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(diagnostic!.range.start.line, 2);
+    assert.equal(diagnostic!.range.start.character, 'PF-5002,,'.length);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, document.lineAt(2).range.end, '==');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await eventually('the diagnostic to clear after typing', () => (ourDiagnostics(uri, 'hash-padding').length === 0 ? true : undefined));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   it('validates a CSV from the Explorer and reports its encoding and devices', async () => {
     const summary = await vscode.commands.executeCommand<{ devices: number; encoding: string; errors: number }>(
       'autopilot.validateFile',
@@ -149,6 +181,13 @@ describe('payload editing', () => {
     assert.equal(editor.document.uri.scheme, 'untitled');
     assert.match(editor.document.getText(), /"importedWindowsAutopilotDeviceIdentities"/);
     assert.match(editor.document.getText(), /"serialNumber": "serial number"/);
+    const inDevice = editor.document.positionAt(editor.document.getText().indexOf('"serialNumber"'));
+    const labels = await eventually('completion from the schema in the new file', async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, inDevice);
+      const found = list.items.map(label);
+      return found.includes('assignedUserPrincipalName') ? found : undefined;
+    });
+    assert.ok(labels.includes('productKey'));
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
