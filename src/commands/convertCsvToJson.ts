@@ -21,7 +21,7 @@ export async function convertCsvToJson(diagnostics: PayloadDiagnostics, log: vsc
   }
   const target = await freshSibling(source, '.autopilot.json');
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(devicesToJsonPayload(payload.devices)));
-  const notCarried = payload.entries - payload.devices.length;
+  const notCarried = (payload.entries ?? payload.devices.length) - payload.devices.length;
   log.info(`converted ${payload.devices.length} devices from ${source.path} to ${target.path}; ${notCarried} rows not carried`);
   await vscode.window.showTextDocument(target);
   const message =

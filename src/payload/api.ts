@@ -65,8 +65,8 @@ export interface ParsedPayload {
   /** Every device that has a serial number and a hardware hash, in file order (duplicates included). */
   readonly devices: readonly DeviceToImport[];
   readonly problems: readonly PayloadProblem[];
-  /** How many device entries (JSON items or CSV data rows) the file holds, readable or not. */
-  readonly entries: number;
+  /** How many device entries (JSON items or CSV data rows) the file holds, readable or not (set by this layer). */
+  readonly entries?: number;
 }
 
 /** Files above this size are refused before they are read: about 15,000 devices with real-size hashes. */
