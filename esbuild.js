@@ -33,6 +33,8 @@ const common = {
   logLevel: 'warning',
   // node-fetch 2 tries an optional `encoding` package inside try/catch; we never ask it for charset conversion.
   external: ['encoding'],
+  // jsonc-parser's `main` is a UMD wrapper whose inner require() calls a bundler cannot follow; bundle its ES build.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
   plugins: watch ? [problemMatcherPlugin] : [],
 };

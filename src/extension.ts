@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
+import { registerPayloadEditor } from './editor/registerPayloadEditor';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
 import { ImportsModel } from './views/importsModel';
@@ -16,8 +17,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionServices {
   const auth = registerAuth(context, log);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
+  const payloads = registerPayloadEditor(context, log);
 
-  const services: ExtensionServices = { context, log, imports, auth, accountStatusBar };
+  const services: ExtensionServices = { context, log, imports, auth, accountStatusBar, payloads };
   registerCommands(context, commandTable(services), log);
   registerImportsView(context, imports);
   return services;

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { AuthService } from './auth/authService';
 import type { AccountStatusBar } from './views/accountStatusBar';
+import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
 import type { ImportsModel } from './views/importsModel';
 
 /** What the composition root builds once and hands to commands and views. */
@@ -11,4 +12,6 @@ export interface ExtensionServices {
   /** Who is signed in, and `getAccessToken` for the Graph client (cloud, authority and scopes always agree). */
   readonly auth: AuthService;
   readonly accountStatusBar: AccountStatusBar;
+  /** Live payload problems, shared by the editor features and the payload commands. */
+  readonly payloads: PayloadDiagnostics;
 }

@@ -1,9 +1,20 @@
 /** `autopilot-devices validate <file>... [--json]` — exit 1 exactly when some file has an error. */
+import * as l10n from '@vscode/l10n';
 import { hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
 
 export interface CliOutput {
   stdout(text: string): void;
   stderr(text: string): void;
+}
+
+function summary(payload: ParsedPayload): string {
+  const errors = payload.problems.filter((problem) => problem.severity === 'error').length;
+  const warnings = payload.problems.length - errors;
+  return [
+    payload.devices.length === 1 ? l10n.t('1 device') : l10n.t('{0} devices', payload.devices.length),
+    errors === 1 ? l10n.t('1 error') : l10n.t('{0} errors', errors),
+    warnings === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', warnings),
+  ].join(', ');
 }
 
 export async function validateCommand(files: readonly string[], options: { json: boolean }, out: CliOutput): Promise<number> {
@@ -25,7 +36,7 @@ export async function validateCommand(files: readonly string[], options: { json:
   } else {
     for (const { path, payload } of results) {
       for (const p of payload.problems) out.stdout(`${path}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}\n`);
-      out.stdout(`${path}: ${payload.devices.length} device(s), ${payload.problems.length} problem(s)\n`);
+      out.stdout(`${path}: ${summary(payload)} (${payload.format}, ${payload.encoding})\n`);
     }
   }
   return results.some(({ payload }) => hasErrors(payload)) ? 1 : 0;

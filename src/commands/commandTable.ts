@@ -4,6 +4,10 @@ import { showLog } from './showLog';
 import { selectAccount } from './selectAccount';
 import { signIn } from './signIn';
 import { signOut } from './signOut';
+import { convertCsvToJson } from './convertCsvToJson';
+import { exportPortalCsv } from './exportPortalCsv';
+import { newPayload } from './newPayload';
+import { validateFile } from './validateFile';
 
 /** The id → handler table: the single place that says which code runs for which contributed command. */
 export function commandTable(services: ExtensionServices): Record<string, CommandHandler> {
@@ -12,5 +16,9 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
     'autopilot.signIn': (args) => signIn(services, args),
     'autopilot.signOut': (accountId) => signOut(services, accountId),
     'autopilot.selectAccount': () => selectAccount(services),
+    'autopilot.validateFile': (uri) => validateFile(services.payloads, uri),
+    'autopilot.newPayload': () => newPayload(),
+    'autopilot.convertCsvToJson': (uri) => convertCsvToJson(services.payloads, services.log, uri),
+    'autopilot.exportPortalCsv': (uri) => exportPortalCsv(services.payloads, services.log, uri),
   };
 }

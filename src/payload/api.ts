@@ -1,11 +1,36 @@
 /**
  * The payload layer's public surface: the import engine, the CLI and the editor features use only these names.
- * (First version: JSON payloads with shape checks only. CSV, encodings and the schema-driven validation build on it.)
+ * Reading a payload never throws for bad input: every defect comes back as a problem with a place in the file.
  */
 import * as fs from 'node:fs/promises';
 
+// The conversions and the body key are light (no parser or schema behind them), so they are re-exported as they are.
+export { IMPORT_BODY_KEY } from './payloadShape';
+export { devicesToJsonPayload, devicesToPortalCsv, PORTAL_MAX_ROWS, type PortalCsvExport, type PortalCsvFile, type RefusedDevice } from './convert';
+
 export type PayloadFormat = 'json' | 'csv';
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/**
+ * Who finds a problem. Editors that already run the bundled schema (VS Code's JSON language features on
+ * `*.autopilot.json`) report `syntax` and `schema` problems themselves, so the extension only adds the `check` ones there.
+ */
+export type ProblemOrigin = 'syntax' | 'schema' | 'check';
+
+/** A replacement of the text between two 1-based positions (end exclusive). */
+export interface PayloadEdit {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly newText: string;
+}
+
+/** A repair the editor can offer as a quick fix. */
+export interface PayloadFix {
+  readonly title: string;
+  readonly edits: readonly PayloadEdit[];
+}
 
 export interface PayloadProblem {
   readonly severity: 'error' | 'warning';
@@ -18,6 +43,8 @@ export interface PayloadProblem {
   readonly column: number;
   readonly endLine?: number;
   readonly endColumn?: number;
+  readonly origin?: ProblemOrigin;
+  readonly fix?: PayloadFix;
 }
 
 /** One device as the engine sends it: the writable properties of `importedWindowsAutopilotDeviceIdentity`. */
@@ -35,68 +62,73 @@ export interface DeviceToImport {
 export interface ParsedPayload {
   readonly format: PayloadFormat;
   readonly encoding: TextEncoding;
+  /** Every device that has a serial number and a hardware hash, in file order (duplicates included). */
   readonly devices: readonly DeviceToImport[];
   readonly problems: readonly PayloadProblem[];
+  /** How many device entries (JSON items or CSV data rows) the file holds, readable or not (set by this layer). */
+  readonly entries?: number;
 }
+
+/** Files above this size are refused before they are read: about 15,000 devices with real-size hashes. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 export function hasErrors(payload: ParsedPayload): boolean {
   return payload.problems.some((problem) => problem.severity === 'error');
 }
 
-function problemAtStart(code: string, message: string): PayloadProblem {
-  return { severity: 'error', code, message, line: 1, column: 1 };
+/**
+ * The validator pulls in Ajv, Papa Parse, jsonc-parser and the compiled schema: load it on first use, so that code
+ * which merely imports this module (the extension at activation) stays light.
+ */
+function validator(): typeof import('./validatePayload') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./validatePayload');
 }
 
-function devicesOf(document: unknown): unknown[] | undefined {
-  if (Array.isArray(document)) return document;
-  if (document && typeof document === 'object') {
-    const body = (document as Record<string, unknown>).importedWindowsAutopilotDeviceIdentities;
-    return Array.isArray(body) ? body : [document];
-  }
-  return undefined;
+export function parsePayload(bytes: Uint8Array, fileName: string): ParsedPayload {
+  return validator().validateBytes(bytes, fileName);
 }
 
-function optionalString(record: Record<string, unknown>, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/** Validates text that is already decoded, such as an open editor's contents. */
+export function parsePayloadText(text: string, fileName: string, encoding: TextEncoding = 'utf-8'): ParsedPayload {
+  return validator().validateText(text, fileName, encoding);
 }
 
-export function parsePayload(bytes: Uint8Array, _fileName: string): ParsedPayload {
-  const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
-  const encoding: TextEncoding = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8-bom' : 'utf-8';
-  let document: unknown;
+/** How a file system reports a file: enough to refuse a huge one before reading it. */
+export interface PayloadFileAccess {
+  /** Size in bytes, or undefined when the path is not a regular file. Throws like `fs.stat` when it does not exist. */
+  size(): Promise<number | undefined>;
+  read(): Promise<Uint8Array>;
+}
+
+/** Reads a payload through any file system (Node's, or VS Code's for remote workspaces); never throws. */
+export async function readPayload(fileName: string, access: PayloadFileAccess): Promise<ParsedPayload> {
+  const validation = validator();
+  const reason = (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
+  let size: number | undefined;
   try {
-    document = JSON.parse(text);
+    size = await access.size();
   } catch (error) {
-    return { format: 'json', encoding, devices: [], problems: [problemAtStart('json-syntax', `Not valid JSON: ${(error as Error).message}`)] };
+    return validation.unreadable(fileName, reason(error));
   }
-  const items = devicesOf(document);
-  if (!items) {
-    return { format: 'json', encoding, devices: [], problems: [problemAtStart('payload-shape', 'Expected a device object, an array of devices, or an import body.')] };
+  if (size === undefined) return validation.unreadable(fileName, 'not-a-file');
+  if (size > MAX_PAYLOAD_BYTES) return validation.tooLarge(fileName, size);
+  let decoded: import('./validatePayload').DecodedPayload;
+  try {
+    // Decode inside the callback so that no frame of this function holds the bytes while the text is parsed.
+    decoded = await access.read().then((bytes) => validation.decodeBytes(bytes, fileName));
+  } catch (error) {
+    return validation.unreadable(fileName, reason(error));
   }
-  const devices: DeviceToImport[] = [];
-  const problems: PayloadProblem[] = [];
-  items.forEach((item, index) => {
-    const record = (item ?? {}) as Record<string, unknown>;
-    const serialNumber = optionalString(record, 'serialNumber');
-    const hardwareIdentifier = optionalString(record, 'hardwareIdentifier');
-    if (!serialNumber || !hardwareIdentifier) {
-      problems.push(problemAtStart('required-property', `Device ${index + 1} needs both serialNumber and hardwareIdentifier.`));
-      return;
-    }
-    devices.push({
-      serialNumber,
-      hardwareIdentifier,
-      groupTag: optionalString(record, 'groupTag') ?? optionalString(record, 'orderIdentifier'),
-      productKey: optionalString(record, 'productKey'),
-      assignedUserPrincipalName: optionalString(record, 'assignedUserPrincipalName'),
-      importId: optionalString(record, 'importId'),
-    });
-  });
-  if (items.length === 0) problems.push(problemAtStart('empty-payload', 'The payload contains no devices.'));
-  return { format: 'json', encoding, devices, problems };
+  return 'problems' in decoded ? decoded : validation.validateText(decoded.text, fileName, decoded.encoding, decoded.earlier);
 }
 
-export async function readPayloadFile(path: string): Promise<ParsedPayload> {
-  return parsePayload(await fs.readFile(path), path);
+export function readPayloadFile(path: string): Promise<ParsedPayload> {
+  return readPayload(path, {
+    size: async () => {
+      const stat = await fs.stat(path);
+      return stat.isFile() ? stat.size : undefined;
+    },
+    read: () => fs.readFile(path),
+  });
 }

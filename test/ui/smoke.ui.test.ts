@@ -15,11 +15,13 @@ describe('UI smoke (packaged VSIX in code-server)', () => {
     await page?.close();
   });
 
-  it('opens the Autopilot container from the activity bar and shows the welcome content', async () => {
+  it('opens the Autopilot container from the activity bar and, signed out, offers Sign In', async () => {
     await openActivity(page, 'Autopilot');
-    const welcome = page.locator('.welcome-view-content', { hasText: 'No imports yet' });
+    const welcome = page.locator('.welcome-view-content', { hasText: 'Sign in to Microsoft Intune' });
     await welcome.waitFor({ timeout: 30_000 });
-    assert.match(await welcome.innerText(), /Right-click a hardware-hash CSV/);
+    await welcome.getByRole('button', { name: 'Sign In' }).waitFor();
+    // The empty-imports text is for signed-in users; signed out, the only call to action is signing in.
+    assert.doesNotMatch(await welcome.innerText(), /No imports yet/);
     const file = await screenshot(page, 'autopilot-welcome');
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
   });

@@ -1,0 +1,217 @@
+/**
+ * Where every key and value of a JSON payload sits, as a tree that JSON Pointers (Ajv's `instancePath`) walk down.
+ *
+ * Values come from the native `JSON.parse`; this single structural scan only finds their offsets. It jumps over
+ * string contents with `indexOf` instead of visiting each character, so a 20 MB file of 4 KB hashes takes a few
+ * milliseconds where a character-by-character tokenizer takes longer than the parse itself. It tolerates comments,
+ * trailing commas and broken input (it never throws and always advances), because it also runs on files that only
+ * the tolerant parser could read.
+ */
+
+export interface JsonSpan {
+  /** Offset of the value's first character, and one past its last (strings include their quotes). */
+  readonly start: number;
+  readonly end: number;
+  /** The property name's span, quotes included; -1 for array items and the root. */
+  readonly keyStart: number;
+  readonly keyEnd: number;
+}
+
+/** A value's span and, for objects and arrays, its children's (by property name or index). */
+export interface LocatedValue extends JsonSpan {
+  readonly children?: Map<string, LocatedValue> | LocatedValue[];
+}
+
+/** A key repeated in one object: `JSON.parse` keeps the last value, so the tree describes the last one. */
+export interface DuplicateKey {
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  readonly firstKeyStart: number;
+}
+
+export interface JsonLocations {
+  readonly root: LocatedValue | undefined;
+  readonly duplicateKeys: readonly DuplicateKey[];
+}
+
+/** Payloads nest at most this deep (body → list → device → state → field); deeper values are scanned, not indexed. */
+const MAX_INDEXED_DEPTH = 5;
+
+const enum Expect {
+  Value,
+  Key,
+  AfterValue,
+}
+
+interface Frame {
+  readonly node: { start: number; end: number; keyStart: number; keyEnd: number; children: Map<string, LocatedValue> | LocatedValue[] };
+  readonly depth: number;
+  /** Where the frame itself goes once it closes. */
+  readonly parent: Frame | undefined;
+  readonly key: string | undefined;
+}
+
+export function escapePointerToken(token: string): string {
+  return token.indexOf('~') === -1 && token.indexOf('/') === -1 ? token : token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function unescapePointerToken(token: string): string {
+  return token.indexOf('~') === -1 ? token : token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** The located value at a JSON Pointer (as Ajv reports `instancePath`), or the deepest one on the way to it. */
+export function locate(root: LocatedValue | undefined, pointer: string): LocatedValue | undefined {
+  if (!root || pointer === '') return root;
+  let node: LocatedValue = root;
+  for (const token of pointer.slice(1).split('/')) {
+    const children = node.children;
+    const child = Array.isArray(children) ? children[Number(token)] : children?.get(unescapePointerToken(token));
+    if (!child) return node;
+    node = child;
+  }
+  return node;
+}
+
+/** Index one past the closing quote of the string that opens at `start`, or the text's end when it never closes. */
+function endOfString(text: string, start: number): number {
+  let quote = text.indexOf('"', start + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes += 1;
+    if (backslashes % 2 === 0) return quote + 1;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return text.length;
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** Skips whitespace and `//` or `/* *\/` comments. */
+function skipTrivia(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    const code = text.charCodeAt(at);
+    if (isWhitespace(code)) {
+      at += 1;
+    } else if (code === 0x2f && text.charCodeAt(at + 1) === 0x2f) {
+      const newline = text.indexOf('\n', at + 2);
+      at = newline === -1 ? text.length : newline + 1;
+    } else if (code === 0x2f && text.charCodeAt(at + 1) === 0x2a) {
+      const close = text.indexOf('*/', at + 2);
+      at = close === -1 ? text.length : close + 2;
+    } else {
+      return at;
+    }
+  }
+}
+
+/** End of a number, `true`, `false`, `null` or any other bare token. */
+function endOfBareToken(text: string, start: number): number {
+  let at = start + 1;
+  for (; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (isWhitespace(code) || code === 0x2c || code === 0x5d || code === 0x7d || code === 0x3a || code === 0x2f || code === 0x22) break;
+  }
+  return at;
+}
+
+function keyText(raw: string): string {
+  if (raw.indexOf('\\') === -1) return raw.slice(1, -1);
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return raw.slice(1, -1);
+  }
+}
+
+export function locateJson(text: string): JsonLocations {
+  const duplicateKeys: DuplicateKey[] = [];
+  let root: LocatedValue | undefined;
+  let top: Frame | undefined;
+  // Where the next value goes.
+  let key: string | undefined;
+  let keyStart = -1;
+  let keyEnd = -1;
+  let expect = Expect.Value;
+  let at = 0;
+
+  const attach = (parent: Frame | undefined, parentKey: string | undefined, value: LocatedValue) => {
+    if (!parent) {
+      root ??= value;
+      return;
+    }
+    if (parent.depth >= MAX_INDEXED_DEPTH) return;
+    const children = parent.node.children;
+    if (Array.isArray(children)) {
+      children.push(value);
+      return;
+    }
+    const name = parentKey ?? '';
+    const earlier = children.get(name);
+    if (earlier) duplicateKeys.push({ keyStart: value.keyStart, keyEnd: value.keyEnd, firstKeyStart: earlier.keyStart });
+    children.set(name, value);
+  };
+  const close = (end: number) => {
+    const frame = top!;
+    frame.node.end = end;
+    top = frame.parent;
+    attach(top, frame.key, frame.node);
+    expect = Expect.AfterValue;
+  };
+
+  while ((at = skipTrivia(text, at)) < text.length) {
+    const code = text.charCodeAt(at);
+    if (code === 0x7d || code === 0x5d) {
+      // `}` or `]`: tolerate trailing commas and mismatched brackets by closing the innermost container.
+      at += 1;
+      if (top) close(at);
+      continue;
+    }
+    if (code === 0x2c) {
+      at += 1;
+      expect = top && !Array.isArray(top.node.children) ? Expect.Key : Expect.Value;
+      keyStart = -1;
+      keyEnd = -1;
+      key = undefined;
+      continue;
+    }
+    if (expect === Expect.Key) {
+      if (code === 0x22) {
+        const end = endOfString(text, at);
+        key = keyText(text.slice(at, end));
+        keyStart = at;
+        keyEnd = end;
+        at = skipTrivia(text, end);
+        if (text.charCodeAt(at) === 0x3a) at += 1;
+        expect = Expect.Value;
+      } else {
+        at = endOfBareToken(text, at);
+      }
+      continue;
+    }
+    if (expect === Expect.AfterValue) {
+      // A missing comma: skip the stray token and keep going.
+      at = code === 0x22 ? endOfString(text, at) : endOfBareToken(text, at);
+      continue;
+    }
+    if (code === 0x7b || code === 0x5b) {
+      const isObject = code === 0x7b;
+      const children = isObject ? new Map<string, LocatedValue>() : [];
+      top = { node: { start: at, end: at + 1, keyStart, keyEnd, children }, depth: (top?.depth ?? -1) + 1, parent: top, key };
+      at += 1;
+      expect = isObject ? Expect.Key : Expect.Value;
+      keyStart = -1;
+      keyEnd = -1;
+      key = undefined;
+      continue;
+    }
+    const end = code === 0x22 ? endOfString(text, at) : endOfBareToken(text, at);
+    attach(top, key, { start: at, end, keyStart, keyEnd });
+    at = end;
+    expect = Expect.AfterValue;
+  }
+  while (top) close(text.length);
+  return { root, duplicateKeys };
+}
