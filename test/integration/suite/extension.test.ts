@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
@@ -24,8 +26,15 @@ describe('extension', () => {
     manifest = extension.packageJSON as Manifest;
   });
 
-  it('activates', () => {
+  it('activates, and records what activation cost for the budget check', () => {
     assert.equal(extension.isActive, true);
+    const { activationMs } = extension.exports as { activationMs: number };
+    assert.ok(Number.isFinite(activationMs) && activationMs > 0, `activationMs is ${activationMs}`);
+    const outputDir = process.env.AUTOPILOT_TEST_OUTPUT;
+    if (outputDir) {
+      const record = { activationMs, vscode: vscode.version, recordedAt: new Date().toISOString() };
+      fs.writeFileSync(path.join(outputDir, 'activation.json'), JSON.stringify(record, null, 2));
+    }
   });
 
   it('registers every contributed command, and contributes every registered autopilot command', async () => {
