@@ -44,8 +44,11 @@ export function endpointsFor(options: CliOptions, env: NodeJS.ProcessEnv): Cloud
     const trimmed = graphRoot.replace(/\/+$/, '');
     const known = KNOWN_ROOTS[trimmed];
     if (known) cloud = known;
-    else if (env.AUTOPILOT_ACCESS_TOKEN?.trim()) return { cloud: 'custom', graphRoot: trimmed, authorityHost: '' };
-    else throw new Error(l10n.t('A custom Graph root ({0}) needs its authority host for app-only sign-in: pass --authority or set AUTOPILOT_AUTHORITY.', trimmed));
+    else if (env.AUTOPILOT_CLIENT_ID?.trim() && !env.AUTOPILOT_ACCESS_TOKEN?.trim()) {
+      throw new Error(l10n.t('A custom Graph root ({0}) needs its authority host for app-only sign-in: pass --authority or set AUTOPILOT_AUTHORITY.', trimmed));
+    }
+    // No authority is contacted with a ready-made token (and with no credentials at all, the credential check says so).
+    else return { cloud: 'custom', graphRoot: trimmed, authorityHost: '' };
   }
   return resolveCloud({ cloud, graphRoot, authorityHost });
 }

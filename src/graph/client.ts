@@ -154,7 +154,7 @@ export class GraphClient {
       } catch (error) {
         if (error instanceof GraphNetworkError && !error.outcomeUnknown && networkRetries < this.retry.maxNetworkRetries) {
           const waitMs = backoffDelayMs(networkRetries++, this.retry, this.clock.random);
-          this.logger.warn(`${request.method} ${logPath}: ${error.causeCode ?? error.kind}; retrying in ${waitMs} ms`);
+          this.logger.info(`${request.method} ${logPath}: ${error.causeCode ?? error.kind}; retrying in ${waitMs} ms`);
           await this.clock.sleep(waitMs, request.signal);
           continue;
         }

@@ -3,7 +3,7 @@
  * as "sending" before it leaves; a chunk without an answer is reconciled before anything is re-sent; a 400 is
  * narrowed down to the device(s) Graph refused; where `/import` does not exist, one `POST` per device.
  */
-import { abortError } from '../common/clock';
+import { abortError, throwIfAborted } from '../common/clock';
 import { isUserCancelled } from '../common/errors';
 import { isImportActionUnavailable, type ImportedDeviceInput } from '../graph/autopilot';
 import { GraphError, GraphNetworkError } from '../graph/errors';
@@ -76,6 +76,7 @@ export async function sendUnsent(ctx: RunContext, memo: SendModeMemo, cancel?: A
   );
   while (queue.length) {
     if (cancel?.aborted) return false;
+    throwIfAborted(ctx.stop);
     const batch = queue.shift()!;
     const result = memo.mode === 'import' ? await sendImport(ctx, batch) : await sendEach(ctx, batch, cancel);
     if (result.kind === 'unavailable') {

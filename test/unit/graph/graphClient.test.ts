@@ -117,7 +117,7 @@ describe('Graph client against the emulator', function () {
 
   it('backs off exponentially through a 503 storm, then succeeds', async () => {
     emulator.faults.add({ path: IMPORTED, times: 4, action: { kind: 'status', status: 503 } });
-    const graph = new AutopilotGraph(client({ retry: { baseDelayMs: 40, maxDelayMs: 10_000 }, clock: undefined }));
+    const graph = new AutopilotGraph(client({ retry: { baseDelayMs: 40, maxDelayMs: 10_000 } }));
     const records = await graph.importDevices(fakeDevices(1));
     assert.equal(records.length, 1);
     const times = emulator.requests.map((r) => r.at);
@@ -126,6 +126,15 @@ describe('Graph client against the emulator', function () {
     // Equal jitter: the n-th wait is between half and all of 40·2ⁿ ms.
     gaps.forEach((gap, n) => assert.ok(gap >= 20 * 2 ** n, `wait ${n} was ${gap} ms`));
     assert.ok(gaps[3]! > gaps[0]!, `waits grow: ${gaps.join(', ')}`);
+  });
+
+  it('backs off on a 429 that carries no Retry-After', async () => {
+    emulator.faults.add({ method: 'POST', times: 2, action: { kind: 'status', status: 429 } });
+    const record = await new AutopilotGraph(client({ retry: { baseDelayMs: 50, maxDelayMs: 1000 } })).createImportedDevice(fakeDevices(1)[0]!);
+    assert.ok(record.id);
+    const times = emulator.requests.map((r) => r.at);
+    assert.deepEqual(emulator.requests.map((r) => r.status), [429, 429, 201]);
+    assert.ok(times[1]! - times[0]! >= 25 && times[2]! - times[1]! >= 50, `waits ${times[1]! - times[0]!}, ${times[2]! - times[1]!}`);
   });
 
   it('gives up after the configured retries with the 503 as a GraphError', async () => {
