@@ -138,10 +138,13 @@ export class ImportEngine {
     return this.drive(this.load(runId), options, true);
   }
 
-  /** Re-imports only the devices of a run that ended in `error`/`partial` (their old import records are deleted). */
-  async retryFailed(runId: string, options: RunOptions = {}): Promise<RunResult> {
+  /**
+   * Re-imports only the devices of a run that ended in `error`/`partial` — all of them, or those of `devices` (run
+   * indexes) — after deleting their old import records.
+   */
+  async retryFailed(runId: string, options: RunOptions & { readonly devices?: readonly number[] } = {}): Promise<RunResult> {
     const state = this.load(runId);
-    const failed = state.failed();
+    const failed = state.failed().filter((device) => !options.devices || options.devices.includes(device.index));
     if (!failed.length) return { run: state.view(), stopped: state.phase() === 'finished' ? 'finished' : 'accepted' };
     await this.withRun(state, options.stop, async (ctx) => {
       for (const device of failed) {

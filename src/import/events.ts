@@ -13,7 +13,6 @@ export type ImportEvent =
   | { readonly type: 'chunk-uncertain'; readonly runId: string; readonly send: number; readonly devices: number; readonly reason: string }
   | { readonly type: 'reconciled'; readonly runId: string; readonly found: number; readonly missing: number }
   | { readonly type: 'fallback-per-device'; readonly runId: string; readonly status: number }
-  | { readonly type: 'waiting'; readonly runId: string; readonly waitMs: number; readonly status: number }
   | { readonly type: 'progress'; readonly runId: string; readonly phase: RunPhase; readonly counts: RunCounts; readonly total: number; readonly unsent: number; readonly registered: number }
   | { readonly type: 'sync'; readonly runId: string; readonly outcome: SyncOutcome | 'failed'; readonly message?: string }
   | { readonly type: 'run-stopped'; readonly runId: string; readonly phase: RunPhase; readonly reason: 'finished' | 'accepted' | 'cancelled' | 'time-limit' | 'failed' };

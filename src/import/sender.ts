@@ -3,7 +3,7 @@
  * as "sending" before it leaves; a chunk without an answer is reconciled before anything is re-sent; a 400 is
  * narrowed down to the device(s) Graph refused; where `/import` does not exist, one `POST` per device.
  */
-import { abortError, throwIfAborted } from '../common/clock';
+import { throwIfAborted } from '../common/clock';
 import { isUserCancelled } from '../common/errors';
 import { isImportActionUnavailable, type ImportedDeviceInput } from '../graph/autopilot';
 import { GraphError, GraphNetworkError } from '../graph/errors';
@@ -189,7 +189,7 @@ async function sendEach(ctx: RunContext, devices: number[], cancel?: AbortSignal
   let next = 0;
   let failure: unknown;
   const worker = async () => {
-    while (next < devices.length && failure === undefined && !cancel?.aborted) {
+    while (next < devices.length && failure === undefined && !cancel?.aborted && !ctx.stop?.aborted) {
       const index = devices[next++]!;
       const send = ctx.state.takeSendNumber();
       ctx.record({ t: 'send', send, mode: 'create', devices: [index] }, true);
@@ -210,7 +210,7 @@ async function sendEach(ctx: RunContext, devices: number[], cancel?: AbortSignal
   };
   await Promise.all(Array.from({ length: Math.min(ctx.settings.createConcurrency, devices.length) }, worker));
   if (failure !== undefined) throw failure;
-  if (cancel?.aborted && next < devices.length && ctx.stop?.aborted) throw abortError(ctx.stop);
+  throwIfAborted(ctx.stop);
   // Devices a cancel kept from being sent stay `not-sent`; the caller sees the cancel and stops.
   return uncertain.length ? { kind: 'uncertain', devices: uncertain } : { kind: 'done' };
 }

@@ -27,6 +27,8 @@ export interface GraphEmulatorOptions {
   readonly retryAfterOnThrottle?: boolean;
   /** Latency added to every request. */
   readonly latencyMs?: number;
+  /** Extra latency per device in an `/import` body (a 500-device import takes longer than one device). */
+  readonly latencyPerImportedDeviceMs?: number;
   readonly paging?: Partial<PagingOptions>;
   /** Random source for processing jitter. */
   readonly random?: () => number;
@@ -165,7 +167,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     for (const action of [...actions.filter((a) => a.kind === 'latency')]) {
       await clock.sleep((action as Extract<FaultAction, { kind: 'latency' }>).ms);
     }
-    if (options.latencyMs) await clock.sleep(options.latencyMs);
+    const devicesInBody = (body as { importedWindowsAutopilotDeviceIdentities?: unknown[] } | undefined)?.importedWindowsAutopilotDeviceIdentities;
+    const latency = (options.latencyMs ?? 0) + (Array.isArray(devicesInBody) ? devicesInBody.length * (options.latencyPerImportedDeviceMs ?? 0) : 0);
+    if (latency > 0) await clock.sleep(latency);
 
     for (const action of actions) {
       if (action.kind === 'reset-before-commit') return reset();
