@@ -1,7 +1,8 @@
 // The terminal face of the engine: `autopilot-devices <command> …` (SPEC section 6).
 import { version } from '../package.json';
 import { USAGE, UsageError, parseArguments, wantsJson } from './cli/args';
-import { importCommand, type GraphCommandContext } from './cli/importCommand';
+import type { GraphCommandContext } from './cli/commandContext';
+import { importCommand } from './cli/importCommand';
 import type { CliIo } from './cli/io';
 import { EXIT } from './cli/output';
 import { ProgressLine } from './cli/progress';

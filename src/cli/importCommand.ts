@@ -1,40 +1,13 @@
 /** `autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]` */
 import * as l10n from '@vscode/l10n';
-import type { Logger } from '../common/logger';
 import { RunFailedError } from '../import/engine';
 import { hasErrors, readPayloadFile, type DeviceToImport } from '../payload/api';
 import type { CliOptions } from './args';
 import { describeFailure } from './failures';
-import type { CliIo } from './io';
+import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, exitCodeFor, humanSummary, nextStepNote, runsDocument } from './output';
-import type { ProgressLine } from './progress';
-import { openSession, type CliSession } from './session';
+import type { CliSession } from './session';
 import { validateCommand } from './validateCommand';
-
-export interface GraphCommandContext {
-  readonly io: CliIo;
-  readonly logger: Logger;
-  readonly progress: ProgressLine;
-  readonly userAgent: string;
-}
-
-/** Prints a failure once: a sentence on stderr, and in `--json` mode a document that says so. */
-export function reportFailure(context: GraphCommandContext, options: CliOptions, message: string, runs: Parameters<typeof runsDocument>[0] = []): void {
-  context.progress.clear();
-  context.io.stderr(`autopilot-devices: ${message}\n`);
-  if (options.json) context.io.stdout(`${JSON.stringify(runsDocument(runs, message))}\n`);
-}
-
-export function startSession(context: GraphCommandContext, options: CliOptions): CliSession {
-  const session = openSession(options, {
-    env: context.io.env,
-    logger: context.logger,
-    userAgent: context.userAgent,
-    onRetryWait: (wait) => context.progress.onRetryWait(wait),
-  });
-  session.engine.events.on((event) => context.progress.onEvent(event));
-  return session;
-}
 
 export async function importCommand(files: readonly string[], options: CliOptions, context: GraphCommandContext): Promise<number> {
   const { io } = context;

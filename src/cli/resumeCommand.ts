@@ -5,7 +5,7 @@ import { RunBusyError } from '../import/journal';
 import type { RunView } from '../import/runState';
 import type { CliOptions } from './args';
 import { describeFailure } from './failures';
-import { reportFailure, startSession, type GraphCommandContext } from './importCommand';
+import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, combineExitCodes, exitCodeFor, humanSummary, nextStepNote, runsDocument } from './output';
 import type { CliSession } from './session';
 

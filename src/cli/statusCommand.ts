@@ -10,7 +10,7 @@ import { defaultJournalDirectory } from '../import/journalLocation';
 import type { RunView } from '../import/runState';
 import type { CliOptions } from './args';
 import { describeFailure } from './failures';
-import { reportFailure, startSession, type GraphCommandContext } from './importCommand';
+import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, humanSummary, runsDocument } from './output';
 import type { CliSession } from './session';
 

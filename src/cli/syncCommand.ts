@@ -3,7 +3,7 @@ import * as l10n from '@vscode/l10n';
 import type { SyncOutcome } from '../graph/autopilot';
 import type { CliOptions } from './args';
 import { describeFailure } from './failures';
-import { startSession, type GraphCommandContext } from './importCommand';
+import { startSession, type GraphCommandContext } from './commandContext';
 import { EXIT } from './output';
 import type { CliSession } from './session';
 
