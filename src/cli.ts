@@ -1,31 +1,90 @@
 // The terminal face of the engine: `autopilot-devices <command> …` (SPEC section 6).
 import { version } from '../package.json';
+import { USAGE, UsageError, parseArguments, wantsJson } from './cli/args';
+import type { GraphCommandContext } from './cli/commandContext';
+import { importCommand } from './cli/importCommand';
+import type { CliIo } from './cli/io';
+import { EXIT } from './cli/output';
+import { ProgressLine } from './cli/progress';
+import { resumeCommand } from './cli/resumeCommand';
+import { statusCommand } from './cli/statusCommand';
+import { logLevelFrom, stderrLogger } from './cli/stderrLogger';
+import { syncCommand } from './cli/syncCommand';
+import { validateCommand } from './cli/validateCommand';
 
-const USAGE = `Usage:
-  autopilot-devices validate <file>... [--json]
-  autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]
-  autopilot-devices resume [--journal DIR] [--wait] [--json]
-  autopilot-devices status [--journal DIR] [--json]
-  autopilot-devices sync
-common: --cloud global|usgov|usgovdod|china|custom  --graph-root URL  --authority URL  --tenant ID  --api-version v1.0|beta
-`;
+export const EXIT_USAGE = EXIT.usage;
 
-export const EXIT_USAGE = 2;
-
-export function main(argv: readonly string[]): number {
-  const [command] = argv;
-  if (command === '--version') {
-    process.stdout.write(`${version}\n`);
-    return 0;
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first] = argv;
+  if (first === '--version') {
+    io.stdout(`${version}\n`);
+    return EXIT.ok;
   }
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return command === undefined ? EXIT_USAGE : 0;
+  if (first === undefined || first === '--help' || first === '-h') {
+    io.stdout(USAGE);
+    return first === undefined ? EXIT.usage : EXIT.ok;
   }
-  process.stderr.write(`autopilot-devices: unknown command '${command}'\n\n${USAGE}`);
-  return EXIT_USAGE;
+  let parsed;
+  try {
+    parsed = parseArguments(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`autopilot-devices: ${error.message}\n\n${USAGE}`);
+    if (wantsJson(argv)) io.stdout(`${JSON.stringify({ error: error.message })}\n`);
+    return EXIT.usage;
+  }
+  const { command, files, options } = parsed;
+  if (command === 'validate') return validateCommand(files, { json: options.json }, io);
+
+  const progress = new ProgressLine((text) => io.stderr(text), io.stderrIsTTY && !options.verbose);
+  const logger = stderrLogger(logLevelFrom(options.verbose, io.env), (text) => io.stderr(text), () => progress.clear());
+  const context: GraphCommandContext = { io, logger, progress, userAgent: `autopilot-devices/${version}` };
+  try {
+    switch (command) {
+      case 'import':
+        return await importCommand(files, options, context);
+      case 'resume':
+        return await resumeCommand(options, context);
+      case 'status':
+        return await statusCommand(options, context);
+      case 'sync':
+        return await syncCommand(options, context);
+    }
+  } finally {
+    progress.clear();
+  }
+}
+
+/** Resolves once the stream has taken everything written so far (stdout to a pipe is asynchronous on some OSes). */
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  const controller = new AbortController();
+  let interrupts = 0;
+  const interrupt = (signal: NodeJS.Signals) => {
+    // First Ctrl-C: stop cleanly (journal, print, exit 4). Second: leave at once; the journal is still consistent.
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write(`\nautopilot-devices: ${signal}: stopping; the run is saved and 'autopilot-devices resume' continues it.\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  const io: CliIo = {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stop: controller.signal,
+  };
+  main(process.argv.slice(2), io)
+    .catch((error: unknown) => {
+      process.stderr.write(`autopilot-devices: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return EXIT.failed;
+    })
+    .then(async (code) => {
+      await Promise.all([drain(process.stdout), drain(process.stderr)]);
+      process.exit(code);
+    });
 }

@@ -55,3 +55,11 @@ export function resolveCloud(selection: CloudSelection): CloudEndpoints {
     authorityHost: trimSlashes(selection.authorityHost ?? known.authorityHost),
   };
 }
+
+/**
+ * The app-only (`.default`) scope for a cloud's Graph: tokens are minted per Graph resource, so a token for one
+ * cloud's Graph is useless (and refused) at another's (SPEC section 6: `<graph-root>/.default`).
+ */
+export function graphDefaultScope(endpoints: Pick<CloudEndpoints, 'graphRoot'>): string {
+  return `${trimSlashes(endpoints.graphRoot)}/.default`;
+}

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:import`: 2,000 devices into the Graph emulator, our engine against a baseline that does what the
+ * WindowsAutopilotIntune PowerShell module does (Import-AutopilotCSV, facts page §3.2): one POST per device, one at
+ * a time, honouring Retry-After on 429 (as the Graph SDK does), then re-list every import record every 15 s until
+ * none is `unknown`. Same emulator, same run, separate tenants (Intune budgets are per tenant and per app).
+ *
+ * All times are Intune's real ones multiplied by --scale (default 0.1), the same for both sides: the 20 s
+ * throttling window, the 15 s poll interval, request latency and processing delay. Wall times are reported in
+ * real-world seconds (measured / scale).
+ *
+ *   npm run bench:import -- [--devices 2000] [--runs 3] [--scale 0.1] [--processing 30] [--processing-jitter 30]
+ *                           [--latency 250] [--latency-per-device 2]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as http from 'node:http';
+import fetch from 'node-fetch';
+import { AutopilotGraph } from '../src/graph/autopilot';
+import { GraphClient } from '../src/graph/client';
+import { ImportEngine } from '../src/import/engine';
+import { Journal } from '../src/import/journal';
+import { fakeDevices, type FakeDevice } from '../test/emulator/hashes';
+import { startGraphEmulator, type GraphEmulator } from '../test/emulator/server';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+}
+
+const DEVICES = option('devices', 2000);
+const RUNS = option('runs', 3);
+const SCALE = option('scale', 0.1);
+const PROCESSING_S = option('processing', 30);
+const PROCESSING_JITTER_S = option('processing-jitter', 30);
+const LATENCY_MS = option('latency', 250);
+const LATENCY_PER_DEVICE_MS = option('latency-per-device', 2);
+const POLL_S = 15;
+const WINDOW_S = 20;
+
+interface Measurement {
+  readonly wallSeconds: number;
+  readonly requests: number;
+  readonly throttled: number;
+  readonly complete: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function measure(emulator: GraphEmulator, tenantId: string, started: number, complete: number): Measurement {
+  const mine = emulator.requests.filter((r) => r.tenantId === tenantId);
+  return { wallSeconds: (Date.now() - started) / 1000 / SCALE, requests: mine.length, throttled: mine.filter((r) => r.status === 429).length, complete };
+}
+
+/** What Import-AutopilotCSV does, over plain HTTP. */
+async function baseline(emulator: GraphEmulator, token: string, tenantId: string, devices: readonly FakeDevice[]): Promise<Measurement> {
+  const agent = new http.Agent({ keepAlive: true });
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const collection = `${emulator.url}/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities`;
+  const started = Date.now();
+  for (const device of devices) {
+    const body = JSON.stringify({
+      '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
+      groupTag: '',
+      serialNumber: device.serialNumber,
+      productKey: '',
+      hardwareIdentifier: device.hardwareIdentifier,
+      assignedUserPrincipalName: '',
+      state: { '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState', deviceImportStatus: 'pending', deviceRegistrationId: '', deviceErrorCode: 0, deviceErrorName: '' },
+    });
+    for (;;) {
+      const response = await fetch(collection, { method: 'POST', headers, body, agent });
+      await response.text();
+      if (response.status !== 429) break;
+      await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+    }
+  }
+  let complete = 0;
+  for (;;) {
+    const records: { state: { deviceImportStatus: string } }[] = [];
+    let next: string | undefined = collection;
+    while (next) {
+      const response = await fetch(next, { headers, agent });
+      if (response.status === 429) {
+        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+        continue;
+      }
+      const page = (await response.json()) as { value: typeof records; '@odata.nextLink'?: string };
+      records.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    const unknown = records.filter((r) => r.state.deviceImportStatus === 'unknown').length;
+    complete = records.filter((r) => r.state.deviceImportStatus === 'complete').length;
+    if (!unknown) break;
+    await sleep(POLL_S * 1000 * SCALE);
+  }
+  agent.destroy();
+  return measure(emulator, tenantId, started, complete);
+}
+
+async function ourEngine(emulator: GraphEmulator, token: string, tenantId: string, devices: readonly FakeDevice[]): Promise<Measurement> {
+  const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-bench-'));
+  const client = new GraphClient({ graphRoot: emulator.url, getAccessToken: async () => token, writeBudget: { limit: 100, windowMs: WINDOW_S * 1000 * SCALE } });
+  const engine = new ImportEngine({ graph: new AutopilotGraph(client), journal: new Journal(journalDir), settings: { pollIntervalMs: POLL_S * 1000 * SCALE } });
+  const started = Date.now();
+  const result = await engine.startRun(devices, { source: 'bench', wait: true });
+  const measurement = measure(emulator, tenantId, started, result.run.counts.complete);
+  client.dispose();
+  fs.rmSync(journalDir, { recursive: true, force: true });
+  return measurement;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const emulator = await startGraphEmulator({
+    budgets: { windowMs: WINDOW_S * 1000 * SCALE },
+    latencyMs: LATENCY_MS * SCALE,
+    latencyPerImportedDeviceMs: LATENCY_PER_DEVICE_MS * SCALE,
+    timing: { processingDelayMs: PROCESSING_S * 1000 * SCALE, processingJitterMs: PROCESSING_JITTER_S * 1000 * SCALE },
+  });
+  console.log(
+    `import benchmark: ${DEVICES} devices, ${RUNS} run(s), scale ${SCALE}, Intune budgets 100 writes/${WINDOW_S} s per app and 200 per tenant, ` +
+      `latency ${LATENCY_MS} ms + ${LATENCY_PER_DEVICE_MS} ms per device in an /import body, processing ${PROCESSING_S}–${PROCESSING_S + PROCESSING_JITTER_S} s, poll ${POLL_S} s, ${os.cpus().length} cores`,
+  );
+  const rows: { baseline: Measurement; engine: Measurement }[] = [];
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const base = `baseline-${run}`;
+      const ours = `engine-${run}`;
+      emulator.auth.addToken(base, { tenantId: base, appId: 'powershell-module' });
+      emulator.auth.addToken(ours, { tenantId: ours, appId: 'autopilot-devices' });
+      const devices = fakeDevices(DEVICES, `R${run}D`, 4000);
+      // Alternate who goes first so neither side always runs on a warmer process.
+      const pair =
+        run % 2
+          ? { baseline: await baseline(emulator, base, base, devices), engine: await ourEngine(emulator, ours, ours, devices) }
+          : { engine: await ourEngine(emulator, ours, ours, devices), baseline: await baseline(emulator, base, base, devices) };
+      rows.push(pair);
+      console.log(
+        `run ${run}: baseline ${pair.baseline.wallSeconds.toFixed(0)} s, ${pair.baseline.requests} requests, ${pair.baseline.throttled} × 429 | ` +
+          `engine ${pair.engine.wallSeconds.toFixed(0)} s, ${pair.engine.requests} requests, ${pair.engine.throttled} × 429 | ` +
+          `complete ${pair.baseline.complete}/${pair.engine.complete}`,
+      );
+    }
+  } finally {
+    await emulator.close();
+  }
+  const wallRatio = median(rows.map((r) => r.baseline.wallSeconds / r.engine.wallSeconds));
+  const requestRatio = median(rows.map((r) => r.baseline.requests / r.engine.requests));
+  const engine429 = rows.reduce((sum, r) => sum + r.engine.throttled, 0);
+  console.log(
+    `median: baseline ${median(rows.map((r) => r.baseline.wallSeconds)).toFixed(0)} s / ${median(rows.map((r) => r.baseline.requests))} requests; ` +
+      `engine ${median(rows.map((r) => r.engine.wallSeconds)).toFixed(0)} s / ${median(rows.map((r) => r.engine.requests))} requests`,
+  );
+  console.log(`import ${DEVICES.toLocaleString('en-US')} devices: ${wallRatio.toFixed(1)}× less wall time, ${requestRatio.toFixed(0)}× fewer requests than the baseline; 429s received by the engine: ${engine429}`);
+  if (engine429 > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+/**
+ * `autopilot-devices` argument parsing (SPEC section 6): options may come before or after the files, `--flag value`
+ * and `--flag=value` both work, `--` ends the options, and anything unknown is a usage error (exit 2).
+ */
+import * as l10n from '@vscode/l10n';
+import { API_VERSIONS, type ApiVersion } from '../graph/client';
+import { CLOUD_NAMES, type CloudName } from '../graph/clouds';
+import { MAX_BATCH_SIZE } from '../import/settings';
+
+export type CommandName = 'validate' | 'import' | 'resume' | 'status' | 'sync';
+export const COMMANDS: readonly CommandName[] = ['validate', 'import', 'resume', 'status', 'sync'];
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliOptions {
+  json: boolean;
+  verbose: boolean;
+  wait: boolean;
+  noSync: boolean;
+  groupTag?: string;
+  batchSize?: number;
+  journal?: string;
+  pollIntervalSeconds?: number;
+  timeoutSeconds?: number;
+  cloud?: CloudName;
+  graphRoot?: string;
+  authority?: string;
+  tenant?: string;
+  apiVersion?: ApiVersion;
+}
+
+export interface ParsedCommand {
+  readonly command: CommandName;
+  readonly files: string[];
+  readonly options: CliOptions;
+}
+
+type Setter = (options: CliOptions, value: string) => void;
+
+interface FlagSpec {
+  readonly commands: readonly CommandName[];
+  /** Present for flags that take a value. */
+  readonly set?: Setter;
+  readonly toggle?: (options: CliOptions) => void;
+}
+
+const GRAPH_COMMANDS: readonly CommandName[] = ['import', 'resume', 'status', 'sync'];
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!text.trim() || !Number.isFinite(value) || value <= 0) throw new UsageError(l10n.t('{0} needs a positive number of seconds, not "{1}".', flag, text));
+  return value;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  '--json': { commands: COMMANDS, toggle: (o) => (o.json = true) },
+  '--verbose': { commands: COMMANDS, toggle: (o) => (o.verbose = true) },
+  '--wait': { commands: ['import', 'resume'], toggle: (o) => (o.wait = true) },
+  '--no-sync': { commands: ['import', 'resume'], toggle: (o) => (o.noSync = true) },
+  '--group-tag': { commands: ['import'], set: (o, v) => (o.groupTag = v) },
+  '--batch-size': {
+    commands: ['import'],
+    set: (o, v) => {
+      const size = Number(v);
+      if (!/^\d+$/.test(v) || size < 1 || size > MAX_BATCH_SIZE) throw new UsageError(l10n.t('--batch-size must be a whole number from 1 to {0}, not "{1}".', MAX_BATCH_SIZE, v));
+      o.batchSize = size;
+    },
+  },
+  '--journal': { commands: ['import', 'resume', 'status'], set: (o, v) => (o.journal = v) },
+  '--poll-interval': { commands: ['import', 'resume', 'status'], set: (o, v) => (o.pollIntervalSeconds = positiveNumber('--poll-interval', v)) },
+  '--timeout': { commands: ['import', 'resume'], set: (o, v) => (o.timeoutSeconds = positiveNumber('--timeout', v)) },
+  '--cloud': {
+    commands: COMMANDS,
+    set: (o, v) => {
+      if (!CLOUD_NAMES.includes(v as CloudName)) throw new UsageError(l10n.t('--cloud must be one of {0}, not "{1}".', CLOUD_NAMES.join(', '), v));
+      o.cloud = v as CloudName;
+    },
+  },
+  '--graph-root': { commands: COMMANDS, set: (o, v) => (o.graphRoot = urlValue('--graph-root', v)) },
+  '--authority': { commands: COMMANDS, set: (o, v) => (o.authority = urlValue('--authority', v)) },
+  '--tenant': { commands: COMMANDS, set: (o, v) => (o.tenant = v) },
+  '--api-version': {
+    commands: COMMANDS,
+    set: (o, v) => {
+      if (!API_VERSIONS.includes(v as ApiVersion)) throw new UsageError(l10n.t('--api-version must be one of {0}, not "{1}".', API_VERSIONS.join(', '), v));
+      o.apiVersion = v as ApiVersion;
+    },
+  },
+};
+
+function urlValue(flag: string, text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+    return text;
+  } catch {
+    throw new UsageError(l10n.t('{0} needs an http(s) URL, not "{1}".', flag, text));
+  }
+}
+
+/** Whether the raw arguments ask for JSON, so even a usage error can answer in the promised format. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+export function parseArguments(argv: readonly string[]): ParsedCommand {
+  const [name, ...rest] = argv;
+  if (!COMMANDS.includes(name as CommandName)) throw new UsageError(l10n.t("unknown command '{0}'", name ?? ''));
+  const command = name as CommandName;
+  const options: CliOptions = { json: false, verbose: false, wait: false, noSync: false };
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '--') {
+      files.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      files.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = FLAGS[flag];
+    if (!spec) throw new UsageError(l10n.t("unknown option '{0}'", flag));
+    if (!spec.commands.includes(command)) throw new UsageError(l10n.t("'{0}' is not an option of '{1}'", flag, command));
+    if (spec.toggle) {
+      if (eq > 0) throw new UsageError(l10n.t("'{0}' takes no value", flag));
+      spec.toggle(options);
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined) throw new UsageError(l10n.t("'{0}' needs a value", flag));
+    spec.set!(options, value);
+  }
+  if ((command === 'validate' || command === 'import') && files.length === 0) throw new UsageError(l10n.t("'{0}' needs at least one file", command));
+  if (GRAPH_COMMANDS.includes(command) && command !== 'import' && files.length) throw new UsageError(l10n.t("'{0}' takes no files (got '{1}')", command, files[0]!));
+  return { command, files, options };
+}
+
+export const USAGE = `Usage:
+  autopilot-devices validate <file>... [--json]
+  autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]
+  autopilot-devices resume [--journal DIR] [--wait] [--no-sync] [--json]
+  autopilot-devices status [--journal DIR] [--json]
+  autopilot-devices sync [--json]
+common: --cloud global|usgov|usgovdod|china|custom  --graph-root URL  --authority URL  --tenant ID  --api-version v1.0|beta
+        --poll-interval SECONDS  --timeout SECONDS (how long --wait waits)  --verbose
+Credentials come from the environment: AUTOPILOT_ACCESS_TOKEN, or AUTOPILOT_CLIENT_ID with AUTOPILOT_CLIENT_SECRET
+(or AUTOPILOT_CLIENT_CERTIFICATE) and --tenant / AUTOPILOT_TENANT_ID.
+Exit codes: 0 all good, 1 validation errors or failure before sending, 2 usage error, 3 some devices failed,
+4 interrupted or timed out with devices pending (run 'resume').
+`;

@@ -1,0 +1,37 @@
+/** Turns what stopped a command into one sentence that names what to fix. */
+import * as l10n from '@vscode/l10n';
+import { MissingCredentialsError } from '../auth/environmentCredentials';
+import { UnsafeEndpointError } from '../graph/endpoint';
+import { ForeignNextLinkError, GraphError, GraphNetworkError } from '../graph/errors';
+import { RunFailedError } from '../import/engine';
+import { RunBusyError } from '../import/journal';
+
+export interface FailureContext {
+  readonly graphRoot: string;
+  /** True when the token came from AUTOPILOT_ACCESS_TOKEN (so refreshing it is the user's job). */
+  readonly staticToken: boolean;
+}
+
+export function describeFailure(error: unknown, context: FailureContext): string {
+  const cause = error instanceof RunFailedError ? error.cause : error;
+  if (cause instanceof GraphError) {
+    const reference = l10n.t('request-id {0}, {1}', cause.requestId ?? '-', cause.date ?? '-');
+    if (cause.status === 401) {
+      return context.staticToken
+        ? l10n.t('Graph rejected the access token (401 {0}: {1}): set AUTOPILOT_ACCESS_TOKEN to a valid token for {2}, e.g. from "az account get-access-token --resource {2}" ({3}).', cause.code, cause.graphMessage, context.graphRoot, reference)
+        : l10n.t('Graph rejected the token from the app-only sign-in (401 {0}: {1}): check AUTOPILOT_CLIENT_ID, its secret or certificate, and the tenant ({2}).', cause.code, cause.graphMessage, reference);
+    }
+    if (cause.status === 403) {
+      return l10n.t('Graph refused access (403 {0}): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All; grant it (with admin consent) and try again ({1}).', cause.code, reference);
+    }
+    if (cause.status === 429) {
+      return l10n.t('Intune kept throttling the requests (429) after every retry; the run is saved: try "autopilot-devices resume" in a few minutes ({0}).', reference);
+    }
+    return l10n.t('Graph answered {0} {1} to {2} {3}: {4} ({5}).', cause.status, cause.code, cause.method, cause.path, cause.graphMessage, reference);
+  }
+  if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError) {
+    return cause.message;
+  }
+  if (cause instanceof RunBusyError) return l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);
+  return cause instanceof Error ? cause.message : String(cause);
+}

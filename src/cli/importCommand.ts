@@ -1,0 +1,69 @@
+/** `autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]` */
+import * as l10n from '@vscode/l10n';
+import { RunFailedError } from '../import/engine';
+import { hasErrors, readPayloadFile, type DeviceToImport } from '../payload/api';
+import type { CliOptions } from './args';
+import { describeFailure } from './failures';
+import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
+import { EXIT, exitCodeFor, humanSummary, nextStepNote, runsDocument } from './output';
+import type { CliSession } from './session';
+import { validateCommand } from './validateCommand';
+
+export async function importCommand(files: readonly string[], options: CliOptions, context: GraphCommandContext): Promise<number> {
+  const { io } = context;
+  const devices: DeviceToImport[] = [];
+  let invalid = false;
+  for (const file of files) {
+    let payload;
+    try {
+      payload = await readPayloadFile(file);
+    } catch (error) {
+      reportFailure(context, options, l10n.t('Cannot read {0}: {1}', file, (error as Error).message));
+      return EXIT.failed;
+    }
+    if (payload.problems.length) {
+      // Same report as `validate`, on stderr, so stdout stays for the result.
+      await validateCommand([file], { json: false }, { stdout: io.stderr, stderr: io.stderr });
+    }
+    invalid ||= hasErrors(payload);
+    devices.push(...payload.devices);
+  }
+  if (invalid) {
+    reportFailure(context, options, l10n.t('Nothing was sent: fix the errors above (autopilot-devices validate shows them too).'));
+    return EXIT.failed;
+  }
+
+  let session: CliSession;
+  try {
+    session = startSession(context, options);
+  } catch (error) {
+    reportFailure(context, options, describeFailure(error, { graphRoot: '', staticToken: false }));
+    return EXIT.failed;
+  }
+  try {
+    const result = await session.engine.startRun(devices, {
+      source: files.join(', '),
+      groupTag: options.groupTag,
+      wait: options.wait,
+      sync: options.wait && !options.noSync,
+      waitForRegistration: options.wait,
+      stop: io.stop,
+    });
+    context.progress.clear();
+    if (options.json) io.stdout(`${JSON.stringify(runsDocument([result.run]))}\n`);
+    else io.stdout(humanSummary(result.run, nextStepNote(result, options.wait)));
+    return exitCodeFor(result, options.wait);
+  } catch (error) {
+    const message = describeFailure(error, session.failureContext);
+    if (error instanceof RunFailedError) {
+      const run = session.engine.view(error.runId);
+      reportFailure(context, options, message, [run]);
+      // Once Graph holds some of the devices the run is half done, and `resume` finishes it.
+      return run.devices.some((d) => d.sent) ? EXIT.pending : EXIT.failed;
+    }
+    reportFailure(context, options, message);
+    return EXIT.failed;
+  } finally {
+    session.dispose();
+  }
+}

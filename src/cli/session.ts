@@ -1,0 +1,107 @@
+/**
+ * Everything a Graph-facing subcommand needs, built from flags and environment (SPEC section 6): endpoints for the
+ * chosen cloud, the credential source, the Graph client, the journal and the engine.
+ */
+import * as l10n from '@vscode/l10n';
+import { tokenSourceFromEnvironment } from '../auth/environmentCredentials';
+import type { Logger } from '../common/logger';
+import type { GetAccessToken } from '../graph/accessToken';
+import { AutopilotGraph } from '../graph/autopilot';
+import { GraphClient, type RetryWait } from '../graph/client';
+import { resolveCloud, type CloudEndpoints, type CloudName } from '../graph/clouds';
+import { ImportEngine } from '../import/engine';
+import { Journal } from '../import/journal';
+import { defaultJournalDirectory } from '../import/journalLocation';
+import type { CliOptions } from './args';
+import type { FailureContext } from './failures';
+
+export interface CliSession {
+  readonly endpoints: CloudEndpoints;
+  readonly client: GraphClient;
+  readonly graph: AutopilotGraph;
+  readonly journal: Journal;
+  readonly engine: ImportEngine;
+  readonly failureContext: FailureContext;
+  dispose(): void;
+}
+
+const KNOWN_ROOTS: Record<string, CloudName> = {
+  'https://graph.microsoft.com': 'global',
+  'https://graph.microsoft.us': 'usgov',
+  'https://dod-graph.microsoft.us': 'usgovdod',
+  'https://microsoftgraph.chinacloudapi.cn': 'china',
+};
+
+/**
+ * A Graph root alone is enough when the token comes ready-made (AUTOPILOT_ACCESS_TOKEN): no authority is contacted.
+ * App-only sign-in against a custom root needs its authority too, and we never guess one.
+ */
+export function endpointsFor(options: CliOptions, env: NodeJS.ProcessEnv): CloudEndpoints {
+  const graphRoot = options.graphRoot ?? (env.AUTOPILOT_GRAPH_ROOT || undefined);
+  const authorityHost = options.authority ?? (env.AUTOPILOT_AUTHORITY || undefined);
+  let cloud = options.cloud;
+  if (!cloud && graphRoot && !authorityHost) {
+    const trimmed = graphRoot.replace(/\/+$/, '');
+    const known = KNOWN_ROOTS[trimmed];
+    if (known) cloud = known;
+    else if (env.AUTOPILOT_CLIENT_ID?.trim() && !env.AUTOPILOT_ACCESS_TOKEN?.trim()) {
+      throw new Error(l10n.t('A custom Graph root ({0}) needs its authority host for app-only sign-in: pass --authority or set AUTOPILOT_AUTHORITY.', trimmed));
+    }
+    // No authority is contacted with a ready-made token (and with no credentials at all, the credential check says so).
+    else return { cloud: 'custom', graphRoot: trimmed, authorityHost: '' };
+  }
+  return resolveCloud({ cloud, graphRoot, authorityHost });
+}
+
+export interface SessionSettings {
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly userAgent: string;
+  readonly onRetryWait?: (wait: RetryWait) => void;
+}
+
+function seconds(flag: number | undefined, envValue: string | undefined, name: string): number | undefined {
+  if (flag !== undefined) return flag;
+  if (envValue === undefined || envValue.trim() === '') return undefined;
+  const value = Number(envValue);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(l10n.t('{0} must be a positive number of seconds, not "{1}".', name, envValue));
+  return value;
+}
+
+export function openSession(options: CliOptions, settings: SessionSettings): CliSession {
+  const { env, logger } = settings;
+  const endpoints = endpointsFor(options, env);
+  const getAccessToken: GetAccessToken = tokenSourceFromEnvironment({ env, endpoints, tenant: options.tenant ?? (env.AUTOPILOT_TENANT_ID || undefined) });
+  const client = new GraphClient({
+    graphRoot: endpoints.graphRoot,
+    apiVersion: options.apiVersion,
+    getAccessToken,
+    logger,
+    userAgent: settings.userAgent,
+    onRetryWait: settings.onRetryWait,
+  });
+  const graph = new AutopilotGraph(client);
+  const journal = new Journal(options.journal ?? defaultJournalDirectory(env));
+  const pollSeconds = seconds(options.pollIntervalSeconds, env.AUTOPILOT_POLL_INTERVAL_SECONDS, 'AUTOPILOT_POLL_INTERVAL_SECONDS');
+  const timeoutSeconds = seconds(options.timeoutSeconds, env.AUTOPILOT_TIMEOUT_SECONDS, 'AUTOPILOT_TIMEOUT_SECONDS');
+  const engine = new ImportEngine({
+    graph,
+    journal,
+    logger,
+    settings: {
+      batchSize: options.batchSize,
+      pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
+      timeLimitMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    },
+  });
+  logger.debug(`Graph root ${endpoints.graphRoot} (${endpoints.cloud}), API ${client.apiVersion}, journal ${journal.directory}`);
+  return {
+    endpoints,
+    client,
+    graph,
+    journal,
+    engine,
+    failureContext: { graphRoot: endpoints.graphRoot, staticToken: Boolean(env.AUTOPILOT_ACCESS_TOKEN?.trim()) },
+    dispose: () => client.dispose(),
+  };
+}

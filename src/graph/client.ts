@@ -1,0 +1,276 @@
+/**
+ * The one HTTP path to Microsoft Graph. Every request gets a `client-request-id`, a bearer token from the injected
+ * source (refreshed once after a 401), a per-attempt timeout, cancellation, `Retry-After`/back-off retries, and —
+ * for writes — a slot in the client-side write budget. Tokens only ever go to the configured Graph root's origin.
+ */
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import fetch, { type Response } from 'node-fetch';
+import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from '../common/clock';
+import { silentLogger, type Logger } from '../common/logger';
+import type { GetAccessToken } from './accessToken';
+import { checkGraphRoot } from './endpoint';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
+import { DEFAULT_RETRY_OPTIONS, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retryPolicy';
+import { DEFAULT_WRITE_BUDGET, WriteBudget, type WriteBudgetOptions } from './writeBudget';
+
+export type ApiVersion = 'v1.0' | 'beta';
+export const API_VERSIONS: readonly ApiVersion[] = ['v1.0', 'beta'];
+
+export interface GraphClientOptions {
+  /** Graph root without version, e.g. `https://graph.microsoft.com` or `http://127.0.0.1:PORT`. */
+  readonly graphRoot: string;
+  readonly apiVersion?: ApiVersion;
+  readonly getAccessToken: GetAccessToken;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly retry?: Partial<RetryOptions>;
+  /** Options for a budget of this client's own, or a budget shared with other clients of the same app. */
+  readonly writeBudget?: WriteBudgetOptions | WriteBudget;
+  /** Per attempt; a large `/import` can take a while, so the default is generous. */
+  readonly timeoutMs?: number;
+  readonly userAgent?: string;
+  /** Told whenever a request waits because Graph throttled it or was unavailable. */
+  readonly onRetryWait?: (wait: RetryWait) => void;
+}
+
+export interface RetryWait {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly waitMs: number;
+  /** True when the wait came from Graph's `Retry-After`, false for our own back-off. */
+  readonly retryAfter: boolean;
+}
+
+export interface GraphRequest {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path below the versioned root (`deviceManagement/…`), or an absolute URL on the Graph root's origin. */
+  readonly path: string;
+  readonly apiVersion?: ApiVersion;
+  readonly query?: Readonly<Record<string, string | number>>;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+  /** Error statuses the caller handles itself (404 for lookups, 409/429 for sync): returned, not thrown or retried. */
+  readonly accept?: readonly number[];
+}
+
+export interface GraphResponse<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly requestId?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 100_000;
+
+export class GraphClient {
+  readonly root: URL;
+  /** The Graph root's path without a trailing slash ('' for a bare origin). */
+  private readonly basePath: string;
+  readonly apiVersion: ApiVersion;
+  readonly writeBudget: WriteBudget;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly retry: RetryOptions;
+  private readonly timeoutMs: number;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.root = checkGraphRoot(options.graphRoot);
+    this.basePath = this.root.pathname.replace(/\/+$/, '');
+    this.apiVersion = options.apiVersion ?? 'v1.0';
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.writeBudget =
+      options.writeBudget instanceof WriteBudget ? options.writeBudget : new WriteBudget(options.writeBudget ?? DEFAULT_WRITE_BUDGET, this.clock);
+    this.agent = this.root.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  }
+
+  get graphRoot(): string {
+    return `${this.root.origin}${this.basePath}`;
+  }
+
+  /** Closes pooled connections so a command-line process can exit promptly. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  async get<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<GraphResponse<T>> {
+    return this.send<T>({ ...options, method: 'GET', path });
+  }
+
+  async post<T>(path: string, body: unknown, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<GraphResponse<T>> {
+    return this.send<T>({ ...options, method: 'POST', path, body });
+  }
+
+  async delete(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<GraphResponse<undefined>> {
+    return this.send<undefined>({ ...options, method: 'DELETE', path });
+  }
+
+  /**
+   * Pages through a collection, following `@odata.nextLink` only on the Graph root's origin (a link elsewhere
+   * throws `ForeignNextLinkError` before any request is made to it).
+   */
+  async *pages<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): AsyncGenerator<T[]> {
+    let next: string | undefined = path;
+    let query = options.query;
+    while (next) {
+      const page: GraphResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await this.send({ ...options, method: 'GET', path: next, query });
+      yield page.body?.value ?? [];
+      next = page.body?.['@odata.nextLink'];
+      query = undefined; // a nextLink carries its own query
+    }
+  }
+
+  async listAll<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<T[]> {
+    const all: T[] = [];
+    for await (const page of this.pages<T>(path, options)) all.push(...page);
+    return all;
+  }
+
+  async send<T>(request: GraphRequest): Promise<GraphResponse<T>> {
+    const url = this.urlFor(request);
+    const isWrite = request.method !== 'GET';
+    const clientRequestId = randomUUID();
+    const logPath = url.pathname + url.search;
+    let forceRefresh = false;
+    let refreshed = false;
+    let statusRetries = 0;
+    let networkRetries = 0;
+
+    for (;;) {
+      throwIfAborted(request.signal);
+      const release = isWrite ? await this.writeBudget.acquire(request.signal) : undefined;
+      const started = this.clock.now();
+      let response: Response;
+      let body: unknown;
+      try {
+        const token = await this.options.getAccessToken({ signal: request.signal, forceRefresh });
+        forceRefresh = false;
+        ({ response, body } = await this.fetchOnce(url, request, token, clientRequestId, isWrite));
+      } catch (error) {
+        if (error instanceof GraphNetworkError && !error.outcomeUnknown && networkRetries < this.retry.maxNetworkRetries) {
+          const waitMs = backoffDelayMs(networkRetries++, this.retry, this.clock.random);
+          this.logger.info(`${request.method} ${logPath}: ${error.causeCode ?? error.kind}; retrying in ${waitMs} ms`);
+          await this.clock.sleep(waitMs, request.signal);
+          continue;
+        }
+        throw error;
+      } finally {
+        release?.();
+      }
+
+      const requestId = response.headers.get('request-id') ?? undefined;
+      this.logger.debug(`${request.method} ${logPath} → ${response.status} in ${this.clock.now() - started} ms (client-request-id ${clientRequestId}, request-id ${requestId ?? '-'})`);
+
+      if (response.ok || request.accept?.includes(response.status)) {
+        return { status: response.status, body: body as T, requestId };
+      }
+      if (response.status === 401 && !refreshed) {
+        refreshed = forceRefresh = true;
+        this.logger.info(`${request.method} ${logPath}: 401, trying once more with a fresh token`);
+        continue;
+      }
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
+      if (isRetryableStatus(response.status, isWrite) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
+        const waitMs = retryAfterMs ?? backoffDelayMs(statusRetries, this.retry, this.clock.random);
+        statusRetries++;
+        if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
+          // Graph asked for quiet: hold every write of this app, not just this one.
+          this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
+        }
+        this.logger.warn(`${request.method} ${logPath} → ${response.status}; waiting ${waitMs} ms (${retryAfterMs !== undefined ? 'Retry-After' : 'back-off'}), retry ${statusRetries} of ${this.retry.maxRetries}`);
+        this.options.onRetryWait?.({ method: request.method, path: logPath, status: response.status, waitMs, retryAfter: retryAfterMs !== undefined });
+        await this.clock.sleep(waitMs, request.signal);
+        continue;
+      }
+      const parsed = parseGraphErrorBody(body, response.statusText || String(response.status));
+      throw new GraphError({
+        status: response.status,
+        code: parsed.code,
+        graphMessage: parsed.message,
+        method: request.method,
+        path: url.pathname.slice(this.basePath.length).replace(/^\/(v1\.0|beta)\//, ''),
+        requestId: requestId ?? parsed.requestId,
+        clientRequestId,
+        date: response.headers.get('date') ?? parsed.date,
+        retryAfterMs,
+        offendingValueFingerprint: parsed.offendingValueFingerprint,
+      });
+    }
+  }
+
+  private urlFor(request: GraphRequest): URL {
+    let url: URL;
+    if (/^https?:\/\//i.test(request.path)) {
+      url = new URL(request.path);
+      if (url.origin !== this.root.origin) throw new ForeignNextLinkError(url.origin, this.root.origin);
+    } else {
+      const version = request.apiVersion ?? this.apiVersion;
+      url = new URL(`${this.root.origin}${this.basePath}/${version}/${request.path.replace(/^\/+/, '')}`);
+    }
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
+    return url;
+  }
+
+  private async fetchOnce(url: URL, request: GraphRequest, token: string, clientRequestId: string, isWrite: boolean): Promise<{ response: Response; body: unknown }> {
+    const timeout = new AbortController();
+    const linked = linkSignals(request.signal, timeout.signal);
+    const timer = this.clock.sleep(this.timeoutMs, linked.signal).then(
+      () => timeout.abort(),
+      () => undefined,
+    );
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      'client-request-id': clientRequestId,
+      'return-client-request-id': 'true',
+      'User-Agent': this.options.userAgent ?? 'autopilot-devices',
+    };
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      const response = await fetch(url.href, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        agent: this.agent,
+        // Never follow redirects: the token must not travel to wherever a 3xx points.
+        redirect: 'manual',
+        signal: linked.signal as never,
+      });
+      const text = await response.text();
+      let body: unknown = undefined;
+      if (text && /json/i.test(response.headers.get('content-type') ?? '')) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+      }
+      return { response, body };
+    } catch (error) {
+      if (request.signal?.aborted) throw abortError(request.signal);
+      if (timeout.signal.aborted) throw new GraphNetworkError('timeout', isWrite, url.origin, request.method, url.pathname, 'timeout');
+      throw classifyNetworkError(error, url, request.method, isWrite);
+    } finally {
+      linked.abort();
+      linked.dispose();
+      await timer;
+    }
+  }
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+function classifyNetworkError(error: unknown, url: URL, method: string, isWrite: boolean): GraphNetworkError {
+  const code = (error as { code?: string; errno?: string } | undefined)?.code ?? (error as { errno?: string } | undefined)?.errno;
+  let kind: NetworkFailureKind = 'reset';
+  if (code && NOT_SENT_CODES.has(code)) kind = 'unreachable';
+  else if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code)) kind = 'tls';
+  // Before the connection exists nothing was sent; after it, a write may have been applied before the cut.
+  const outcomeUnknown = isWrite && kind === 'reset';
+  return new GraphNetworkError(kind, outcomeUnknown, url.origin, method, url.pathname, code);
+}

@@ -1,0 +1,133 @@
+/**
+ * What can go wrong talking to Graph, typed so callers can decide without parsing text: `GraphError` for an HTTP
+ * error answer, `GraphNetworkError` when no answer arrived (and whether a write may have happened anyway), and
+ * `ForeignNextLinkError` when Graph points paging at another origin.
+ */
+import * as l10n from '@vscode/l10n';
+import { hashFingerprint, redactSecrets } from '../common/redact';
+
+export interface GraphErrorDetails {
+  readonly status: number;
+  /** Graph's `error.code`, e.g. `Forbidden`, `BadRequest`, `TooManyRequests`. */
+  readonly code: string;
+  /** Graph's `error.message`, unwrapped from Intune's JSON-in-a-string form and redacted. */
+  readonly graphMessage: string;
+  readonly method: string;
+  /** Path below the versioned root, e.g. `deviceManagement/importedWindowsAutopilotDeviceIdentities/import`. */
+  readonly path: string;
+  readonly requestId?: string;
+  readonly clientRequestId: string;
+  /** Graph's `Date` of the failure, to quote in a support case. */
+  readonly date?: string;
+  readonly retryAfterMs?: number;
+  /**
+   * Fingerprint (see `hashFingerprint`) of the value Graph quoted as unconvertible, e.g. the hash in the
+   * Edm.Binary 400, so a caller can tell which device was refused without the value itself being kept anywhere.
+   */
+  readonly offendingValueFingerprint?: string;
+}
+
+export class GraphError extends Error implements GraphErrorDetails {
+  readonly status: number;
+  readonly code: string;
+  readonly graphMessage: string;
+  readonly method: string;
+  readonly path: string;
+  readonly requestId?: string;
+  readonly clientRequestId: string;
+  readonly date?: string;
+  readonly retryAfterMs?: number;
+  readonly offendingValueFingerprint?: string;
+
+  constructor(details: GraphErrorDetails) {
+    super(
+      l10n.t('Graph answered {0} {1} to {2} {3}: {4} (request-id {5}, {6})', details.status, details.code, details.method, details.path, details.graphMessage, details.requestId ?? '-', details.date ?? '-'),
+    );
+    this.name = 'GraphError';
+    this.status = details.status;
+    this.code = details.code;
+    this.graphMessage = details.graphMessage;
+    this.method = details.method;
+    this.path = details.path;
+    this.requestId = details.requestId;
+    this.clientRequestId = details.clientRequestId;
+    this.date = details.date;
+    this.retryAfterMs = details.retryAfterMs;
+    this.offendingValueFingerprint = details.offendingValueFingerprint;
+  }
+}
+
+export type NetworkFailureKind = 'unreachable' | 'tls' | 'reset' | 'timeout';
+
+export class GraphNetworkError extends Error {
+  constructor(
+    readonly kind: NetworkFailureKind,
+    /** True when the request may have reached Graph and been acted on (a write must be reconciled, not repeated). */
+    readonly outcomeUnknown: boolean,
+    readonly origin: string,
+    readonly method: string,
+    readonly path: string,
+    readonly causeCode: string | undefined,
+  ) {
+    super(describeNetworkFailure(kind, origin, causeCode));
+    this.name = 'GraphNetworkError';
+  }
+}
+
+function describeNetworkFailure(kind: NetworkFailureKind, origin: string, code: string | undefined): string {
+  switch (kind) {
+    case 'unreachable':
+      return l10n.t('Cannot reach Graph at {0} ({1}): check the Graph root (--graph-root / AUTOPILOT_GRAPH_ROOT), the network and any proxy.', origin, code ?? 'no connection');
+    case 'tls':
+      return l10n.t('The TLS certificate of {0} is not trusted ({1}): for a private CA set NODE_EXTRA_CA_CERTS to its PEM file.', origin, code ?? 'certificate error');
+    case 'timeout':
+      return l10n.t('Graph at {0} did not answer in time.', origin);
+    case 'reset':
+      return l10n.t('The connection to Graph at {0} was cut before an answer arrived ({1}).', origin, code ?? 'reset');
+  }
+}
+
+export class ForeignNextLinkError extends Error {
+  constructor(
+    readonly foreignOrigin: string,
+    readonly graphOrigin: string,
+  ) {
+    super(
+      l10n.t('Graph returned a next-page link on another origin ({0}); refusing to follow it, so no request or token went there. Only {1} is trusted.', foreignOrigin, graphOrigin),
+    );
+    this.name = 'ForeignNextLinkError';
+  }
+}
+
+/** Reads Graph's error body, including Intune's habit of putting a JSON document inside `error.message`. */
+export function parseGraphErrorBody(
+  body: unknown,
+  fallbackStatusText: string,
+): { code: string; message: string; requestId?: string; date?: string; offendingValueFingerprint?: string } {
+  const error = (body as { error?: Record<string, unknown> } | undefined)?.error;
+  if (!error || typeof error !== 'object') return { code: fallbackStatusText, message: fallbackStatusText };
+  const code = typeof error.code === 'string' && error.code ? error.code : fallbackStatusText;
+  let message = typeof error.message === 'string' ? error.message : '';
+  if (message.trimStart().startsWith('{')) {
+    try {
+      const inner = JSON.parse(message) as { Message?: unknown; message?: unknown };
+      const text = inner.Message ?? inner.message;
+      if (typeof text === 'string') message = text;
+    } catch {
+      // Not JSON after all: keep the text as it came.
+    }
+  }
+  // Intune appends its own correlation noise; the request-id we report is the one that matters to support.
+  message = message.replace(/\s*-\s*Operation ID \(for customer support\):.*$/s, '').trim();
+  const inner = (error.innerError ?? error.innererror) as Record<string, unknown> | undefined;
+  const requestId = typeof inner?.['request-id'] === 'string' ? inner['request-id'] : undefined;
+  const date = typeof inner?.date === 'string' ? inner.date : undefined;
+  const literal = /literal '([^']*)'/.exec(message)?.[1];
+  return {
+    code,
+    message: redactSecrets(message || fallbackStatusText),
+    requestId,
+    date,
+    offendingValueFingerprint: literal ? hashFingerprint(literal) : undefined,
+  };
+}

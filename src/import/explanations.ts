@@ -1,0 +1,96 @@
+/**
+ * Import errors in words, with the fix (facts page §2.1). Keys on the error name first (Graph always sends one for
+ * the documented failures; numeric codes are documented only for 806 and 808), then on the code.
+ */
+import * as l10n from '@vscode/l10n';
+
+export interface Explanation {
+  /** A few words for a tree item or a table cell. */
+  readonly title: string;
+  /** What happened, in one or two sentences. */
+  readonly detail: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+export interface ExplainableDevice {
+  readonly status: string;
+  readonly errorCode: number;
+  readonly errorName: string | null;
+}
+
+/** Name we give an import record that vanished while we were watching it (someone deleted it). */
+export const RECORD_NOT_FOUND = 'ImportRecordNotFound';
+
+export function explainImportError(device: ExplainableDevice): Explanation | undefined {
+  if (device.status !== 'error' && device.status !== 'partial') return undefined;
+  const name = device.errorName ?? '';
+  if (device.errorCode === 806 || name === 'ZtdDeviceAlreadyAssigned') {
+    return {
+      title: l10n.t('Already registered in this tenant (806)'),
+      detail: l10n.t('The hardware hash matches a device that is already registered to this tenant.'),
+      fix: l10n.t("Look the serial number up among registered Autopilot devices: if it is there, don't import it again; if it isn't, delete this import record and import the device again."),
+    };
+  }
+  if (device.errorCode === 808 || name === 'ZtdDeviceAssignedToOtherTenant' || name === 'ZtdDeviceAssignedToAnotherTenant') {
+    return {
+      title: l10n.t('Registered to another tenant (808)'),
+      detail: l10n.t('The hardware hash matches a device that is registered to a different tenant (often a refurbished or resold device, or a replaced motherboard).'),
+      fix: l10n.t('Ask the other tenant, or the seller, to remove the device from Autopilot (Devices > Remove devices). If that is not possible, open a Microsoft support case with the device CSV, proof of ownership (an invoice showing the serial number and your company name) and an Autopilot diagnostics file from Mdmdiagnosticstool.exe -area Autopilot -cab c:\\autopilot.cab.'),
+    };
+  }
+  if (name === 'ZtdDeviceDuplicated') {
+    return {
+      title: l10n.t('Duplicate hardware hash'),
+      detail: l10n.t('The same hardware hash was uploaded more than once; only one copy is processed and the others get this error.'),
+      fix: l10n.t('Check the result of the other copy of this device; remove duplicate rows before importing again.'),
+    };
+  }
+  if (name === 'InvalidZtdHardwareHash') {
+    return {
+      title: l10n.t('Invalid hardware hash'),
+      detail: l10n.t('One or more fields in the hardware hash are invalid or empty; the hash must include the manufacturer and the serial number.'),
+      fix: l10n.t('Capture the hash again on the device (Get-WindowsAutopilotInfo), and check that the board reports its manufacturer and serial number (wmic baseboard get manufacturer, serialnumber).'),
+    };
+  }
+  if (name === 'StorageError') {
+    return {
+      title: l10n.t('Intune storage error'),
+      detail: l10n.t('A generic error on the Intune side.'),
+      fix: l10n.t('Retry the device later; if the error persists, contact Microsoft support.'),
+    };
+  }
+  if (device.errorCode === 400 && /Edm\.Binary/.test(name)) {
+    return {
+      title: l10n.t('Hardware hash is not padded Base64'),
+      detail: l10n.t('Graph could not read the hardware hash: Autopilot expects padded standard Base64, but devices report it unpadded.'),
+      fix: l10n.t("Repair the padding (the editor's quick fix does it), then retry the device."),
+    };
+  }
+  if (name === RECORD_NOT_FOUND) {
+    return {
+      title: l10n.t('Import record deleted'),
+      detail: l10n.t('The import record was deleted before it finished processing, so its result is unknown.'),
+      fix: l10n.t('Look the serial number up among registered Autopilot devices; if it is not there, retry the device.'),
+    };
+  }
+  if (device.errorCode >= 400 && device.errorCode < 500) {
+    return {
+      title: l10n.t('Refused by Graph ({0})', device.errorCode),
+      detail: l10n.t('Graph refused this device: {0}', name || l10n.t('no reason given')),
+      fix: l10n.t('Correct the device in the payload, then retry it.'),
+    };
+  }
+  if (device.status === 'partial') {
+    return {
+      title: l10n.t('Partially imported'),
+      detail: l10n.t('Intune reported the import as partial{0}.', name ? ` (${name})` : ''),
+      fix: l10n.t('Check the device among registered Autopilot devices; retry it if it is missing.'),
+    };
+  }
+  return {
+    title: name ? l10n.t('Import failed: {0}', name) : l10n.t('Import failed ({0})', device.errorCode),
+    detail: l10n.t('Intune reported error {0}{1} for this device.', device.errorCode, name ? ` (${name})` : ''),
+    fix: l10n.t('Retry the device; if it fails again, check it in the Intune portal (Devices > Enrollment > Windows Autopilot devices) or contact Microsoft support.'),
+  };
+}

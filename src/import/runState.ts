@@ -1,0 +1,239 @@
+/**
+ * A run's state, folded from its journal. `apply` is the only code that interprets journal entries, for loading
+ * and for live updates alike, so what a resumed run believes is exactly what the original run believed.
+ */
+import { hashFingerprint } from '../common/redact';
+import type { ImportStatus } from '../graph/types';
+import type { JournalEntry, RecordSnapshot, RunManifest, SendError } from './journal';
+
+/** Where a device is on its way into Graph. */
+export type SendProgress = 'not-sent' | 'sending' | 'uncertain' | 'accepted' | 'rejected';
+
+export interface DeviceState {
+  readonly index: number;
+  readonly serialNumber: string;
+  readonly fingerprint: string;
+  progress: SendProgress;
+  recordId?: string;
+  status?: string;
+  errorCode: number;
+  errorName: string | null;
+  registrationId: string | null;
+  registered: boolean;
+  recordDeleted: boolean;
+  rejection?: SendError;
+}
+
+export interface RunCounts {
+  complete: number;
+  error: number;
+  partial: number;
+  pending: number;
+}
+
+/** `sending`: devices remain to be sent or confirmed; `processing`: all sent, some not terminal; `finished`: all terminal. */
+export type RunPhase = 'sending' | 'processing' | 'finished';
+
+/** A device as the CLI and the UI show it: no hash, Graph's words for status. */
+export interface DeviceView {
+  readonly index: number;
+  readonly serialNumber: string;
+  readonly fingerprint: string;
+  /** Graph record id, or null while the device has no record. */
+  readonly id: string | null;
+  readonly status: ImportStatus;
+  readonly errorCode: number;
+  readonly errorName: string | null;
+  readonly registered: boolean;
+  /** Whether Graph holds (or held) a record for this device. */
+  readonly sent: boolean;
+  readonly registrationId: string | null;
+  readonly recordDeleted: boolean;
+}
+
+export interface RunView {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly source: string;
+  readonly graphRoot: string;
+  readonly phase: RunPhase;
+  readonly devices: readonly DeviceView[];
+  readonly counts: RunCounts;
+  readonly lastSync?: string;
+}
+
+const TERMINAL = new Set(['complete', 'error', 'partial']);
+const KNOWN_STATUSES = new Set<ImportStatus>(['unknown', 'pending', 'partial', 'complete', 'error']);
+
+export class RunState {
+  readonly devices: DeviceState[];
+  private nextSendNumber = 1;
+  lastSync?: string;
+
+  constructor(readonly manifest: RunManifest) {
+    this.devices = manifest.devices.map((device, index) => ({
+      index,
+      serialNumber: device.serialNumber,
+      fingerprint: hashFingerprint(device.hardwareIdentifier),
+      progress: 'not-sent',
+      errorCode: 0,
+      errorName: null,
+      registrationId: null,
+      registered: false,
+      recordDeleted: false,
+    }));
+  }
+
+  /** Rebuilds a run from its journal. Sends that never got an answer (the process died) are uncertain. */
+  static load(manifest: RunManifest, entries: readonly JournalEntry[]): RunState {
+    const state = new RunState(manifest);
+    for (const entry of entries) state.apply(entry);
+    for (const device of state.devices) if (device.progress === 'sending') device.progress = 'uncertain';
+    return state;
+  }
+
+  get id(): string {
+    return this.manifest.id;
+  }
+
+  takeSendNumber(): number {
+    return this.nextSendNumber++;
+  }
+
+  apply(entry: JournalEntry): void {
+    switch (entry.t) {
+      case 'send':
+        this.nextSendNumber = Math.max(this.nextSendNumber, entry.send + 1);
+        for (const i of entry.devices) this.device(i).progress = 'sending';
+        break;
+      case 'accepted':
+      case 'reconciled':
+        if (entry.t === 'reconciled') for (const i of entry.devices) this.device(i).progress = 'not-sent';
+        for (const record of entry.t === 'accepted' ? entry.records : entry.found) {
+          const device = this.device(record.device);
+          device.progress = 'accepted';
+          device.recordId = record.id;
+          this.updateFromRecord(device, record);
+        }
+        break;
+      case 'rejected':
+        for (const i of entry.devices) {
+          const device = this.device(i);
+          device.progress = entry.final ? 'rejected' : 'not-sent';
+          device.rejection = entry.final ? entry.error : undefined;
+        }
+        break;
+      case 'uncertain':
+        for (const i of entry.devices) this.device(i).progress = 'uncertain';
+        break;
+      case 'status':
+        for (const record of entry.records) {
+          const device = this.device(record.device);
+          if (device.recordId === record.id) this.updateFromRecord(device, record);
+        }
+        break;
+      case 'registered':
+        for (const i of entry.devices) this.device(i).registered = true;
+        break;
+      case 'record-deleted':
+        for (const i of entry.devices) this.device(i).recordDeleted = true;
+        break;
+      case 'retry':
+        for (const i of entry.devices) {
+          Object.assign(this.device(i), {
+            progress: 'not-sent',
+            recordId: undefined,
+            status: undefined,
+            errorCode: 0,
+            errorName: null,
+            registrationId: null,
+            registered: false,
+            recordDeleted: false,
+            rejection: undefined,
+          } satisfies Partial<DeviceState>);
+        }
+        break;
+      case 'sync':
+        this.lastSync = entry.outcome;
+        break;
+    }
+  }
+
+  isTerminal(device: DeviceState): boolean {
+    return device.progress === 'rejected' || (device.progress === 'accepted' && TERMINAL.has(device.status ?? ''));
+  }
+
+  /** Devices that must be sent, or confirmed, before the run can be watched to its end. */
+  unsent(): DeviceState[] {
+    return this.devices.filter((d) => d.progress !== 'accepted' && d.progress !== 'rejected');
+  }
+
+  /** Accepted devices Graph is still processing. */
+  processing(): DeviceState[] {
+    return this.devices.filter((d) => d.progress === 'accepted' && !this.isTerminal(d) && d.recordId);
+  }
+
+  failed(): DeviceState[] {
+    return this.devices.filter((d) => this.isTerminal(d) && (d.progress === 'rejected' || d.status === 'error' || d.status === 'partial'));
+  }
+
+  phase(): RunPhase {
+    if (this.unsent().length) return 'sending';
+    return this.devices.every((d) => this.isTerminal(d)) ? 'finished' : 'processing';
+  }
+
+  counts(): RunCounts {
+    const counts: RunCounts = { complete: 0, error: 0, partial: 0, pending: 0 };
+    for (const device of this.devices) {
+      const status = viewStatus(device);
+      if (status === 'complete' || status === 'error' || status === 'partial') counts[status]++;
+      else counts.pending++;
+    }
+    return counts;
+  }
+
+  view(): RunView {
+    return {
+      id: this.manifest.id,
+      startedAt: this.manifest.startedAt,
+      source: this.manifest.source,
+      graphRoot: this.manifest.graphRoot,
+      phase: this.phase(),
+      devices: this.devices.map((device) => ({
+        index: device.index,
+        serialNumber: device.serialNumber,
+        fingerprint: device.fingerprint,
+        id: device.progress === 'accepted' ? (device.recordId ?? null) : null,
+        status: viewStatus(device),
+        errorCode: device.progress === 'rejected' ? (device.rejection?.status ?? 0) : device.errorCode,
+        errorName: device.progress === 'rejected' ? (device.rejection?.message ?? null) : device.errorName,
+        registered: device.registered,
+        sent: device.progress === 'accepted',
+        registrationId: device.registrationId,
+        recordDeleted: device.recordDeleted,
+      })),
+      counts: this.counts(),
+      lastSync: this.lastSync,
+    };
+  }
+
+  private device(index: number): DeviceState {
+    const device = this.devices[index];
+    if (!device) throw new Error(`Run ${this.manifest.id} has no device ${index}.`);
+    return device;
+  }
+
+  private updateFromRecord(device: DeviceState, record: RecordSnapshot): void {
+    device.status = record.status;
+    device.errorCode = record.errorCode;
+    device.errorName = record.errorName;
+    device.registrationId = record.registrationId;
+  }
+}
+
+/** Graph's status words; a device without a record yet is `pending`, one Graph refused outright is `error`. */
+function viewStatus(device: DeviceState): ImportStatus {
+  if (device.progress === 'rejected') return 'error';
+  if (device.progress !== 'accepted') return 'pending';
+  return KNOWN_STATUSES.has(device.status as ImportStatus) ? (device.status as ImportStatus) : 'unknown';
+}

@@ -1,0 +1,38 @@
+/** Engine knobs. Defaults follow the facts page; tests and the benchmark scale the times down. */
+export interface EngineSettings {
+  /** Devices per `/import` call. The portal's limit is 500 and nothing larger is documented, so 500 is the cap. */
+  readonly batchSize: number;
+  /** Time between status polls (SPEC: `autopilot.poll.intervalSeconds`, default 15). */
+  readonly pollIntervalMs: number;
+  /** How long `wait` watches (processing, then registration) before giving up; the run stays resumable. */
+  readonly timeLimitMs: number;
+  /** Up to this many records are polled with one GET each; more are read with the paged list. */
+  readonly perRecordPollLimit: number;
+  /** `$top` for paged lists. */
+  readonly pageSize: number;
+  /** How often a device may come back "outcome unknown" and be re-sent before the run stops with an error. */
+  readonly maxUncertainAttempts: number;
+  /** Parallel requests when falling back to one `POST` per device (the write budget still paces them). */
+  readonly createConcurrency: number;
+}
+
+export const MAX_BATCH_SIZE = 500;
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
+  batchSize: MAX_BATCH_SIZE,
+  pollIntervalMs: 15_000,
+  timeLimitMs: 60 * 60_000,
+  perRecordPollLimit: 20,
+  pageSize: 1000,
+  maxUncertainAttempts: 3,
+  createConcurrency: 4,
+};
+
+export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  const settings = { ...DEFAULT_ENGINE_SETTINGS, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > MAX_BATCH_SIZE) {
+    throw new RangeError(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`);
+  }
+  if (!(settings.pollIntervalMs > 0)) throw new RangeError('The poll interval must be positive.');
+  return settings;
+}

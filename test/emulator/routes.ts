@@ -1,0 +1,199 @@
+/**
+ * The Graph resources the emulator serves, with their documented answers and quirks (facts page §1, §2.3):
+ * create → 201, `/import` → 200 `{value}`, the Edm.Binary 400 for a hash that is not padded Base64, paging with
+ * `$top`/`@odata.nextLink`, `contains(serialNumber,'…')` filtering (`eq` and hyphens → 400), registered devices,
+ * `updateDeviceProperties`, and beta-only `windowsAutopilotSettings` / `sync`.
+ */
+import { mayRead, mayWrite, type TokenGrant } from './auth';
+import { type EmulatorState, type ImportedRecord, type RegisteredRecord } from './state';
+
+export interface RouteRequest {
+  readonly method: string;
+  readonly version: 'v1.0' | 'beta';
+  /** Path segments after the version. */
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  readonly grant: TokenGrant;
+  /** Origin and path prefix used for `@odata.nextLink`. */
+  readonly linkBase: string;
+}
+
+export interface RouteResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface PagingOptions {
+  readonly defaultPageSize: number;
+  readonly maxPageSize: number;
+}
+
+export function errorResult(status: number, code: string, message: string, headers?: Record<string, string>): RouteResult {
+  return { status, body: { error: { code, message } }, headers };
+}
+
+/** How Intune's front end words its errors: a JSON document inside `error.message`. */
+export function intuneMessage(message: string): string {
+  return JSON.stringify({
+    _version: 3,
+    Message: `${message} - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: 00000000-0000-0000-0000-000000000000 - Url: https://fef.emulated.manage.microsoft.com/DeviceEnrollmentFE`,
+    CustomApiErrorPhrase: '',
+    RetryAfter: null,
+    ErrorSourceService: '',
+    HttpHeaders: '{}',
+  });
+}
+
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The 400 Graph gives when `hardwareIdentifier` is not padded standard Base64 (troubleshoot-device-enrollment.md). */
+function binaryProblem(devices: readonly unknown[]): RouteResult | undefined {
+  for (const device of devices) {
+    const hash = (device as Record<string, unknown> | null)?.hardwareIdentifier;
+    if (typeof hash === 'string' && !PADDED_BASE64.test(hash)) {
+      return errorResult(400, 'BadRequest', `Cannot convert the literal '${hash}' to the expected type 'Edm.Binary'.`);
+    }
+  }
+  return undefined;
+}
+
+const FILTER = /^contains\(\s*serialNumber\s*,\s*'((?:[^']|'')*)'\s*\)$/i;
+
+function applyFilter<T extends { serialNumber: string }>(items: T[], filter: string | null): T[] | RouteResult {
+  if (filter === null) return items;
+  const match = FILTER.exec(filter.trim());
+  if (!match) {
+    return errorResult(400, 'BadRequest', intuneMessage(`An error has occurred - Invalid filter clause: '${filter}'. Only contains(serialNumber,'...') is supported.`));
+  }
+  const needle = match[1]!.replace(/''/g, "'");
+  if (needle.includes('-')) {
+    // Observed: hyphenated serials fail even inside contains(), encoded or not (facts page §1.6).
+    return errorResult(400, 'BadRequest', intuneMessage('An error has occurred - The request is malformed or incorrect.'));
+  }
+  return items.filter((item) => item.serialNumber.toUpperCase().includes(needle.toUpperCase()));
+}
+
+function page(items: unknown[], request: RouteRequest, paging: PagingOptions): RouteResult {
+  const topText = request.query.get('$top');
+  const top = topText === null ? paging.defaultPageSize : Number(topText);
+  if (!Number.isInteger(top) || top < 1) return errorResult(400, 'BadRequest', `Invalid value '${topText}' for $top.`);
+  const size = Math.min(top, paging.maxPageSize);
+  const skipToken = request.query.get('$skiptoken');
+  const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
+  if (!Number.isInteger(offset) || offset < 0) return errorResult(400, 'BadRequest', 'Invalid $skiptoken.');
+  const value = items.slice(offset, offset + size);
+  const body: Record<string, unknown> = { '@odata.context': `${request.linkBase}/$metadata#collection`, value };
+  if (offset + size < items.length) {
+    const next = new URLSearchParams();
+    if (topText !== null) next.set('$top', topText);
+    const filter = request.query.get('$filter');
+    if (filter !== null) next.set('$filter', filter);
+    next.set('$skiptoken', Buffer.from(String(offset + size)).toString('base64url'));
+    body['@odata.nextLink'] = `${request.linkBase}/${request.segments.join('/')}?${next.toString()}`;
+  }
+  return { status: 200, body };
+}
+
+function notFound(what: string): RouteResult {
+  return errorResult(404, 'ResourceNotFound', intuneMessage(`An error has occurred - ${what} was not found.`));
+}
+
+function forbidden(permission: string): RouteResult {
+  return errorResult(
+    403,
+    'Forbidden',
+    intuneMessage(`Application is not authorized to perform this operation. Application must have one of the following scopes: ${permission}, ${permission.replace('ServiceConfig', 'Configuration')}`),
+  );
+}
+
+export function route(state: EmulatorState, request: RouteRequest, paging: PagingOptions, jitter: () => number): RouteResult {
+  const { method, segments, grant } = request;
+  const tenantId = grant.tenantId;
+  const tenant = state.tenant(tenantId);
+  const isWrite = method !== 'GET';
+  if (isWrite ? !mayWrite(grant) : !mayRead(grant)) {
+    return forbidden(isWrite ? 'DeviceManagementServiceConfig.ReadWrite.All' : 'DeviceManagementServiceConfig.Read.All');
+  }
+  if (segments[0] !== 'deviceManagement' || segments.length < 2) {
+    return errorResult(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
+  }
+  const [, collection, id, action, ...rest] = segments;
+  if (rest.length) return errorResult(400, 'BadRequest', `Resource not found for the segment '${rest[0]}'.`);
+
+  if (collection === 'importedWindowsAutopilotDeviceIdentities') {
+    if (id === undefined) {
+      if (method === 'GET') {
+        const items = applyFilter([...tenant.imported.values()], request.query.get('$filter'));
+        return Array.isArray(items) ? page(items.map((record) => state.importedView(record)), request, paging) : items;
+      }
+      if (method === 'POST') {
+        const problem = binaryProblem([request.body]);
+        if (problem) return problem;
+        if (!request.body || typeof request.body !== 'object') return errorResult(400, 'BadRequest', 'The request body must be an importedWindowsAutopilotDeviceIdentity.');
+        const record = state.createImported(tenantId, request.body as Record<string, unknown>, jitter);
+        return { status: 201, body: state.importedView(record) };
+      }
+    } else if (id === 'import' && action === undefined) {
+      if (method !== 'POST') return errorResult(405, 'BadRequest', 'The import action only accepts POST.');
+      const devices = (request.body as Record<string, unknown> | null)?.importedWindowsAutopilotDeviceIdentities;
+      if (!Array.isArray(devices)) return errorResult(400, 'BadRequest', "The parameter 'importedWindowsAutopilotDeviceIdentities' is missing or not a collection.");
+      const problem = binaryProblem(devices);
+      if (problem) return problem;
+      const records: ImportedRecord[] = devices.map((device) => state.createImported(tenantId, (device ?? {}) as Record<string, unknown>, jitter));
+      return { status: 200, body: { '@odata.context': `${request.linkBase}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`, value: records.map((record) => state.importedView(record)) } };
+    } else if (action === undefined) {
+      const record = tenant.imported.get(id);
+      if (!record) return notFound(`importedWindowsAutopilotDeviceIdentity ${id}`);
+      if (method === 'GET') return { status: 200, body: state.importedView(record) };
+      if (method === 'DELETE') {
+        tenant.imported.delete(id);
+        return { status: 204 };
+      }
+    }
+    return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+  }
+
+  if (collection === 'windowsAutopilotDeviceIdentities') {
+    const visible = state.visibleRegistered(tenantId);
+    if (id === undefined) {
+      if (method !== 'GET') return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+      const items = applyFilter(visible, request.query.get('$filter'));
+      return Array.isArray(items) ? page(items.map((device) => state.registeredView(device)), request, paging) : items;
+    }
+    const device: RegisteredRecord | undefined = visible.find((candidate) => candidate.id === id);
+    if (!device) return notFound(`windowsAutopilotDeviceIdentity ${id}`);
+    if (action === undefined) {
+      if (method === 'GET') return { status: 200, body: state.registeredView(device) };
+      if (method === 'DELETE') {
+        tenant.registered.delete(id);
+        return { status: 204 };
+      }
+    } else if (action.toLowerCase() === 'updatedeviceproperties' && method === 'POST') {
+      const update = (request.body ?? {}) as Record<string, unknown>;
+      const text = (key: string) => (typeof update[key] === 'string' ? (update[key] as string) : undefined);
+      device.groupTag = text('groupTag') ?? device.groupTag;
+      device.userPrincipalName = text('userPrincipalName') ?? device.userPrincipalName;
+      device.addressableUserName = text('addressableUserName') ?? device.addressableUserName;
+      device.displayName = text('displayName') ?? device.displayName;
+      return { status: 204 };
+    }
+    return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+  }
+
+  if (collection === 'windowsAutopilotSettings') {
+    // v1.0 has no windowsAutopilotSettings at all (facts page §1.1).
+    if (request.version !== 'beta') return errorResult(400, 'BadRequest', "Resource not found for the segment 'windowsAutopilotSettings'.");
+    if (id === undefined && method === 'GET') return { status: 200, body: state.settingsView(tenantId) };
+    if (id === 'sync' && action === undefined && method === 'POST') {
+      const status = state.triggerSync(tenantId);
+      if (status === 409) return errorResult(409, 'Conflict', intuneMessage('An error has occurred - A sync is already in progress.'));
+      if (status === 429) return errorResult(429, 'TooManyRequests', intuneMessage('An error has occurred - Sync was requested within 10 minutes of the previous sync.'));
+      return { status: 204 };
+    }
+    return errorResult(400, 'BadRequest', `Resource not found for the segment '${id ?? ''}'.`);
+  }
+
+  return errorResult(400, 'BadRequest', `Resource not found for the segment '${collection}'.`);
+}

@@ -1,0 +1,300 @@
+/**
+ * What the emulated tenants hold and how it changes over time. Status changes are computed from the clock when a
+ * record is read (no timers), so a test with a fake clock and a test with real time see the same behaviour:
+ * a new import record is `unknown` for the processing delay, then `complete` or `error` (806, 808,
+ * ZtdDeviceDuplicated, InvalidZtdHardwareHash, or a forced outcome); a completed device appears among registered
+ * devices some time later, sooner if a sync finishes first (facts page §1.3, §1.8, §2.1).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../src/common/clock';
+
+export interface EmulatorTiming {
+  /** How long a new import record stays `unknown`. */
+  readonly processingDelayMs: number;
+  /** Extra random delay per record, up to this much. */
+  readonly processingJitterMs: number;
+  /** How long after `complete` the device shows up in `windowsAutopilotDeviceIdentities` without a sync. */
+  readonly registrationDelayMs: number;
+  /** How long a manual sync runs (409 meanwhile). */
+  readonly syncDurationMs: number;
+  /** Minimum time between manual syncs (429 within it); Intune's is 10 minutes. */
+  readonly syncMinIntervalMs: number;
+}
+
+export const DEFAULT_TIMING: EmulatorTiming = {
+  processingDelayMs: 30_000,
+  processingJitterMs: 10_000,
+  registrationDelayMs: 120_000,
+  syncDurationMs: 30_000,
+  syncMinIntervalMs: 10 * 60_000,
+};
+
+export interface Outcome {
+  readonly status: 'complete' | 'error' | 'partial';
+  readonly errorCode: number;
+  readonly errorName: string | null;
+}
+
+export interface ImportedRecord {
+  readonly id: string;
+  readonly serialNumber: string;
+  readonly hardwareIdentifier: string | null;
+  readonly groupTag: string | null;
+  readonly productKey: string | null;
+  readonly importId: string | null;
+  readonly assignedUserPrincipalName: string | null;
+  readonly createdAt: number;
+  readonly readyAt: number;
+  readonly outcome: Outcome;
+  readonly registrationId: string | null;
+}
+
+export interface RegisteredRecord {
+  readonly id: string;
+  serialNumber: string;
+  hardwareIdentifier: string | null;
+  groupTag: string | null;
+  productKey: string | null;
+  userPrincipalName: string | null;
+  addressableUserName: string | null;
+  displayName: string | null;
+  readonly azureActiveDirectoryDeviceId: string;
+  /** When the device becomes visible; `readyAt` of its import record for devices that came through an import. */
+  visibleAt: number;
+  readonly completedAt: number;
+}
+
+export interface SyncRecord {
+  readonly startedAt: number;
+  readonly endsAt: number;
+}
+
+export class TenantState {
+  readonly imported = new Map<string, ImportedRecord>();
+  /** Every import record ever created, deleted or not: what "sent exactly once" is checked against. */
+  readonly created: ImportedRecord[] = [];
+  readonly registered = new Map<string, RegisteredRecord>();
+  readonly syncs: SyncRecord[] = [];
+}
+
+/** Real hashes are kilobytes; a blob this small cannot carry manufacturer and serial (InvalidZtdHardwareHash). */
+const MIN_HASH_BYTES = 64;
+
+export const IMPORTED_ODATA_TYPE = '#microsoft.graph.importedWindowsAutopilotDeviceIdentity';
+export const REGISTERED_ODATA_TYPE = '#microsoft.graph.windowsAutopilotDeviceIdentity';
+
+export function normalizeHash(hash: string | null | undefined): string | null {
+  return typeof hash === 'string' && hash.trim() ? hash.trim() : null;
+}
+
+export class EmulatorState {
+  private readonly tenants = new Map<string, TenantState>();
+  /** Hashes registered to some other tenant (808). */
+  readonly foreignHashes = new Set<string>();
+  /** Outcomes forced by serial number (upper-cased), e.g. `partial` or `StorageError`. */
+  readonly forcedOutcomes = new Map<string, Outcome>();
+
+  constructor(
+    public timing: EmulatorTiming,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  tenant(tenantId: string): TenantState {
+    let tenant = this.tenants.get(tenantId);
+    if (!tenant) this.tenants.set(tenantId, (tenant = new TenantState()));
+    return tenant;
+  }
+
+  tenantIds(): string[] {
+    return [...this.tenants.keys()];
+  }
+
+  reset(): void {
+    this.tenants.clear();
+    this.foreignHashes.clear();
+    this.forcedOutcomes.clear();
+  }
+
+  forceOutcome(serialNumber: string, outcome: Outcome): void {
+    this.forcedOutcomes.set(serialNumber.trim().toUpperCase(), outcome);
+  }
+
+  /** A device already registered in `tenantId` (importing its hash gives 806). */
+  seedRegistered(tenantId: string, device: { serialNumber: string; hardwareIdentifier: string; groupTag?: string }): RegisteredRecord {
+    const now = this.now();
+    const record: RegisteredRecord = {
+      id: randomUUID(),
+      serialNumber: device.serialNumber,
+      hardwareIdentifier: normalizeHash(device.hardwareIdentifier),
+      groupTag: device.groupTag ?? null,
+      productKey: null,
+      userPrincipalName: null,
+      addressableUserName: null,
+      displayName: null,
+      azureActiveDirectoryDeviceId: randomUUID(),
+      visibleAt: now,
+      completedAt: now,
+    };
+    this.tenant(tenantId).registered.set(record.id, record);
+    return record;
+  }
+
+  /** A hash registered to another tenant (importing it gives 808). */
+  seedForeign(hardwareIdentifier: string): void {
+    const hash = normalizeHash(hardwareIdentifier);
+    if (hash) this.foreignHashes.add(hash);
+  }
+
+  /** Creates an import record and decides now what it will turn into once processed. */
+  createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number): ImportedRecord {
+    const tenant = this.tenant(tenantId);
+    const now = this.now();
+    const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : null);
+    const serialNumber = text('serialNumber') ?? '';
+    const hash = normalizeHash(text('hardwareIdentifier'));
+    const readyAt = now + this.timing.processingDelayMs + Math.round(jitter() * this.timing.processingJitterMs);
+    const outcome = this.decideOutcome(tenant, serialNumber, hash, now);
+    const record: ImportedRecord = {
+      id: randomUUID(),
+      serialNumber,
+      hardwareIdentifier: hash,
+      groupTag: text('groupTag') ?? text('orderIdentifier'),
+      productKey: text('productKey'),
+      importId: text('importId'),
+      assignedUserPrincipalName: text('assignedUserPrincipalName'),
+      createdAt: now,
+      readyAt,
+      outcome,
+      registrationId: outcome.status === 'complete' ? randomUUID() : null,
+    };
+    tenant.imported.set(record.id, record);
+    tenant.created.push(record);
+    if (record.registrationId) {
+      tenant.registered.set(record.registrationId, {
+        id: record.registrationId,
+        serialNumber,
+        hardwareIdentifier: hash,
+        groupTag: record.groupTag,
+        productKey: record.productKey,
+        userPrincipalName: record.assignedUserPrincipalName,
+        addressableUserName: null,
+        displayName: null,
+        azureActiveDirectoryDeviceId: randomUUID(),
+        visibleAt: this.visibleAfterSyncs(tenant, readyAt),
+        completedAt: readyAt,
+      });
+    }
+    return record;
+  }
+
+  /** Graph's view of an import record at this moment. */
+  importedView(record: ImportedRecord): Record<string, unknown> {
+    const processed = this.now() >= record.readyAt;
+    return {
+      '@odata.type': IMPORTED_ODATA_TYPE,
+      id: record.id,
+      groupTag: record.groupTag,
+      serialNumber: record.serialNumber,
+      productKey: record.productKey,
+      importId: record.importId,
+      hardwareIdentifier: record.hardwareIdentifier,
+      assignedUserPrincipalName: record.assignedUserPrincipalName,
+      state: {
+        '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
+        deviceImportStatus: processed ? record.outcome.status : 'unknown',
+        deviceRegistrationId: processed ? (record.registrationId ?? '') : '',
+        deviceErrorCode: processed ? record.outcome.errorCode : 0,
+        deviceErrorName: processed ? (record.outcome.errorName ?? '') : '',
+      },
+    };
+  }
+
+  visibleRegistered(tenantId: string): RegisteredRecord[] {
+    const now = this.now();
+    return [...this.tenant(tenantId).registered.values()].filter((device) => device.visibleAt <= now);
+  }
+
+  registeredView(device: RegisteredRecord): Record<string, unknown> {
+    return {
+      '@odata.type': REGISTERED_ODATA_TYPE,
+      id: device.id,
+      serialNumber: device.serialNumber,
+      groupTag: device.groupTag ?? '',
+      productKey: device.productKey ?? '',
+      purchaseOrderIdentifier: '',
+      manufacturer: 'Contoso',
+      model: 'Emulated Device',
+      skuNumber: '',
+      systemFamily: '',
+      resourceName: '',
+      enrollmentState: 'notContacted',
+      lastContactedDateTime: '0001-01-01T00:00:00Z',
+      addressableUserName: device.addressableUserName ?? '',
+      userPrincipalName: device.userPrincipalName ?? '',
+      displayName: device.displayName ?? '',
+      azureActiveDirectoryDeviceId: device.azureActiveDirectoryDeviceId,
+      managedDeviceId: '00000000-0000-0000-0000-000000000000',
+    };
+  }
+
+  /** Sync rules (facts page §1.8): 409 while one runs, 429 within the minimum interval, else 204. */
+  triggerSync(tenantId: string): 204 | 409 | 429 {
+    const tenant = this.tenant(tenantId);
+    const now = this.now();
+    const last = tenant.syncs[tenant.syncs.length - 1];
+    if (last && now < last.endsAt) return 409;
+    if (last && now - last.startedAt < this.timing.syncMinIntervalMs) return 429;
+    const sync = { startedAt: now, endsAt: now + this.timing.syncDurationMs };
+    tenant.syncs.push(sync);
+    // A sync brings every device that had completed by the time it started.
+    for (const device of tenant.registered.values()) {
+      if (device.completedAt <= now && device.visibleAt > sync.endsAt) device.visibleAt = sync.endsAt;
+    }
+    return 204;
+  }
+
+  settingsView(tenantId: string): Record<string, unknown> {
+    const last = this.tenant(tenantId).syncs.at(-1);
+    const now = this.now();
+    return {
+      '@odata.type': '#microsoft.graph.windowsAutopilotSettings',
+      id: randomUUID(),
+      lastSyncDateTime: last && now >= last.endsAt ? new Date(last.endsAt).toISOString() : '0001-01-01T00:00:00Z',
+      lastManualSyncTriggerDateTime: last ? new Date(last.startedAt).toISOString() : '0001-01-01T00:00:00Z',
+      syncStatus: !last ? 'unknown' : now < last.endsAt ? 'inProgress' : 'completed',
+    };
+  }
+
+  private decideOutcome(tenant: TenantState, serialNumber: string, hash: string | null, now: number): Outcome {
+    const forced = this.forcedOutcomes.get(serialNumber.trim().toUpperCase());
+    if (forced) return forced;
+    if (!hash || Buffer.from(hash, 'base64').length < MIN_HASH_BYTES) {
+      return { status: 'error', errorCode: 0, errorName: 'InvalidZtdHardwareHash' };
+    }
+    if (this.foreignHashes.has(hash)) return { status: 'error', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' };
+    for (const device of tenant.registered.values()) {
+      if (device.hardwareIdentifier === hash && device.visibleAt <= now) {
+        return { status: 'error', errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
+      }
+    }
+    for (const other of tenant.imported.values()) {
+      // Another record for the same hash that is still being processed, or completed but not yet registered.
+      if (other.hardwareIdentifier === hash && (now < other.readyAt || other.outcome.status === 'complete')) {
+        return { status: 'error', errorCode: 0, errorName: 'ZtdDeviceDuplicated' };
+      }
+    }
+    return { status: 'complete', errorCode: 0, errorName: null };
+  }
+
+  private visibleAfterSyncs(tenant: TenantState, completedAt: number): number {
+    let visibleAt = completedAt + this.timing.registrationDelayMs;
+    for (const sync of tenant.syncs) {
+      if (sync.startedAt >= completedAt && sync.endsAt < visibleAt) visibleAt = sync.endsAt;
+    }
+    return visibleAt;
+  }
+}

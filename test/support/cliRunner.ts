@@ -1,0 +1,52 @@
+/**
+ * Runs the bundled terminal command (`dist/cli.js`) as a child process. Asynchronous on purpose: the emulator lives
+ * in the test process and must keep answering while the child runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+export const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliRunOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+  /** Called once the child exists, e.g. to kill it at a chosen moment. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      // Only what the test chooses: no token, root or journal leaks in from the developer's shell.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a test can kill "the whole process group" as a crash would.
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    options.onSpawn?.(child);
+  });
+}
+
+/** The single JSON document a `--json` run must print, or a failed assertion showing what came instead. */
+export function parseJsonOutput<T = unknown>(run: CliRun): T {
+  const text = run.stdout.trim();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`stdout is not exactly one JSON document:\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
+  }
+}

@@ -1,0 +1,316 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_TENANT_ID } from '../../emulator/auth';
+import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
+import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
+import { parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
+import { recordsPerSerial } from '../../support/engineHarness';
+
+interface RunsDocument {
+  runs: {
+    id: string;
+    startedAt: string;
+    source: string;
+    devices: { serialNumber: string; id: string | null; status: string; errorCode: number; errorName: string | null; registered: boolean }[];
+    counts: { complete: number; error: number; partial: number; pending: number };
+  }[];
+  error?: string;
+}
+
+const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
+const FAST = { processingDelayMs: 150, processingJitterMs: 0, registrationDelayMs: 150, syncDurationMs: 100, syncMinIntervalMs: 60_000 };
+
+describe('autopilot-devices against the emulator (bundled CLI, child process)', function () {
+  this.timeout(60_000);
+  let emulator: GraphEmulator;
+  let dir: string;
+  let journal: string;
+
+  async function restart(options: GraphEmulatorOptions): Promise<void> {
+    await emulator.close();
+    emulator = await startGraphEmulator({ timing: FAST, ...options });
+  }
+
+  function payload(devices: readonly FakeDevice[], name = 'devices.autopilot.json'): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(devices));
+    return file;
+  }
+
+  function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    return { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.05', ...extra };
+  }
+
+  function cli(args: string[], extraEnv: Record<string, string | undefined> = {}, onSpawn?: CliRunOptions['onSpawn']): Promise<CliRun> {
+    return runCli([...args, '--journal', journal], { env: env(extraEnv), onSpawn, cwd: dir });
+  }
+
+  beforeEach(async () => {
+    emulator = await startGraphEmulator({ timing: FAST });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-cli-'));
+    journal = path.join(dir, 'journal');
+  });
+
+  afterEach(async () => {
+    await emulator.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports without --wait: exit 0 once Graph accepted the devices, exactly one JSON document on stdout', async () => {
+    const devices = fakeDevices(3);
+    const run = await cli(['import', payload(devices), '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const document = parseJsonOutput<RunsDocument>(run);
+    assert.equal(document.runs.length, 1);
+    const [result] = document.runs;
+    assert.deepEqual(Object.keys(result!), ['id', 'startedAt', 'source', 'devices', 'counts']);
+    assert.ok(result!.source.endsWith('devices.autopilot.json'));
+    assert.deepEqual(result!.devices.map((d) => Object.keys(d)), Array(3).fill(['serialNumber', 'id', 'status', 'errorCode', 'errorName', 'registered']));
+    assert.ok(result!.devices.every((d) => d.status === 'unknown' && typeof d.errorCode === 'number' && /^[0-9a-f-]{36}$/.test(d.id ?? '')));
+    assert.deepEqual(result!.counts, { complete: 0, error: 0, partial: 0, pending: 3 });
+  });
+
+  it('imports with --wait: watches to the end, explains errors, reports registration, and exits 3 when some failed', async () => {
+    const devices = fakeDevices(4);
+    emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: 'OLD', hardwareIdentifier: devices[3]!.hardwareIdentifier });
+    const run = await cli(['import', '--wait', payload(devices), '--json']);
+    assert.equal(run.code, 3, run.stderr);
+    const [result] = parseJsonOutput<RunsDocument>(run).runs;
+    assert.deepEqual(result!.counts, { complete: 3, error: 1, partial: 0, pending: 0 });
+    assert.deepEqual(result!.devices[3], { serialNumber: devices[3]!.serialNumber, id: result!.devices[3]!.id, status: 'error', errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', registered: false });
+    assert.ok(result!.devices.slice(0, 3).every((d) => d.status === 'complete' && d.registered));
+    assert.ok(emulator.requests.some((r) => r.path === '/beta/deviceManagement/windowsAutopilotSettings/sync'), 'synced after completion');
+
+    const human = await cli(['status']);
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, /complete 3, error 1, partial 0, pending 0, registered 3/);
+    assert.match(human.stdout, /ZtdDeviceAlreadyAssigned — Already registered in this tenant \(806\)\. Look the serial number up/);
+  });
+
+  it('skips the sync with --no-sync and applies --group-tag to every device', async () => {
+    const devices = fakeDevices(2).map((d) => ({ ...d, groupTag: 'FromFile' }));
+    const run = await cli(['import', '--group-tag', 'Kiosk', payload(devices), '--wait', '--no-sync']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!emulator.requests.some((r) => r.path.endsWith('/sync')));
+    const sent = (emulator.requests.find((r) => r.path === IMPORT_PATH)!.body as { importedWindowsAutopilotDeviceIdentities: { groupTag: string }[] }).importedWindowsAutopilotDeviceIdentities;
+    assert.deepEqual(sent.map((d) => d.groupTag), ['Kiosk', 'Kiosk']);
+  });
+
+  it('exits 1 and sends nothing when the payload has errors', async () => {
+    const file = path.join(dir, 'broken.autopilot.json');
+    fs.writeFileSync(file, JSON.stringify([{ serialNumber: 'NOHASH' }]));
+    const run = await cli(['import', file, '--json']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /broken\.autopilot\.json:1:2: error missing-property/);
+    assert.match(parseJsonOutput<RunsDocument>(run).error ?? '', /Nothing was sent/);
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it('names AUTOPILOT_ACCESS_TOKEN in one sentence when the token is bad, after one retry', async () => {
+    const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_ACCESS_TOKEN: 'not-a-token' });
+    assert.equal(run.code, 1);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^autopilot-devices: Graph rejected the access token \(401 InvalidAuthenticationToken: .+\): set AUTOPILOT_ACCESS_TOKEN to a valid token for http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(emulator.requests.length, 2, 'one request, one retry with a refreshed token, then stop');
+  });
+
+  it('says which credentials to set when there are none', async () => {
+    const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_ACCESS_TOKEN: undefined });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /No credentials: set AUTOPILOT_ACCESS_TOKEN, or AUTOPILOT_CLIENT_ID/);
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it('names the missing permission in one sentence on a 403', async () => {
+    emulator.auth.addToken('reader', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
+    const run = await cli(['import', payload(fakeDevices(2)), '--json'], { AUTOPILOT_ACCESS_TOKEN: 'reader' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^autopilot-devices: Graph refused access \(403 Forbidden\): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig\.ReadWrite\.All; grant it \(with admin consent\) and try again \(request-id [0-9a-f-]{36}, .+\)\.\n$/);
+    const document = parseJsonOutput<RunsDocument>(run);
+    assert.equal(document.runs[0]!.counts.pending, 2);
+  });
+
+  it('names the host and what to check when Graph is unreachable', async () => {
+    const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_GRAPH_ROOT: 'http://127.0.0.1:9' });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, 'autopilot-devices: Cannot reach Graph at http://127.0.0.1:9 (ECONNREFUSED): check the Graph root (--graph-root / AUTOPILOT_GRAPH_ROOT), the network and any proxy.\n');
+  });
+
+  it('refuses a plain-http Graph root that is not loopback, before sending anything', async () => {
+    const run = await cli(['status', '--graph-root', 'http://graph.example.com']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Refusing plain-http Graph root http:\/\/graph\.example\.com/);
+  });
+
+  it('ends non-zero naming the other origin when a nextLink leaves the Graph root, and sends nothing there', async () => {
+    const sinkRequests: string[] = [];
+    const sink = http.createServer((req, res) => {
+      sinkRequests.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    try {
+      await restart({ paging: { defaultPageSize: 10, maxPageSize: 10 } });
+      emulator.nextLinkOrigin = sinkOrigin;
+      const run = await cli(['import', payload(fakeDevices(30)), '--wait', '--json']);
+      assert.notEqual(run.code, 0);
+      assert.ok(run.stderr.includes(sinkOrigin), run.stderr);
+      assert.match(run.stderr, /refusing to follow it, so no request or token went there/);
+      assert.deepEqual(sinkRequests, []);
+      assert.ok(parseJsonOutput<RunsDocument>(run).error?.includes(sinkOrigin));
+    } finally {
+      sink.close();
+    }
+  });
+
+  it('survives SIGKILL of its process group mid-run: resume finishes with every device exactly once', async () => {
+    const devices = fakeDevices(1200);
+    let killed = false;
+    let childPid = 0;
+    emulator.faults.add({
+      path: IMPORT_PATH,
+      skip: 1,
+      action: {
+        kind: 'after-commit',
+        run: () => {
+          // Graph has committed chunk 2; the client dies before hearing about it.
+          process.kill(-childPid, 'SIGKILL');
+          killed = true;
+        },
+      },
+    });
+    const crashed = await cli(['import', payload(devices), '--wait', '--json'], {}, (child) => (childPid = child.pid!));
+    assert.ok(killed);
+    assert.equal(crashed.signal, 'SIGKILL');
+    assert.equal(crashed.stdout, '');
+
+    const resumed = await cli(['resume', '--wait', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const document = parseJsonOutput<RunsDocument>(resumed);
+    assert.equal(document.runs.length, 1);
+    assert.deepEqual(document.runs[0]!.counts, { complete: 1200, error: 0, partial: 0, pending: 0 });
+    assert.deepEqual(
+      emulator.requests.filter((r) => r.path === IMPORT_PATH).map((r) => (r.body as { importedWindowsAutopilotDeviceIdentities: unknown[] }).importedWindowsAutopilotDeviceIdentities.length),
+      [500, 500, 200],
+      'chunk 2 was reconciled, not re-sent',
+    );
+    const counts = recordsPerSerial(emulator);
+    assert.equal(counts.size, 1200);
+    assert.ok([...counts.values()].every((n) => n === 1));
+
+    const nothingLeft = await cli(['resume', '--json']);
+    assert.equal(nothingLeft.code, 0);
+    assert.deepEqual(parseJsonOutput(nothingLeft), { runs: [] });
+  });
+
+  it('stops on SIGINT with exit 4 and its JSON, and resume picks the run up', async () => {
+    const devices = fakeDevices(20);
+    let childPid = 0;
+    emulator.faults.add({
+      path: IMPORT_PATH,
+      action: {
+        kind: 'after-commit',
+        // Ctrl-C while chunk 1 is committed but unanswered; the answer comes only after the client gave up on it.
+        run: async () => {
+          process.kill(childPid, 'SIGINT');
+          await new Promise((r) => setTimeout(r, 400));
+        },
+      },
+    });
+    const interrupted = await cli(['import', payload(devices), '--batch-size', '10', '--wait', '--json'], {}, (child) => (childPid = child.pid!));
+    assert.equal(interrupted.code, 4, interrupted.stderr);
+    const [run] = parseJsonOutput<RunsDocument>(interrupted).runs;
+    assert.ok(run!.devices.every((d) => d.id === null && d.status === 'pending'), 'chunk 1 is unconfirmed and chunk 2 was never sent');
+    assert.match(interrupted.stderr, /SIGINT: stopping; the run is saved and 'autopilot-devices resume' continues it/);
+    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 1);
+
+    const resumed = await cli(['resume', '--wait', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(parseJsonOutput<RunsDocument>(resumed).runs[0]!.counts.complete, 20);
+    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 2, 'chunk 1 was found by reconciling; only chunk 2 went out');
+    assert.ok([...recordsPerSerial(emulator).values()].every((n) => n === 1));
+  });
+
+  it('exits 4 when --timeout passes with devices still processing', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 5000 } });
+    const run = await cli(['import', payload(fakeDevices(2)), '--wait', '--timeout', '0.3', '--json']);
+    assert.equal(run.code, 4, run.stderr);
+    assert.equal(parseJsonOutput<RunsDocument>(run).runs[0]!.counts.pending, 2);
+  });
+
+  it('honours a fractional --poll-interval and AUTOPILOT_POLL_INTERVAL_SECONDS, and rejects a bad one', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 600 } });
+    const slow = await cli(['import', payload(fakeDevices(1)), '--wait', '--no-sync', '--poll-interval', '0.25']);
+    assert.equal(slow.code, 0, slow.stderr);
+    const polls = emulator.requests.filter((r) => r.method === 'GET' && r.path.includes('importedWindowsAutopilotDeviceIdentities/'));
+    const gaps = polls.slice(1).map((r, i) => r.at - polls[i]!.at);
+    assert.ok(polls.length >= 2 && gaps.every((gap) => gap >= 240 && gap < 600), `poll gaps ${gaps.join(', ')}`);
+
+    const bad = await cli(['import', payload(fakeDevices(1, 'BAD')), '--wait'], { AUTOPILOT_POLL_INTERVAL_SECONDS: 'soon' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /AUTOPILOT_POLL_INTERVAL_SECONDS must be a positive number of seconds/);
+  });
+
+  it('logs to stderr with --verbose, never a hash or token, and keeps stdout for the JSON', async () => {
+    const devices = fakeDevices(2);
+    const run = await cli(['import', payload(devices), '--verbose', '--json']);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /\[debug\] POST \/v1\.0\/deviceManagement\/importedWindowsAutopilotDeviceIdentities\/import → 200/);
+    assert.match(run.stderr, /client-request-id [0-9a-f-]{36}, request-id [0-9a-f-]{36}/);
+    for (const device of devices) assert.ok(!run.stderr.includes(device.hardwareIdentifier.slice(0, 24)));
+    assert.ok(!run.stderr.includes(emulator.staticToken));
+    parseJsonOutput(run);
+    const quiet = await cli(['status', '--json'], { AUTOPILOT_LOG: 'error' });
+    assert.equal(quiet.stderr, '');
+  });
+
+  it('shows runs with status, even without credentials, and refreshes them when it can', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 300 } });
+    const imported = await cli(['import', payload(fakeDevices(2))]);
+    assert.equal(imported.code, 0);
+    assert.match(imported.stdout, /Accepted; Graph processes imports in a few minutes/);
+    const offline = await cli(['status', '--json'], { AUTOPILOT_ACCESS_TOKEN: undefined });
+    assert.equal(offline.code, 0);
+    assert.match(offline.stderr, /No credentials: showing the journal/);
+    assert.equal(parseJsonOutput<RunsDocument>(offline).runs[0]!.devices[0]!.status, 'unknown');
+    await new Promise((r) => setTimeout(r, 350));
+    const online = await cli(['status', '--json']);
+    assert.deepEqual(parseJsonOutput<RunsDocument>(online).runs[0]!.counts, { complete: 2, error: 0, partial: 0, pending: 0 });
+  });
+
+  it('leaves runs of another Graph root alone on resume, and says how to resume them', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 5000 } });
+    const other = emulator.url;
+    await cli(['import', payload(fakeDevices(1))]);
+    await restart({});
+    const run = await cli(['resume', '--json']);
+    assert.equal(run.code, 0);
+    assert.deepEqual(parseJsonOutput(run), { runs: [] });
+    assert.ok(run.stderr.includes(`resume it with --graph-root ${other}`), run.stderr);
+  });
+
+  it('triggers a sync, and reports 409 as already running', async () => {
+    const first = await runCli(['sync'], { env: env() });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, 'Autopilot sync started.\n');
+    const second = await runCli(['sync', '--json'], { env: env() });
+    assert.equal(second.code, 0);
+    assert.deepEqual(parseJsonOutput(second), { sync: 'already-running' });
+  });
+
+  it('puts its journal in the per-user state folder by default', async () => {
+    const state = path.join(dir, 'state');
+    const run = await runCli(['import', payload(fakeDevices(1))], { env: { ...env(), XDG_STATE_HOME: state }, cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readdirSync(path.join(state, 'autopilot-devices', 'runs')).length, 1);
+    const manifest = fs.readdirSync(path.join(state, 'autopilot-devices', 'runs'))[0]!;
+    const mode = fs.statSync(path.join(state, 'autopilot-devices', 'runs', manifest, 'manifest.json')).mode & 0o777;
+    assert.equal(mode, 0o600, 'the journal holds hashes: readable by the user only');
+  });
+});

@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import fetch from 'node-fetch';
+import { DEFAULT_TENANT_ID } from '../../emulator/auth';
+import { fakeDevices, unpadded } from '../../emulator/hashes';
+import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
+import { FakeClock } from '../../support/fakeClock';
+
+const IMPORTED = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
+const REGISTERED = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities';
+
+describe('Graph emulator (raw HTTP)', function () {
+  this.timeout(10_000);
+  let emulator: GraphEmulator;
+  let clock: FakeClock;
+
+  async function start(options: GraphEmulatorOptions = {}): Promise<void> {
+    clock = new FakeClock();
+    emulator = await startGraphEmulator({ clock, timing: { processingDelayMs: 60_000, processingJitterMs: 0, registrationDelayMs: 120_000, syncDurationMs: 30_000, syncMinIntervalMs: 600_000 }, ...options });
+  }
+
+  async function call(method: string, path: string, body?: unknown, token = emulator.staticToken): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {}, headers: Object.fromEntries(response.headers.entries()) };
+  }
+
+  beforeEach(() => start());
+  afterEach(() => emulator.close());
+
+  it('turns an import record from unknown into complete after the processing delay, then registers it under deviceRegistrationId', async () => {
+    const [device] = fakeDevices(1);
+    const created = await call('POST', IMPORTED, device);
+    assert.equal(created.status, 201);
+    const id = created.body.id as string;
+    assert.equal((created.body.state as Record<string, unknown>).deviceImportStatus, 'unknown');
+    await clock.advance(60_000);
+    const done = (await call('GET', `${IMPORTED}/${id}`)).body.state as Record<string, unknown>;
+    assert.equal(done.deviceImportStatus, 'complete');
+    const registrationId = done.deviceRegistrationId as string;
+    assert.equal((await call('GET', `${REGISTERED}/${registrationId}`)).status, 404, 'not registered yet');
+    await clock.advance(120_000);
+    const registered = await call('GET', `${REGISTERED}/${registrationId}`);
+    assert.equal(registered.status, 200);
+    assert.equal(registered.body.serialNumber, device!.serialNumber);
+  });
+
+  it('answers the Edm.Binary 400 for an unpadded hash and creates nothing from that request', async () => {
+    const devices = fakeDevices(2);
+    const response = await call('POST', `${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [devices[0], { ...devices[1], hardwareIdentifier: unpadded(devices[1]!.hardwareIdentifier) }] });
+    assert.equal(response.status, 400);
+    const error = response.body.error as Record<string, unknown>;
+    assert.equal(error.message, `Cannot convert the literal '${unpadded(devices[1]!.hardwareIdentifier)}' to the expected type 'Edm.Binary'.`);
+    assert.equal(emulator.state.tenant(DEFAULT_TENANT_ID).created.length, 0);
+  });
+
+  it('pages with $top and @odata.nextLink and filters with contains(), with the eq and hyphen 400s', async () => {
+    await call('POST', `${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: fakeDevices(5) });
+    const first = await call('GET', `${IMPORTED}?$top=2`);
+    assert.equal((first.body.value as unknown[]).length, 2);
+    const next = new URL(first.body['@odata.nextLink'] as string);
+    assert.equal(next.origin, emulator.url);
+    const second = await call('GET', next.pathname + next.search);
+    const third = await call('GET', new URL(second.body['@odata.nextLink'] as string).pathname + new URL(second.body['@odata.nextLink'] as string).search);
+    assert.equal((third.body.value as unknown[]).length, 1);
+    assert.equal(third.body['@odata.nextLink'], undefined);
+
+    const found = await call('GET', `${IMPORTED}?$filter=${encodeURIComponent("contains(serialNumber,'000003')")}`);
+    assert.deepEqual((found.body.value as { serialNumber: string }[]).map((d) => d.serialNumber), ['EMU000003']);
+    assert.equal((await call('GET', `${IMPORTED}?$filter=${encodeURIComponent("serialNumber eq 'EMU000003'")}`)).status, 400);
+    assert.equal((await call('GET', `${REGISTERED}?$filter=${encodeURIComponent("contains(serialNumber,'EMU-3')")}`)).status, 400);
+  });
+
+  it("throttles at Intune's per-app write budget with Retry-After, and at the tenant budget across apps", async () => {
+    await emulator.close();
+    await start({ budgets: { windowMs: 20_000, appWrites: 3, tenantWrites: 5 } });
+    emulator.auth.addToken('other-app', { appId: 'other' });
+    const devices = fakeDevices(8);
+    const statuses: number[] = [];
+    for (const device of devices.slice(0, 4)) statuses.push((await call('POST', IMPORTED, device)).status);
+    assert.deepEqual(statuses, [201, 201, 201, 429]);
+    const throttled = emulator.requests.at(-1)!;
+    assert.equal(throttled.retryAfter, '20');
+    for (const device of devices.slice(4, 7)) statuses.push((await call('POST', IMPORTED, device, 'other-app')).status);
+    assert.deepEqual(statuses.slice(4), [201, 201, 429], 'the tenant budget (5) is shared by both apps');
+    assert.equal((await call('GET', IMPORTED)).status, 200, 'reads have their own, larger budget');
+    await clock.advance(20_000);
+    assert.equal((await call('POST', IMPORTED, devices[7])).status, 201);
+  });
+
+  it('can throttle without Retry-After', async () => {
+    await emulator.close();
+    await start({ budgets: { appWrites: 1 }, retryAfterOnThrottle: false });
+    const devices = fakeDevices(2);
+    await call('POST', IMPORTED, devices[0]);
+    const second = await call('POST', IMPORTED, devices[1]);
+    assert.equal(second.status, 429);
+    assert.equal(second.headers['retry-after'], undefined);
+  });
+
+  it('follows the sync rules: 204, 409 while running, 429 within 10 minutes, beta only', async () => {
+    const sync = '/beta/deviceManagement/windowsAutopilotSettings/sync';
+    assert.equal((await call('POST', sync)).status, 204);
+    assert.equal((await call('POST', sync)).status, 409);
+    await clock.advance(30_000);
+    assert.equal((await call('POST', sync)).status, 429);
+    await clock.advance(570_000);
+    assert.equal((await call('POST', sync)).status, 204);
+    assert.equal((await call('POST', '/v1.0/deviceManagement/windowsAutopilotSettings/sync')).status, 400);
+    const settings = await call('GET', '/beta/deviceManagement/windowsAutopilotSettings');
+    assert.equal(settings.body.syncStatus, 'inProgress');
+  });
+
+  it('answers 401 for a missing, unknown or expired token and 403 without the write permission', async () => {
+    assert.equal((await call('GET', IMPORTED, undefined, '')).status, 401);
+    assert.equal((await call('GET', IMPORTED, undefined, 'forged')).status, 401);
+    emulator.auth.expire(emulator.staticToken);
+    const expired = await call('GET', IMPORTED);
+    assert.equal(expired.status, 401);
+    assert.match((expired.body.error as { message: string }).message, /expired/);
+    emulator.auth.addToken('reader', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
+    assert.equal((await call('GET', IMPORTED, undefined, 'reader')).status, 200);
+    const denied = await call('POST', IMPORTED, fakeDevices(1)[0], 'reader');
+    assert.equal(denied.status, 403);
+    assert.match((denied.body.error as { message: string }).message, /DeviceManagementServiceConfig\.ReadWrite\.All/);
+  });
+
+  it('updates registered device properties', async () => {
+    const device = emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: 'REG1', hardwareIdentifier: fakeDevices(1)[0]!.hardwareIdentifier });
+    assert.equal((await call('POST', `${REGISTERED}/${device.id}/updateDeviceProperties`, { groupTag: 'Kiosk', displayName: 'KIOSK-01' })).status, 204);
+    const after = await call('GET', `${REGISTERED}/${device.id}`);
+    assert.equal(after.body.groupTag, 'Kiosk');
+    assert.equal(after.body.displayName, 'KIOSK-01');
+  });
+});

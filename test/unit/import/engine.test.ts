@@ -1,0 +1,296 @@
+import * as assert from 'node:assert/strict';
+import { GraphError } from '../../../src/graph/errors';
+import { RunFailedError } from '../../../src/import/engine';
+import { RunBusyError } from '../../../src/import/journal';
+import { DEFAULT_TENANT_ID } from '../../emulator/auth';
+import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
+import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
+
+const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
+const COLLECTION_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
+
+function assertEachOnce(harness: Harness, devices: readonly FakeDevice[]): void {
+  const counts = recordsPerSerial(harness.emulator);
+  for (const device of devices) assert.equal(counts.get(device.serialNumber), 1, `${device.serialNumber} has ${counts.get(device.serialNumber) ?? 0} records`);
+  assert.equal(counts.size, devices.length);
+}
+
+function assertNoHashInLogs(harness: Harness, devices: readonly FakeDevice[]): void {
+  const text = harness.logs.join('\n');
+  for (const device of devices) assert.ok(!text.includes(device.hardwareIdentifier.slice(0, 24)), `a hash of ${device.serialNumber} reached the log`);
+}
+
+describe('import engine against the emulator', function () {
+  this.timeout(30_000);
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await startHarness();
+  });
+
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('sends 1,200 devices in 3 /import calls, journaling each chunk before it leaves, and watches them with the paged list', async () => {
+    const devices = fakeDevices(1200);
+    const journaledBeforeSend: boolean[] = [];
+    let runId = '';
+    const engine = harness.engine();
+    engine.events.on((event) => {
+      if (event.type === 'run-started') runId = event.runId;
+    });
+    harness.emulator.faults.add({
+      path: IMPORT_PATH,
+      times: 3,
+      action: {
+        kind: 'after-commit',
+        run: () => {
+          const sends = journalEntries(harness.journalDir, runId).filter((e) => e.t === 'send');
+          journaledBeforeSend.push(sends.length === harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length);
+        },
+      },
+    });
+    const result = await engine.startRun(devices, { source: 'big.json', wait: true });
+    const imports = harness.emulator.requests.filter((r) => r.path === IMPORT_PATH);
+    assert.deepEqual(
+      imports.map((r) => ((r.body as { importedWindowsAutopilotDeviceIdentities: unknown[] }).importedWindowsAutopilotDeviceIdentities).length),
+      [500, 500, 200],
+    );
+    assert.deepEqual(journaledBeforeSend, [true, true, true]);
+    assert.equal(result.stopped, 'finished');
+    assert.deepEqual(result.run.counts, { complete: 1200, error: 0, partial: 0, pending: 0 });
+    const reads = harness.emulator.requests.filter((r) => r.method === 'GET');
+    assert.ok(reads.length > 0 && reads.every((r) => r.path === COLLECTION_PATH && r.query.$top === '1000'), 'hundreds of records are watched with the paged list');
+    assertEachOnce(harness, devices);
+    assertNoHashInLogs(harness, devices);
+  });
+
+  it('watches a few records with one GET each, and sends what the payload says', async () => {
+    const devices = fakeDevices(3).map((d, i) => ({ ...d, groupTag: `tag-${i}`, assignedUserPrincipalName: 'user@contoso.com' }));
+    const result = await harness.engine().startRun(devices, { source: 'few.json', wait: true });
+    assert.equal(result.run.counts.complete, 3);
+    const gets = harness.emulator.requests.filter((r) => r.method === 'GET');
+    assert.ok(gets.length >= 3 && gets.every((r) => r.path.startsWith(`${COLLECTION_PATH}/`)));
+    const sent = (harness.emulator.requests[0]!.body as { importedWindowsAutopilotDeviceIdentities: Record<string, unknown>[] }).importedWindowsAutopilotDeviceIdentities;
+    assert.deepEqual(sent[1], {
+      '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
+      serialNumber: devices[1]!.serialNumber,
+      hardwareIdentifier: devices[1]!.hardwareIdentifier,
+      groupTag: 'tag-1',
+      assignedUserPrincipalName: 'user@contoso.com',
+    });
+  });
+
+  it('reconciles a chunk whose connection was reset after Graph committed it, and never sends it twice', async () => {
+    const devices = fakeDevices(30);
+    harness.emulator.faults.add({ path: IMPORT_PATH, skip: 1, action: { kind: 'reset-after-commit' } });
+    const result = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'reset.json', wait: true });
+    assert.equal(result.run.counts.complete, 30);
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 3, 'the reset chunk was not re-sent');
+    const reconciled = harness.events.find((e) => e.type === 'reconciled');
+    assert.deepEqual(reconciled && { found: reconciled.found, missing: reconciled.missing }, { found: 10, missing: 0 });
+    assertEachOnce(harness, devices);
+  });
+
+  it('re-sends a chunk whose connection was reset before Graph committed it, once', async () => {
+    const devices = fakeDevices(20);
+    harness.emulator.faults.add({ path: IMPORT_PATH, skip: 1, action: { kind: 'reset-before-commit' } });
+    const result = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'reset.json', wait: true });
+    assert.equal(result.run.counts.complete, 20);
+    assert.deepEqual(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).map((r) => r.status), [200, -1, 200]);
+    assertEachOnce(harness, devices);
+  });
+
+  it('reconciles after a timeout (Graph committed but answered too late)', async () => {
+    const devices = fakeDevices(12);
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'delay-after-commit', ms: 800 } });
+    const result = await harness.engine({ client: { timeoutMs: 300 } }).startRun(devices, { source: 'slow.json', wait: true });
+    assert.equal(result.run.counts.complete, 12);
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 1);
+    assertEachOnce(harness, devices);
+  });
+
+  for (const status of [404, 405, 501]) {
+    it(`falls back to one POST per device when /import answers ${status}`, async () => {
+      const devices = fakeDevices(7);
+      harness.emulator.faults.add({ path: IMPORT_PATH, times: Infinity, action: { kind: 'status', status } });
+      const result = await harness.engine().startRun(devices, { source: 'fallback.json', wait: true });
+      assert.equal(result.run.counts.complete, 7);
+      assert.equal(harness.emulator.requests.filter((r) => r.method === 'POST' && r.path === COLLECTION_PATH && r.status === 201).length, 7);
+      assert.ok(harness.events.some((e) => e.type === 'fallback-per-device'));
+      assertEachOnce(harness, devices);
+    });
+  }
+
+  it('pins an Edm.Binary 400 on the device with the unpadded hash, imports the rest, and keeps the hash out of logs', async () => {
+    const devices = fakeDevices(10);
+    devices[6] = { ...devices[6]!, hardwareIdentifier: unpadded(devices[6]!.hardwareIdentifier) };
+    const result = await harness.engine().startRun(devices, { source: 'padding.json', wait: true });
+    const bad = result.run.devices[6]!;
+    assert.equal(bad.status, 'error');
+    assert.equal(bad.errorCode, 400);
+    assert.match(bad.errorName ?? '', /Edm\.Binary/);
+    assert.ok(!(bad.errorName ?? '').includes(devices[6]!.hardwareIdentifier.slice(0, 24)), 'the hash Graph echoed is redacted');
+    assert.equal(result.run.counts.complete, 9);
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 2, 'one refused request, one with the other nine');
+    assertNoHashInLogs(harness, devices);
+  });
+
+  it('halves a chunk refused with a 400 that names no value until the refused device is isolated', async () => {
+    const devices = fakeDevices(8);
+    // A 400 for any request carrying device 5, without saying which value was wrong.
+    const culprit = devices[5]!.serialNumber;
+    harness.emulator.faults.add({
+      path: IMPORT_PATH,
+      times: Infinity,
+      body: (body) => JSON.stringify(body ?? null).includes(culprit),
+      action: { kind: 'status', status: 400, code: 'BadRequest', message: 'Invalid request.' },
+    });
+    const result = await harness.engine().startRun(devices, { source: 'bisect.json', wait: true });
+    assert.equal(result.run.devices[5]!.status, 'error');
+    assert.equal(result.run.devices[5]!.errorCode, 400);
+    assert.equal(result.run.counts.complete, 7);
+    assert.ok(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length <= 7, 'halving needs at most 2·log₂(8)+1 requests');
+    assertEachOnce(harness, devices.filter((d) => d.serialNumber !== culprit));
+  });
+
+  it('stops sending further chunks when cancelled, keeps watching what was sent, and resume sends the rest', async () => {
+    const devices = fakeDevices(30);
+    const cancel = new AbortController();
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
+    const engine = harness.engine({ settings: { batchSize: 10 } });
+    const result = await engine.startRun(devices, { source: 'cancel.json', wait: true, cancel: cancel.signal });
+    assert.equal(result.stopped, 'cancelled');
+    assert.deepEqual(result.run.counts, { complete: 10, error: 0, partial: 0, pending: 20 }, 'the sent chunk was watched to the end');
+    assert.ok(result.run.devices.slice(10).every((d) => d.id === null && d.status === 'pending'));
+    assert.deepEqual(engine.unfinishedRuns().map((r) => r.id), [result.run.id]);
+
+    const resumed = await harness.engine({ settings: { batchSize: 10 } }).resumeRun(result.run.id, { wait: true });
+    assert.equal(resumed.stopped, 'finished');
+    assert.equal(resumed.run.counts.complete, 30);
+    assertEachOnce(harness, devices);
+  });
+
+  it('resumes a run stopped mid-request: reconciles the unanswered chunk, then sends only what was never sent', async () => {
+    const devices = fakeDevices(30);
+    const stop = new AbortController();
+    harness.emulator.faults.add({ path: IMPORT_PATH, skip: 1, action: { kind: 'after-commit', run: () => stop.abort() } });
+    const first = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'stop.json', wait: true, stop: stop.signal });
+    assert.equal(first.stopped, 'cancelled');
+    assert.equal(first.run.phase, 'sending');
+    const resumed = await harness.engine({ settings: { batchSize: 10 } }).resumeRun(first.run.id, { wait: true });
+    assert.equal(resumed.run.counts.complete, 30);
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH && r.status !== -1).length, 3);
+    assertEachOnce(harness, devices);
+  });
+
+  it('refreshes the token once when it expires mid-run', async () => {
+    const devices = fakeDevices(20);
+    harness.emulator.auth.addToken('first');
+    harness.emulator.auth.addToken('second');
+    let refreshes = 0;
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
+    const engine = harness.engine({
+      settings: { batchSize: 10 },
+      client: { getAccessToken: async (request) => (request?.forceRefresh ? (refreshes++, 'second') : refreshes ? 'second' : 'first') },
+    });
+    const result = await engine.startRun(devices, { source: 'token.json', wait: true });
+    assert.equal(result.run.counts.complete, 20);
+    assert.equal(refreshes, 1);
+    assert.equal(harness.emulator.requests.filter((r) => r.status === 401).length, 1);
+    assertEachOnce(harness, devices);
+  });
+
+  it('stops on a 403 with the Graph error, sends nothing, and leaves the run resumable', async () => {
+    harness.emulator.auth.addToken('read-only', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
+    const engine = harness.engine({ client: { getAccessToken: async () => 'read-only' } });
+    const error = await engine.startRun(fakeDevices(3), { source: 'forbidden.json', wait: true }).catch((e: unknown) => e);
+    assert.ok(error instanceof RunFailedError);
+    assert.ok(error.cause instanceof GraphError && error.cause.status === 403);
+    const run = engine.view(error.runId);
+    assert.equal(run.phase, 'sending');
+    assert.ok(run.devices.every((d) => !d.sent));
+    assert.equal(recordsPerSerial(harness.emulator).size, 0);
+  });
+
+  it('stops at the time limit with the run resumable', async () => {
+    await harness.close();
+    harness = await startHarness({ timing: { processingDelayMs: 1500, processingJitterMs: 0 } });
+    const devices = fakeDevices(4);
+    const result = await harness.engine({ settings: { timeLimitMs: 300 } }).startRun(devices, { source: 'slow.json', wait: true });
+    assert.equal(result.stopped, 'time-limit');
+    assert.equal(result.run.phase, 'processing');
+    await new Promise((r) => setTimeout(r, 1300));
+    const resumed = await harness.engine().resumeRun(result.run.id, { wait: true });
+    assert.equal(resumed.run.counts.complete, 4);
+    assertEachOnce(harness, devices);
+  });
+
+  it('explains 806, 808, ZtdDeviceDuplicated, InvalidZtdHardwareHash and StorageError per device', async () => {
+    const devices = fakeDevices(6);
+    harness.emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: 'OLD', hardwareIdentifier: devices[0]!.hardwareIdentifier });
+    harness.emulator.state.seedForeign(devices[1]!.hardwareIdentifier);
+    devices[3] = { ...devices[3]!, hardwareIdentifier: devices[2]!.hardwareIdentifier };
+    devices[4] = { ...devices[4]!, hardwareIdentifier: 'aGFyZHdhcmVJZGVudGlmaWVy' };
+    harness.emulator.state.forceOutcome(devices[5]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
+    const result = await harness.engine().startRun(devices, { source: 'errors.json', wait: true });
+    const byIndex = result.run.devices.map((d) => `${d.status} ${d.errorCode} ${d.errorName ?? ''}`.trim());
+    assert.deepEqual(byIndex, [
+      'error 806 ZtdDeviceAlreadyAssigned',
+      'error 808 ZtdDeviceAssignedToOtherTenant',
+      'complete 0',
+      'error 0 ZtdDeviceDuplicated',
+      'error 0 InvalidZtdHardwareHash',
+      'error 0 StorageError',
+    ]);
+    assert.equal(result.run.counts.error, 5);
+  });
+
+  it('retries only the failed devices, replacing their old import records', async () => {
+    const devices = fakeDevices(5);
+    harness.emulator.state.forceOutcome(devices[2]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
+    const engine = harness.engine();
+    const first = await engine.startRun(devices, { source: 'retry.json', wait: true });
+    assert.equal(first.run.counts.error, 1);
+    const failedRecord = first.run.devices[2]!.id!;
+    harness.emulator.state.forcedOutcomes.clear();
+    const retried = await engine.retryFailed(first.run.id, { wait: true });
+    assert.equal(retried.run.counts.complete, 5);
+    assert.notEqual(retried.run.devices[2]!.id, failedRecord);
+    assert.ok(harness.emulator.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(failedRecord)));
+    const counts = recordsPerSerial(harness.emulator);
+    assert.equal(counts.get(devices[2]!.serialNumber), 2);
+    for (const device of [0, 1, 3, 4]) assert.equal(counts.get(devices[device]!.serialNumber), 1);
+  });
+
+  it('syncs after completion, waits until the devices are registered, and removes completed import records', async () => {
+    await harness.close();
+    harness = await startHarness({ timing: { processingDelayMs: 100, processingJitterMs: 0, registrationDelayMs: 60_000, syncDurationMs: 200, syncMinIntervalMs: 60_000 } });
+    const devices = fakeDevices(3);
+    const result = await harness.engine().startRun(devices, { source: 'sync.json', wait: true, sync: true, waitForRegistration: true, removeCompletedRecords: true });
+    assert.equal(result.sync, 'started');
+    assert.equal(result.allRegistered, true, 'the sync brought the devices in well before the 60 s registration delay');
+    assert.ok(result.run.devices.every((d) => d.registered && d.recordDeleted));
+    assert.equal(harness.emulator.state.tenant(DEFAULT_TENANT_ID).imported.size, 0);
+
+    // A second run right away: the sync is "too soon", which is reported, not a failure.
+    const again = await harness.engine().startRun(fakeDevices(2, 'NEXT'), { source: 'sync2.json', wait: true, sync: true });
+    assert.equal(again.sync, 'too-soon');
+    assert.equal(again.stopped, 'finished');
+  });
+
+  it('lets only one engine work on a run at a time', async () => {
+    await harness.close();
+    harness = await startHarness({ timing: { processingDelayMs: 400, processingJitterMs: 0 } });
+    const first = harness.engine();
+    let runId = '';
+    first.events.on((e) => {
+      if (e.type === 'run-started') runId = e.runId;
+    });
+    const running = first.startRun(fakeDevices(2), { source: 'busy.json', wait: true });
+    while (!runId) await new Promise((r) => setTimeout(r, 5));
+    await assert.rejects(harness.engine().resumeRun(runId, { wait: true }), RunBusyError);
+    assert.equal((await running).run.counts.complete, 2);
+  });
+});
