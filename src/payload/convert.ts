@@ -4,7 +4,7 @@
  * device they can carry and name each one they cannot.
  */
 import * as l10n from '@vscode/l10n';
-import type { DeviceToImport } from './api';
+import type { DeviceToImport } from './types';
 import { portalColumnsFor } from './csvColumns';
 import { isPaddedBase64 } from './hardwareHash';
 import { IMPORT_BODY_KEY } from './payloadShape';

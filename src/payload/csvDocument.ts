@@ -4,7 +4,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { parse as parseCsv } from 'papaparse';
-import type { PayloadProblem } from './api';
+import type { PayloadProblem } from './types';
 import { PORTAL_COLUMNS, recogniseHeader, type CsvField } from './csvColumns';
 import { LineIndex } from './lineIndex';
 import { editAt, problemAt, type ProblemDetails, type SourceDocument, type TextSpan } from './sourceDocument';

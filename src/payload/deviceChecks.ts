@@ -3,7 +3,7 @@
  * They run on the device records of either format, so JSON and CSV get the same codes and messages.
  */
 import * as l10n from '@vscode/l10n';
-import type { PayloadProblem } from './api';
+import type { PayloadProblem } from './types';
 import { analyseHardwareHash, PLAUSIBLE_HASH_BYTES } from './hardwareHash';
 import { editAt, problemAt, type ProblemDetails, type SourceDocument, type TextSpan } from './sourceDocument';
 

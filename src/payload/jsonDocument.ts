@@ -4,7 +4,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { parse as parseTolerantly, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import type { PayloadProblem } from './api';
+import type { PayloadProblem } from './types';
 import { locate, locateJson, type JsonLocations, type JsonSpan, type LocatedValue } from './jsonLocations';
 import { LineIndex } from './lineIndex';
 import { IMPORT_BODY_KEY } from './payloadShape';

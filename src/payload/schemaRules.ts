@@ -6,7 +6,7 @@
 import * as l10n from '@vscode/l10n';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/autopilot-import.schema.json';
-import type { PayloadFix, PayloadProblem } from './api';
+import type { PayloadFix, PayloadProblem } from './types';
 import { escapePointerToken, unescapePointerToken } from './jsonLocations';
 import { editAt, problemAt, type SourceDocument, type TextSpan } from './sourceDocument';
 

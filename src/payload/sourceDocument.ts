@@ -2,7 +2,7 @@
  * What the shared rules (schema and device checks) need from a parsed file, whatever its format: the device records
  * in file order, what the schema validates, and where in the text each record, key and value sits.
  */
-import type { PayloadEdit, PayloadFix, PayloadFormat, PayloadProblem, ProblemOrigin } from './api';
+import type { PayloadEdit, PayloadFix, PayloadFormat, PayloadProblem, ProblemOrigin } from './types';
 import type { LineIndex } from './lineIndex';
 
 /** Offsets into the decoded text; `end` is exclusive. */

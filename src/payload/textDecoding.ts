@@ -5,7 +5,7 @@
  * means, and the portal export needs the reverse direction anyway.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { TextEncoding } from './api';
+import type { TextEncoding } from './types';
 
 /** Windows-1252 differs from ISO-8859-1 only in 0x80–0x9F; the five unassigned bytes map to themselves (WHATWG). */
 const WINDOWS_1252_HIGH = [

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
-import { MAX_PAYLOAD_BYTES, type DeviceToImport, type ParsedPayload, type PayloadFormat, type PayloadProblem, type TextEncoding } from './api';
+import { MAX_PAYLOAD_BYTES, type DeviceToImport, type ParsedPayload, type PayloadFormat, type PayloadProblem, type TextEncoding } from './types';
 import { readCsvDocument } from './csvDocument';
 import { deviceProblems } from './deviceChecks';
 import { readJsonDocument } from './jsonDocument';
