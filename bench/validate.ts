@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hardwareHash } from '../test/unit/payload/fixtures';
 import { devicesToJsonPayload, devicesToPortalCsv, parsePayload, readPayloadFile, type DeviceToImport } from '../src/payload/api';
 
 const DEVICES = 5000;
@@ -17,26 +18,11 @@ type Scenario = 'baseline' | 'json' | 'csv';
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-/** Deterministic pseudo-random bytes (xorshift) so every run measures the same files. */
-function bytes(count: number, seed: number): Buffer {
-  const out = Buffer.alloc(count);
-  let state = seed >>> 0 || 1;
-  for (let index = 0; index < count; index += 1) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    out[index] = state & 0xff;
-  }
-  return out;
-}
-
 function devices(): DeviceToImport[] {
   return Array.from({ length: DEVICES }, (_, index) => ({
     serialNumber: `PF${String(100000 + index)}`,
     // 2,950–3,049 bytes: about 4 KB of Base64, with all three padding lengths.
-    hardwareIdentifier: `T0${bytes(2950 + (index % 100), index + 1).toString('base64').slice(2)}`,
+    hardwareIdentifier: hardwareHash(index + 1, 2950 + (index % 100)),
     ...(index % 3 === 0 ? { groupTag: 'Sales' } : {}),
     ...(index % 7 === 0 ? { assignedUserPrincipalName: `user${index}@contoso.com` } : {}),
   }));
