@@ -5,10 +5,9 @@ import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
+import { registerImports } from './importing/registerImports';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
-import { ImportsModel } from './views/importsModel';
-import { registerImportsView } from './views/importsTreeProvider';
 
 markLoaded();
 
@@ -20,17 +19,16 @@ export interface ExtensionApi extends ExtensionServices {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const activateStarted = performance.now();
   const log = vscode.window.createOutputChannel('Autopilot', { log: true });
-  const imports = new ImportsModel();
-  context.subscriptions.push(log, imports);
+  context.subscriptions.push(log);
 
   const auth = registerAuth(context, log);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
   const payloads = registerPayloadEditor(context, log);
+  const importing = registerImports(context, log, auth);
 
-  const services: ExtensionServices = { context, log, imports, auth, accountStatusBar, payloads };
+  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
   registerCommands(context, commandTable(services), log);
-  registerImportsView(context, imports);
 
   const activationMs = activationCost(activateStarted);
   log.debug(`Activated in ${activationMs.toFixed(1)} ms`);
