@@ -10,6 +10,8 @@ export async function forgetImport(importing: ImportsFeature, clicked?: unknown,
   const runIds = runNodes(selectedNodes(clicked, selection)).map((node) => node.runId);
   if (runIds.length === 0) throw new Error(vscode.l10n.t('Choose an import in Recent Imports to remove.'));
   const removed = await importing.service.forget(runIds);
-  if (removed.length < runIds.length) void vscode.window.showInformationMessage(vscode.l10n.t('Imports still being sent were kept; stop them first.'));
+  if (removed.length < runIds.length) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Imports being worked on (in this window, another one, or a terminal) were kept; stop them first.'));
+  }
   return removed.length;
 }

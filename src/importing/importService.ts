@@ -191,16 +191,28 @@ export class ImportService {
     });
   }
 
-  /** Removes runs from the journal (and the tree). Graph is not touched. Returns the ids removed. */
+  /**
+   * Removes runs from the journal (and the tree); Graph is not touched. Runs being worked on, here or by another
+   * window or terminal, are kept. Returns the ids removed.
+   */
   async forget(runIds: readonly string[]): Promise<string[]> {
-    const { Journal } = await import('../import/journal');
+    const { Journal, RunBusyError } = await import('../import/journal');
     const journal = new Journal(this.options.journalDirectory);
     const removed: string[] = [];
     for (const runId of runIds) {
       if (this.drives.has(runId)) continue;
       await this.exclusive(runId, async () => {
         // Holding the lock proves no other window or terminal is working on the run right now.
-        const release = journal.lock(runId);
+        let release: () => void;
+        try {
+          release = journal.lock(runId);
+        } catch (error) {
+          if (error instanceof RunBusyError) {
+            this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
+            return;
+          }
+          throw error;
+        }
         try {
           journal.deleteRun(runId);
           removed.push(runId);
