@@ -1,6 +1,6 @@
 // Composition root: build the services once, register the features, and let `context.subscriptions` own them.
 import * as vscode from 'vscode';
-import { activationCost, markLoaded } from './common/startupTimer';
+import { activationBreakdown, markLoaded } from './common/startupTimer';
 import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
@@ -14,6 +14,8 @@ markLoaded();
 export interface ExtensionApi extends ExtensionServices {
   /** Loading plus `activate`, measured by the extension itself (the activation budget is 50 ms). */
   readonly activationMs: number;
+  /** The same, in its parts: evaluating the bundle, and running `activate`. */
+  readonly activation: { readonly loadMs: number; readonly activateMs: number };
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -30,9 +32,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
   registerCommands(context, commandTable(services), log);
 
-  const activationMs = activationCost(activateStarted);
-  log.debug(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { ...services, activationMs };
+  const { loadMs, activateMs, totalMs: activationMs } = activationBreakdown(activateStarted);
+  log.debug(`Activated in ${activationMs.toFixed(1)} ms (loading ${loadMs.toFixed(1)} ms, activate ${activateMs.toFixed(1)} ms)`);
+  return { ...services, activationMs, activation: { loadMs, activateMs } };
 }
 
 export function deactivate(): void {
