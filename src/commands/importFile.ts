@@ -87,7 +87,7 @@ function describeTags(devices: readonly DeviceToImport[]): string {
 async function askGroupTag(name: string, devices: readonly DeviceToImport[]): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
     title: vscode.l10n.t('Group tag for the {0} devices of {1}', devices.length, name),
-    prompt: vscode.l10n.t("A group tag for every device, or leave it empty to keep the file's group tags: {0}. Press Enter to import.", describeTags(devices)),
+    prompt: vscode.l10n.t("One group tag for every device, or empty to keep the file's group tags: {0}.", describeTags(devices)),
     placeHolder: vscode.l10n.t("Leave empty to keep the file's group tags"),
     ignoreFocusOut: true,
   });
