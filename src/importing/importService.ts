@@ -60,6 +60,22 @@ interface Drive {
 export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user'): unknown {
   const cause = error instanceof Error && error.name === 'RunFailedError' ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
   if (cause instanceof Error && cause.name === 'GraphError' && (cause as Error & { status?: number }).status === 403) return graphForbidden(accountKind, cause);
+  if (cause instanceof Error && cause.name === 'GraphNetworkError' && (cause as Error & { kind?: string }).kind === 'unreachable') {
+    // The Graph client's words name the terminal command's flags; here the Graph root is a setting.
+    const { origin, causeCode } = cause as Error & { origin?: string; causeCode?: string };
+    return new Error(
+      l10n.t('Cannot reach Microsoft Graph at {0} ({1}): check the network and any proxy, and autopilot.cloud or autopilot.graphRoot.', origin ?? '', causeCode ?? 'no connection'),
+      { cause },
+    );
+  }
+  if (cause instanceof Error && cause.name === 'UncertainSendError') {
+    // The engine's own words name the terminal command's `resume`; here the action is Continue Import.
+    const devices = (cause as Error & { devices?: number }).devices ?? 0;
+    return new Error(
+      l10n.t('Graph kept failing to answer for {0} devices, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', devices),
+      { cause },
+    );
+  }
   return cause;
 }
 

@@ -204,6 +204,50 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     }
   });
 
+  it('stops when Graph keeps cutting the connection, says so in one sentence, and Continue Import finishes without duplicates', async () => {
+    const { model, service } = window({ engine: { batchSize: 2, pollIntervalMs: 60, timeLimitMs: 60_000 } });
+    // The first chunk goes through; then every connection is cut before Graph acts (retried, then given up).
+    sandbox.graph.faults.add({ method: 'POST', path: '/import', skip: 1, times: Infinity, action: { kind: 'reset-before-commit' } });
+    const devices = fakeDevices(6, 'NETFAIL');
+    let handle;
+    try {
+      handle = await service.startImport({ devices, source: '/files/netfail.csv' });
+      const milestone = await handle.milestone;
+      assert.equal(milestone.kind, 'failed');
+      const message = (milestone as { error: Error }).error.message;
+      assert.match(message, /^Graph kept failing to answer for 2 devices, so sending stopped rather than risk sending them twice\. Continue Import checks Graph first/);
+      assert.ok(!message.includes('\n'), 'one line');
+      await handle.finished;
+      assert.equal(model.run(handle.runId)?.problem, message);
+      assert.deepEqual(model.run(handle.runId)?.view.counts, { complete: 0, error: 0, partial: 0, pending: 6 });
+    } finally {
+      sandbox.graph.faults.clear();
+    }
+    const continued = await service.continueRun(handle.runId);
+    assert.equal((await continued.milestone).kind, 'processed');
+    const created = sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('NETFAIL'));
+    assert.deepEqual(created.map((record) => record.serialNumber).sort(), devices.map((device) => device.serialNumber), 'each device exactly once');
+    assert.equal(model.run(handle.runId)?.problem, undefined, 'the problem clears once the run is worked on again');
+  });
+
+  it('says so when Graph cannot be reached, naming the settings to check, and sends nothing', async () => {
+    const offline = serviceFor(sandbox.identity, { graphRoot: 'http://127.0.0.1:9', log: captureLog() });
+    try {
+      await signInWithDeviceCode(offline, sandbox.identity, ADELE.username, CONTOSO.domain);
+      const model = new ImportsModel();
+      const service = new ImportService({ auth: offline, log: offline.log, model, journalDirectory, readSettings: () => SETTINGS, userAgent: 'unit-test' });
+      cleanups.push(() => service.dispose());
+      const handle = await service.startImport({ devices: fakeDevices(1, 'OFFLINE'), source: '/files/offline.csv' });
+      const milestone = await handle.milestone;
+      assert.equal(milestone.kind, 'failed');
+      assert.match((milestone as { error: Error }).error.message, /^Cannot reach Microsoft Graph at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): check the network and any proxy, and autopilot\.cloud or autopilot\.graphRoot\.$/);
+      await handle.finished;
+      assert.equal(model.run(handle.runId)?.view.phase, 'sending', 'nothing was sent; Continue Import can send it later');
+    } finally {
+      offline.dispose();
+    }
+  });
+
   it("turns Graph's 403 into the permission the app needs", async () => {
     const secret = 'no-permission~secret_0123456789';
     const app = sandbox.identity.addApp(confidentialApp({ secrets: [secret], applicationPermissions: [] }));
