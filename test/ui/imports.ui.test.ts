@@ -161,7 +161,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     });
     assert.match(await hover.innerText(), /Already registered in this tenant \(806\)/);
     await screenshot(page, 'recent-imports-tooltip');
-    await screenshot(page, 'readme-recent-imports', { x: 0, y: 0, width: 680, height: 480 });
+    await screenshot(page, 'readme-recent-imports', { x: 0, y: 38, width: 680, height: 440 });
     await page.mouse.move(700, 850);
     await hover.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
     const file = await screenshot(page, 'recent-imports');
@@ -171,19 +171,35 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
 
   it('completes properties from the schema in a payload (IntelliSense)', async () => {
     await openFile(page, 'completion.autopilot.json');
+    // Room to the right of the suggestions for their documentation: hide the side bar.
+    if (await page.locator('.part.sidebar').isVisible()) await page.keyboard.press('Control+B');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ timeout: 30_000 });
     // Inside the device object (line 3), where the schema's properties are offered, with the focused one's docs.
     await page.locator('.editor-instance .view-line').nth(2).click();
     await page.keyboard.press('End');
-    await page.keyboard.type('"se');
+    await page.keyboard.press('Control+Space');
     const suggest = page.locator('.suggest-widget', { hasText: 'serialNumber' });
     await suggest.waitFor({ timeout: 30_000 });
-    const details = page.locator('.suggest-details', { hasText: 'serial' });
+    for (const property of ['groupTag', 'hardwareIdentifier', 'serialNumber', 'productKey']) assert.ok(await suggest.locator('.monaco-list-row', { hasText: property }).count(), property);
+    // Focus hardwareIdentifier and show its documentation from the schema.
+    const focused = page.locator('.suggest-widget .monaco-list-row.focused');
+    for (let step = 0; step < 9 && !(await focused.innerText()).includes('hardwareIdentifier'); step++) await page.keyboard.press('ArrowDown');
+    const details = page.locator('.suggest-details', { hasText: 'Base64' });
     if (!(await details.isVisible())) await page.keyboard.press('Control+Space');
     await details.waitFor({ timeout: 10_000 });
+    // The documentation pane opens small; drag its lower edge down as a user would, to read all of it.
+    const pane = await page.locator('.suggest-details-container').boundingBox();
+    if (pane) {
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height - 1);
+      await page.mouse.down();
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height + 160, { steps: 8 });
+      await page.mouse.up();
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + 20);
+    }
+    await page.waitForTimeout(300);
     const file = await screenshot(page, 'payload-intellisense');
-    await screenshot(page, 'readme-payload-intellisense', { x: 340, y: 30, width: 900, height: 360 });
+    await screenshot(page, 'readme-payload-intellisense', { x: 48, y: 38, width: 960, height: 330 });
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
     await page.keyboard.press('Escape');
     await runCommand(page, 'File: Revert File');
