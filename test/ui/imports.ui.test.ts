@@ -115,8 +115,8 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     await keepGroupTags();
     await sideBarRow(page, '2 complete, 2 failed').waitFor({ timeout: 30_000 });
 
-    // The next import is still being processed when the screenshots are taken.
-    sandbox.graph.state.timing = { ...sandbox.graph.state.timing, processingDelayMs: 10 * 60_000 };
+    // The next import is still being processed when the screenshots are taken (and done before the last test).
+    sandbox.graph.state.timing = { ...sandbox.graph.state.timing, processingDelayMs: 25_000 };
     await openActivity(page, 'Explorer');
     await openContextMenu(page, sideBarRow(page, 'later-devices.csv'));
     await clickContextMenuItem(page, 'Import Autopilot Devices');
@@ -203,5 +203,18 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
     await page.keyboard.press('Escape');
     await runCommand(page, 'File: Revert File');
+  });
+
+  it('clears finished imports from the view title, which leaves the welcome view', async () => {
+    await openActivity(page, 'Autopilot');
+    await page.locator('.sidebar .monaco-list-row', { hasText: 'later-devices.csv' }).filter({ hasText: '2 complete' }).waitFor({ timeout: 60_000 });
+    const welcome = page.locator('.welcome-view-content', { hasText: 'No imports yet' });
+    for (let attempt = 0; attempt < 10 && !(await welcome.isVisible()); attempt++) {
+      // A run that has just finished may still be syncing for a moment; Clear leaves it until it is idle.
+      await page.locator('.sidebar .action-label[aria-label^="Clear Finished Imports"]:visible').click();
+      await welcome.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await welcome.getByRole('button', { name: 'Import Autopilot Devices…' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.sidebar .monaco-list-row', { hasText: 'lab-devices.csv' }).count(), 0);
   });
 });
