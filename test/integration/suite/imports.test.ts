@@ -186,6 +186,19 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     assert.deepEqual(writes.map((request) => `${request.method} ${request.path}`), [], 'nothing was sent to Graph');
   });
 
+  it('asks before importing a payload with warnings, and imports it once accepted', async () => {
+    const [device] = fakeDevices(1, 'WARN');
+    const uri = await writeJsonPayload('warnings.autopilot.json', [{ ...device!, serialNumber: 'To Be Filled By O.E.M.' }]);
+    const before = sandbox.graph.requests.length;
+    // The question is modal; this test window dismisses modal dialogs, which is the user saying no.
+    const declined = await vscode.commands.executeCommand<ImportFileResult | undefined>('autopilot.importFile', uri, { groupTag: null });
+    assert.equal(declined, undefined, 'not imported without a yes');
+    assert.equal(sandbox.graph.requests.slice(before).filter((request) => request.method !== 'GET').length, 0, 'nothing was sent');
+    const accepted = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null, acceptWarnings: true }), 'processed');
+    assert.equal(accepted.run.devices[0]?.serialNumber, 'To Be Filled By O.E.M.');
+    await idle(accepted.runId);
+  });
+
   it('imports unsaved editor text as shown in the editor', async () => {
     const [first, second] = fakeDevices(2, 'UNSAVED');
     const uri = await writeJsonPayload('unsaved.autopilot.json', [first!]);
