@@ -1,40 +1,40 @@
 // Composition root: build the services once, register the features, and let `context.subscriptions` own them.
 import * as vscode from 'vscode';
-import { activationCost, markLoaded } from './common/startupTimer';
+import { activationBreakdown, markLoaded } from './common/startupTimer';
 import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
+import { registerImports } from './importing/registerImports';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
-import { ImportsModel } from './views/importsModel';
-import { registerImportsView } from './views/importsTreeProvider';
 
 markLoaded();
 
 export interface ExtensionApi extends ExtensionServices {
   /** Loading plus `activate`, measured by the extension itself (the activation budget is 50 ms). */
   readonly activationMs: number;
+  /** The same, in its parts: evaluating the bundle, and running `activate`. */
+  readonly activation: { readonly loadMs: number; readonly activateMs: number };
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const activateStarted = performance.now();
   const log = vscode.window.createOutputChannel('Autopilot', { log: true });
-  const imports = new ImportsModel();
-  context.subscriptions.push(log, imports);
+  context.subscriptions.push(log);
 
   const auth = registerAuth(context, log);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
   const payloads = registerPayloadEditor(context, log);
+  const importing = registerImports(context, log, auth);
 
-  const services: ExtensionServices = { context, log, imports, auth, accountStatusBar, payloads };
+  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
   registerCommands(context, commandTable(services), log);
-  registerImportsView(context, imports);
 
-  const activationMs = activationCost(activateStarted);
-  log.debug(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { ...services, activationMs };
+  const { loadMs, activateMs, totalMs: activationMs } = activationBreakdown(activateStarted);
+  log.debug(`Activated in ${activationMs.toFixed(1)} ms (loading ${loadMs.toFixed(1)} ms, activate ${activateMs.toFixed(1)} ms)`);
+  return { ...services, activationMs, activation: { loadMs, activateMs } };
 }
 
 export function deactivate(): void {

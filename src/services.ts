@@ -2,16 +2,20 @@ import type * as vscode from 'vscode';
 import type { AuthService } from './auth/authService';
 import type { AccountStatusBar } from './views/accountStatusBar';
 import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
+import type { ImportsFeature } from './importing/registerImports';
 import type { ImportsModel } from './views/importsModel';
 
 /** What the composition root builds once and hands to commands and views. */
 export interface ExtensionServices {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
+  /** What the Recent Imports tree shows (the same object as `importing.model`). */
   readonly imports: ImportsModel;
   /** Who is signed in, and `getAccessToken` for the Graph client (cloud, authority and scopes always agree). */
   readonly auth: AuthService;
   readonly accountStatusBar: AccountStatusBar;
   /** Live payload problems, shared by the editor features and the payload commands. */
   readonly payloads: PayloadDiagnostics;
+  /** Import runs: the service that drives them, the tree, its view and the poll scheduler. */
+  readonly importing: ImportsFeature;
 }

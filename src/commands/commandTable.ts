@@ -8,6 +8,18 @@ import { convertCsvToJson } from './convertCsvToJson';
 import { exportPortalCsv } from './exportPortalCsv';
 import { newPayload } from './newPayload';
 import { validateFile } from './validateFile';
+import { clearFinishedImports } from './clearFinishedImports';
+import { continueImport } from './continueImport';
+import { copySerial } from './copySerial';
+import { deleteImportRecord } from './deleteImportRecord';
+import { findRegisteredDevice } from './findRegisteredDevice';
+import { forgetImport } from './forgetImport';
+import { importFile } from './importFile';
+import { refreshImports } from './refreshImports';
+import { retryFailed } from './retryFailed';
+import { showRecord } from './showRecord';
+import { stopImport } from './stopImport';
+import { syncAutopilot } from './syncAutopilot';
 
 /** The id → handler table: the single place that says which code runs for which contributed command. */
 export function commandTable(services: ExtensionServices): Record<string, CommandHandler> {
@@ -20,5 +32,17 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
     'autopilot.newPayload': () => newPayload(),
     'autopilot.convertCsvToJson': (uri) => convertCsvToJson(services.payloads, services.log, uri),
     'autopilot.exportPortalCsv': (uri) => exportPortalCsv(services.payloads, services.log, uri),
+    'autopilot.importFile': (uri, options) => importFile(services, uri, options),
+    'autopilot.refreshImports': () => refreshImports(services.importing),
+    'autopilot.syncAutopilot': () => syncAutopilot(services.importing),
+    'autopilot.retryFailed': (node, selection) => retryFailed(services, node, selection),
+    'autopilot.continueImport': (node, selection) => continueImport(services, node, selection),
+    'autopilot.stopImport': (node, selection) => stopImport(services.importing, node, selection),
+    'autopilot.deleteImportRecord': (node, selection) => deleteImportRecord(services.importing, node, selection),
+    'autopilot.showRecord': (node) => showRecord(services.importing, node),
+    'autopilot.findRegisteredDevice': (node) => findRegisteredDevice(services.importing, node),
+    'autopilot.copySerial': (node, selection) => copySerial(services.imports, node, selection),
+    'autopilot.clearFinishedImports': () => clearFinishedImports(services.importing),
+    'autopilot.forgetImport': (node, selection) => forgetImport(services.importing, node, selection),
   };
 }

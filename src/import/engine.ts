@@ -10,7 +10,7 @@ import type { AutopilotGraph, SyncOutcome } from '../graph/autopilot';
 import type { RegisteredDevice } from '../graph/types';
 import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest } from './journal';
+import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest, type RunTenant } from './journal';
 import { RunContext } from './runContext';
 import { RunState, type RunView } from './runState';
 import { sendUnsent, type SendModeMemo } from './sender';
@@ -39,12 +39,16 @@ export interface RunOptions {
   readonly stop?: AbortSignal;
 }
 
-export interface StartOptions extends RunOptions {
+export interface CreateOptions {
   /** Where the devices came from (file paths), shown in lists. */
   readonly source: string;
   /** Applied to every device, replacing any group tag from the payload. */
   readonly groupTag?: string;
+  /** The tenant the run imports into, recorded so a run is only ever worked on under that tenant. */
+  readonly tenant?: RunTenant;
 }
+
+export interface StartOptions extends RunOptions, CreateOptions {}
 
 /** Why the engine stopped working on a run. */
 export type StopReason = 'finished' | 'accepted' | 'cancelled' | 'time-limit';
@@ -110,6 +114,19 @@ export class ImportEngine {
 
   /** Journals a new run before anything is sent, then sends (and watches, if asked). */
   async startRun(devices: readonly DeviceToImport[], options: StartOptions): Promise<RunResult> {
+    const created = this.createRun(devices, options);
+    return this.drive(created, options, false);
+  }
+
+  /**
+   * Journals a new run without sending anything; `resumeRun` then sends it. For callers that need the run id
+   * before the first request (the extension shows the run in its tree at once).
+   */
+  prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): RunView {
+    return this.createRun(devices, options).view();
+  }
+
+  private createRun(devices: readonly DeviceToImport[], options: CreateOptions): RunState {
     if (!devices.length) throw new Error('There are no devices to import.');
     const manifest: RunManifest = {
       version: JOURNAL_VERSION,
@@ -127,10 +144,11 @@ export class ImportEngine {
         assignedUserPrincipalName,
         importId,
       })),
+      ...(options.tenant ? { tenant: options.tenant } : {}),
     };
     this.journal.createRun(manifest);
     this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}`);
-    return this.drive(new RunState(manifest), options, false);
+    return new RunState(manifest);
   }
 
   /** Continues a run from its journal: reconciles unanswered sends, sends the rest, and watches if asked. */
@@ -168,12 +186,15 @@ export class ImportEngine {
     return state.view();
   }
 
-  /** Deletes a run's import records in Graph: those of completed devices, or of every terminal device. */
-  async deleteImportRecords(runId: string, which: 'completed' | 'terminal', stop?: AbortSignal): Promise<number> {
+  /**
+   * Deletes a run's import records in Graph: those of completed devices, or of every terminal device; `devices`
+   * (run indexes) narrows it further. Records still being processed are never deleted (their result would be lost).
+   */
+  async deleteImportRecords(runId: string, which: 'completed' | 'terminal', stop?: AbortSignal, devices?: readonly number[]): Promise<number> {
     const state = this.load(runId);
     let deleted = 0;
     await this.withRun(state, stop, async (ctx) => {
-      deleted = await this.removeRecords(ctx, which);
+      deleted = await this.removeRecords(ctx, which, devices);
     });
     return deleted;
   }
@@ -276,9 +297,14 @@ export class ImportEngine {
     return outcome;
   }
 
-  private async removeRecords(ctx: RunContext, which: 'completed' | 'terminal'): Promise<number> {
+  private async removeRecords(ctx: RunContext, which: 'completed' | 'terminal', only?: readonly number[]): Promise<number> {
     const targets = ctx.state.devices.filter(
-      (d) => d.progress === 'accepted' && d.recordId && !d.recordDeleted && (which === 'completed' ? d.status === 'complete' : ctx.state.isTerminal(d)),
+      (d) =>
+        d.progress === 'accepted' &&
+        d.recordId &&
+        !d.recordDeleted &&
+        (!only || only.includes(d.index)) &&
+        (which === 'completed' ? d.status === 'complete' : ctx.state.isTerminal(d)),
     );
     for (const device of targets) {
       await this.graph.deleteImportedDevice(device.recordId!, ctx.stop);

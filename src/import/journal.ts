@@ -24,6 +24,14 @@ export interface RunManifest {
   readonly graphRoot: string;
   readonly batchSize: number;
   readonly devices: readonly DeviceToImport[];
+  /** The tenant the run imports into, when the caller knows it (the extension does; a bare token does not say). */
+  readonly tenant?: RunTenant;
+}
+
+/** Which tenant a run belongs to: its id, and a name for people (a verified domain, or the id again). */
+export interface RunTenant {
+  readonly id: string;
+  readonly label: string;
 }
 
 export interface RecordSnapshot {

@@ -4,7 +4,7 @@
  */
 import { hashFingerprint } from '../common/redact';
 import type { ImportStatus } from '../graph/types';
-import type { JournalEntry, RecordSnapshot, RunManifest, SendError } from './journal';
+import type { JournalEntry, RecordSnapshot, RunManifest, RunTenant, SendError } from './journal';
 
 /** Where a device is on its way into Graph. */
 export type SendProgress = 'not-sent' | 'sending' | 'uncertain' | 'accepted' | 'rejected';
@@ -49,6 +49,8 @@ export interface DeviceView {
   readonly sent: boolean;
   readonly registrationId: string | null;
   readonly recordDeleted: boolean;
+  /** The group tag sent with the device (after any override), or null. */
+  readonly groupTag: string | null;
 }
 
 export interface RunView {
@@ -56,6 +58,8 @@ export interface RunView {
   readonly startedAt: string;
   readonly source: string;
   readonly graphRoot: string;
+  /** The tenant the run imports into, when it was recorded. */
+  readonly tenant?: RunTenant;
   readonly phase: RunPhase;
   readonly devices: readonly DeviceView[];
   readonly counts: RunCounts;
@@ -198,6 +202,7 @@ export class RunState {
       startedAt: this.manifest.startedAt,
       source: this.manifest.source,
       graphRoot: this.manifest.graphRoot,
+      ...(this.manifest.tenant ? { tenant: this.manifest.tenant } : {}),
       phase: this.phase(),
       devices: this.devices.map((device) => ({
         index: device.index,
@@ -211,6 +216,7 @@ export class RunState {
         sent: device.progress === 'accepted',
         registrationId: device.registrationId,
         recordDeleted: device.recordDeleted,
+        groupTag: this.manifest.devices[device.index]?.groupTag || null,
       })),
       counts: this.counts(),
       lastSync: this.lastSync,

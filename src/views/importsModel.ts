@@ -1,27 +1,115 @@
-import * as vscode from 'vscode';
+/**
+ * What the Recent Imports tree shows: every run of the journal as the engine last described it, plus what this
+ * window is doing with it. The import service feeds it (from the journal at start, from engine events while runs
+ * proceed); the tree and the badge only read it and listen to it. No `vscode` and no HTTP here.
+ */
+import { Emitter, type Subscription } from '../import/events';
+import type { DeviceView, RunView } from '../import/runState';
 
-/** One import run as the tree shows it. The import engine fills these in; the tree only reads them. */
-export interface ImportRunNode {
-  readonly id: string;
-  readonly label: string;
+/** What this window is doing with a run: sending it, watching it after a stop request, or nothing. */
+export type RunActivity = 'sending' | 'stopping' | 'watching' | 'idle';
+
+export interface RunEntry {
+  readonly view: RunView;
+  readonly activity: RunActivity;
+  /** Why work on the run stopped early (an error, a time limit), in one line for people. */
+  readonly problem?: string;
 }
 
-/** What the Recent Imports tree displays. Views read it and listen to it; they never call Graph themselves. */
-export class ImportsModel implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
-  private current: readonly ImportRunNode[] = [];
+/** Which runs changed; `undefined` means the whole list (loaded, cleared, reordered). */
+export type ImportsChange = { readonly runIds?: readonly string[] };
 
-  get runs(): readonly ImportRunNode[] {
-    return this.current;
+/** A device Graph holds and has not decided yet, or one still queued in a run that is being sent. */
+export function isStillProcessing(device: DeviceView, activity: RunActivity): boolean {
+  if (device.status !== 'unknown' && device.status !== 'pending') return false;
+  return device.sent || activity === 'sending';
+}
+
+export function processingCount(entry: RunEntry): number {
+  return entry.view.devices.filter((device) => isStillProcessing(device, entry.activity)).length;
+}
+
+/** Devices Graph is processing right now (sent, no result yet). */
+export function awaitingResult(view: RunView): number {
+  return view.devices.filter((device) => device.sent && (device.status === 'unknown' || device.status === 'pending')).length;
+}
+
+/** Completed devices that have not appeared among registered Autopilot devices yet. */
+export function awaitingRegistration(view: RunView): number {
+  return view.devices.filter((device) => device.status === 'complete' && device.registrationId && !device.registered).length;
+}
+
+export class ImportsModel {
+  private readonly changes = new Emitter<ImportsChange>();
+  private readonly entries = new Map<string, RunEntry>();
+  private hasLoaded = false;
+
+  onDidChange(listener: (change: ImportsChange) => void): Subscription {
+    return this.changes.on(listener);
   }
 
-  replaceRuns(runs: readonly ImportRunNode[]): void {
-    this.current = runs;
-    this.changed.fire();
+  /** Whether the journal has been read once; until then the tree asks the service to load it. */
+  get loaded(): boolean {
+    return this.hasLoaded;
   }
 
-  dispose(): void {
-    this.changed.dispose();
+  /** Newest first (run ids sort by their start time). */
+  runs(): RunEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.view.id < b.view.id ? 1 : a.view.id > b.view.id ? -1 : 0));
+  }
+
+  run(runId: string): RunEntry | undefined {
+    return this.entries.get(runId);
+  }
+
+  device(runId: string, index: number): DeviceView | undefined {
+    return this.entries.get(runId)?.view.devices[index];
+  }
+
+  /** The whole journal, as read from disk; what this window is doing with each run is kept. */
+  replaceAll(views: readonly RunView[]): void {
+    const previous = new Map(this.entries);
+    this.entries.clear();
+    for (const view of views) {
+      const before = previous.get(view.id);
+      this.entries.set(view.id, { view, activity: before?.activity ?? 'idle', ...(before?.problem ? { problem: before.problem } : {}) });
+    }
+    this.hasLoaded = true;
+    this.changes.fire({});
+  }
+
+  /** A run's new state, from the engine. */
+  update(view: RunView): void {
+    const before = this.entries.get(view.id);
+    this.entries.set(view.id, { view, activity: before?.activity ?? 'idle', ...(before?.problem ? { problem: before.problem } : {}) });
+    this.changes.fire(before ? { runIds: [view.id] } : {});
+  }
+
+  setActivity(runId: string, activity: RunActivity): void {
+    const entry = this.entries.get(runId);
+    if (!entry || entry.activity === activity) return;
+    // Starting work again clears the last problem; stopping keeps it for the user to read.
+    this.entries.set(runId, { view: entry.view, activity, ...(entry.problem && activity === 'idle' ? { problem: entry.problem } : {}) });
+    this.changes.fire({ runIds: [runId] });
+  }
+
+  setProblem(runId: string, problem: string | undefined): void {
+    const entry = this.entries.get(runId);
+    if (!entry || entry.problem === problem) return;
+    this.entries.set(runId, { view: entry.view, activity: entry.activity, ...(problem ? { problem } : {}) });
+    this.changes.fire({ runIds: [runId] });
+  }
+
+  remove(runIds: readonly string[]): void {
+    let removed = false;
+    for (const runId of runIds) removed = this.entries.delete(runId) || removed;
+    if (removed) this.changes.fire({});
+  }
+
+  /** The badge: devices whose result is not known yet, across every run. */
+  stillProcessing(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) count += processingCount(entry);
+    return count;
   }
 }

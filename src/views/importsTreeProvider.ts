@@ -1,28 +1,107 @@
+/**
+ * The Recent Imports tree: runs, and their devices below. It reads the model and listens to it; loading the journal
+ * is the import service's job (passed in as `load`), and nothing here talks to Graph.
+ */
 import * as vscode from 'vscode';
-import type { ImportRunNode, ImportsModel } from './importsModel';
-
-export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportRunNode> {
-  readonly onDidChangeTreeData: vscode.Event<void>;
-
-  constructor(private readonly model: ImportsModel) {
-    this.onDidChangeTreeData = model.onDidChange;
-  }
-
-  getTreeItem(run: ImportRunNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(run.label, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = run.id;
-    return item;
-  }
-
-  getChildren(parent?: ImportRunNode): ImportRunNode[] {
-    return parent ? [] : [...this.model.runs];
-  }
-}
+import { deviceTreeItem, runTreeItem } from './importTreeItems';
+import type { ImportsModel } from './importsModel';
 
 export const IMPORTS_VIEW_ID = 'autopilot.imports';
 
-export function registerImportsView(context: vscode.ExtensionContext, model: ImportsModel): vscode.TreeView<ImportRunNode> {
-  const view = vscode.window.createTreeView(IMPORTS_VIEW_ID, { treeDataProvider: new ImportsTreeProvider(model) });
-  context.subscriptions.push(view);
-  return view;
+export interface RunNode {
+  readonly kind: 'run';
+  readonly runId: string;
+}
+
+export interface DeviceNode {
+  readonly kind: 'device';
+  readonly runId: string;
+  /** The device's position in its run. */
+  readonly index: number;
+}
+
+export type ImportsNode = RunNode | DeviceNode;
+
+export function isRunNode(value: unknown): value is RunNode {
+  return typeof value === 'object' && value !== null && (value as RunNode).kind === 'run' && typeof (value as RunNode).runId === 'string';
+}
+
+export function isDeviceNode(value: unknown): value is DeviceNode {
+  return (
+    typeof value === 'object' && value !== null && (value as DeviceNode).kind === 'device' && typeof (value as DeviceNode).runId === 'string' && Number.isInteger((value as DeviceNode).index)
+  );
+}
+
+export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ImportsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  // Nodes are kept per id so `reveal`, `getParent` and selections see the same objects across refreshes.
+  private readonly runNodes = new Map<string, RunNode>();
+  private readonly deviceNodes = new Map<string, DeviceNode>();
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly model: ImportsModel,
+    private readonly load: () => Promise<void>,
+  ) {
+    this.subscription = model.onDidChange((change) => {
+      if (!change.runIds) {
+        this.forgetRemovedRuns();
+        this.changed.fire(undefined);
+        return;
+      }
+      for (const runId of change.runIds) this.changed.fire(this.runNode(runId));
+    });
+  }
+
+  runNode(runId: string): RunNode {
+    let node = this.runNodes.get(runId);
+    if (!node) this.runNodes.set(runId, (node = { kind: 'run', runId }));
+    return node;
+  }
+
+  deviceNode(runId: string, index: number): DeviceNode {
+    const key = `${runId}/${index}`;
+    let node = this.deviceNodes.get(key);
+    if (!node) this.deviceNodes.set(key, (node = { kind: 'device', runId, index }));
+    return node;
+  }
+
+  getTreeItem(node: ImportsNode): vscode.TreeItem {
+    const entry = this.model.run(node.runId);
+    if (!entry) return new vscode.TreeItem(vscode.l10n.t('(removed)'));
+    if (node.kind === 'run') {
+      const newest = this.model.runs()[0]?.view.id === node.runId;
+      return runTreeItem(entry, newest || entry.activity !== 'idle');
+    }
+    const device = entry.view.devices[node.index];
+    return device ? deviceTreeItem(node.runId, device, entry) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
+  }
+
+  async getChildren(parent?: ImportsNode): Promise<ImportsNode[]> {
+    if (!parent) {
+      if (!this.model.loaded) await this.load();
+      return this.model.runs().map((entry) => this.runNode(entry.view.id));
+    }
+    if (parent.kind === 'device') return [];
+    const entry = this.model.run(parent.runId);
+    return entry ? entry.view.devices.map((device) => this.deviceNode(parent.runId, device.index)) : [];
+  }
+
+  getParent(node: ImportsNode): ImportsNode | undefined {
+    return node.kind === 'device' ? this.runNode(node.runId) : undefined;
+  }
+
+  private forgetRemovedRuns(): void {
+    for (const runId of this.runNodes.keys()) {
+      if (this.model.run(runId)) continue;
+      this.runNodes.delete(runId);
+      for (const key of this.deviceNodes.keys()) if (key.startsWith(`${runId}/`)) this.deviceNodes.delete(key);
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
 }

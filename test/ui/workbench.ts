@@ -25,9 +25,10 @@ export async function openActivity(page: Page, title: string): Promise<void> {
   await container.waitFor({ timeout: 30_000 });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a screenshot under the test output folder; `clip` keeps only part of the window (for README pictures). */
+export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
   const file = path.join(uiSession().outputDir, 'screenshots', `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, ...(clip ? { clip } : {}) });
   return file;
 }
 
@@ -48,4 +49,58 @@ export async function pickQuickPickItem(page: Page, text: string): Promise<void>
   await input.fill(text);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
+}
+
+/** The entries of the context menu that is open now, as the user reads them. */
+export async function contextMenuItems(page: Page): Promise<string[]> {
+  const items = page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+  await items.first().waitFor({ timeout: 30_000 });
+  return (await items.allInnerTexts()).map((text) => text.trim()).filter(Boolean);
+}
+
+/** Right-clicks `target` and returns the context menu's entries (the menu stays open). */
+export async function openContextMenu(page: Page, target: ReturnType<Page['locator']>): Promise<string[]> {
+  await target.click({ button: 'right' });
+  return contextMenuItems(page);
+}
+
+/** Clicks the entry of the open context menu whose text starts with `text`. */
+export async function clickContextMenuItem(page: Page, text: string): Promise<void> {
+  const item = page.locator('.monaco-menu .action-item .action-label', { hasText: text }).first();
+  // The workbench ignores a click that lands right after the menu opened (it guards against the opening click).
+  await item.hover();
+  await page.waitForTimeout(300);
+  await item.click();
+  const menu = page.locator('.monaco-menu').first();
+  await menu.waitFor({ state: 'hidden', timeout: 2_000 }).catch(async () => {
+    await page.keyboard.press('Enter'); // the hovered entry has the focus
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+}
+
+/** A row of the side bar's tree or list whose text contains `text`. */
+export function sideBarRow(page: Page, text: string): ReturnType<Page['locator']> {
+  return page.locator('.sidebar .monaco-list-row', { hasText: text }).first();
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 30_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
+}
+
+/** Drags the side bar's edge `pixels` to the right, the way a user makes it wider. */
+export async function widenSideBar(page: Page, pixels: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) throw new Error('the side bar is not visible');
+  const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
+  await page.mouse.move(edge.x, edge.y);
+  await page.mouse.down();
+  await page.mouse.move(edge.x + pixels, edge.y, { steps: 10 });
+  await page.mouse.up();
 }

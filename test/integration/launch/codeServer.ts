@@ -27,6 +27,13 @@ export interface CodeServerOptions {
   readonly env?: Record<string, string>;
   /** VSIX files to install before the server starts. */
   readonly installVsix?: readonly string[];
+  /**
+   * The smoke-test driver lets tests load an extension under development and hides notification toasts; on by
+   * default for tests, off for people (the sandbox of `npm start`).
+   */
+  readonly smokeTestDriver?: boolean;
+  /** A fixed port (0 or absent: a free one). */
+  readonly port?: number;
 }
 
 // Without these the workbench starts agents, telemetry and walkthroughs that slow every run and add noise.
@@ -100,7 +107,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     installExtension(tools, home, extensionsDir, vsix);
   }
 
-  const port = await freePort();
+  const port = options.port || (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(
     tools.node24,
@@ -114,7 +121,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
       '--disable-workspace-trust',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
-      '--vscode-option', 'enable-smoke-test-driver',
+      ...(options.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     ],
     { env: serverEnv(home, options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -101,7 +101,8 @@ function judge(exitCode: number, resultsFile: string): boolean {
   return exitCode === 0 && results.failures === 0 && results.passes > 0 && results.passes + results.pending === results.total;
 }
 
-function packageVsix(): string {
+/** Packages the extension as users get it (`vsce package`, which builds first) into the test output folder. */
+export function packageVsix(): string {
   const vsix = path.join(outputDir, 'autopilot-devices.vsix');
   fs.rmSync(vsix, { force: true });
   const result = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });

@@ -1,0 +1,36 @@
+/**
+ * `autopilot.deleteImportRecord`: delete import records in Intune — of the chosen devices, or of every decided
+ * device of a run. Only records Intune has finished processing are deleted; registered devices are not affected.
+ */
+import * as vscode from 'vscode';
+import type { ImportsFeature } from '../importing/registerImports';
+import { runCapabilities } from '../views/importPresentation';
+import { IMPORTS_VIEW_ID } from '../views/importsTreeProvider';
+import { deviceNodes, devicesByRun, pickRun, runNodes, selectedNodes } from './importTargets';
+
+/** Returns how many records were deleted. */
+export async function deleteImportRecord(importing: ImportsFeature, clicked?: unknown, selection?: unknown): Promise<number> {
+  const nodes = selectedNodes(clicked, selection);
+  const targets = new Map<string, number[] | undefined>(devicesByRun(deviceNodes(nodes)));
+  for (const node of runNodes(nodes)) targets.set(node.runId, undefined);
+  if (targets.size === 0) {
+    if (!importing.model.loaded) await importing.service.loadRuns();
+    const runId = await pickRun(
+      importing.model,
+      (entry) => runCapabilities(entry).includes('deleteRecords'),
+      vscode.l10n.t('Delete import records'),
+      vscode.l10n.t('No import in Recent Imports has records Intune has finished processing.'),
+    );
+    targets.set(runId, undefined);
+  }
+  let deleted = 0;
+  await vscode.window.withProgress({ location: { viewId: IMPORTS_VIEW_ID } }, async () => {
+    for (const [runId, devices] of targets) deleted += await importing.service.deleteRecords(runId, devices);
+  });
+  void vscode.window.showInformationMessage(
+    deleted > 0
+      ? vscode.l10n.t('Deleted {0} import records in Intune. Registered Autopilot devices are not affected.', deleted)
+      : vscode.l10n.t('Nothing was deleted: only import records Intune has finished processing can be deleted.'),
+  );
+  return deleted;
+}

@@ -1,0 +1,387 @@
+/**
+ * The extension's side of the import engine: starts, continues and retries runs, stops their sending, polls them
+ * once on request, deletes records, forgets runs, syncs and looks devices up, and keeps the Recent Imports model
+ * in step with the journal and the engine's events. Commands and the poll scheduler call it; the tree reads the model.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
+import type { AuthService } from '../auth/authService';
+import { graphForbidden } from '../auth/authErrors';
+import { linkSignals } from '../common/clock';
+import { isUserCancelled, oneLineMessage } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { SyncOutcome } from '../graph/autopilot';
+import type { ImportedDeviceIdentity, RegisteredDevice } from '../graph/types';
+import type { ImportEngine, RunOptions, RunResult } from '../import/engine';
+import { Emitter, type ImportEvent, type Subscription } from '../import/events';
+import type { RunView } from '../import/runState';
+import type { DeviceToImport } from '../payload/api';
+import { awaitingResult, type ImportsModel } from '../views/importsModel';
+import { sourceName } from '../views/importPresentation';
+import { EngineSessions, normalizedGraphRoot, type EngineSession } from './engineSessions';
+import type { ImportSettings } from './importSettings';
+
+export interface ImportServiceOptions {
+  readonly auth: AuthService;
+  readonly log: Logger;
+  readonly model: ImportsModel;
+  readonly journalDirectory: string;
+  readonly readSettings: () => ImportSettings;
+  readonly userAgent: string;
+}
+
+export interface ImportRequest {
+  readonly devices: readonly DeviceToImport[];
+  /** The file (or untitled editor) the devices came from. */
+  readonly source: string;
+  /** Replaces every device's group tag. */
+  readonly groupTag?: string;
+}
+
+/** The moment a progress notification can end: all sent devices decided, sending stopped, a time limit, or a failure. */
+export type Milestone =
+  | { readonly kind: 'processed' | 'stopped' | 'time-limit'; readonly view: RunView }
+  | { readonly kind: 'failed'; readonly view: RunView; readonly error: unknown };
+
+export interface RunHandle {
+  readonly runId: string;
+  readonly milestone: Promise<Milestone>;
+  /** The whole piece of work, including sync and record clean-up after processing; never rejects. */
+  readonly finished: Promise<RunResult | undefined>;
+}
+
+interface Drive {
+  readonly cancel: AbortController;
+  readonly engine: ImportEngine;
+}
+
+/** Errors as the user should read them: the cause of a failed run, and Graph's 403 as the permission it needs. */
+export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user'): unknown {
+  const cause = error instanceof Error && error.name === 'RunFailedError' ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
+  if (cause instanceof Error && cause.name === 'GraphError' && (cause as Error & { status?: number }).status === 403) return graphForbidden(accountKind, cause);
+  if (cause instanceof Error && cause.name === 'GraphNetworkError' && (cause as Error & { kind?: string }).kind === 'unreachable') {
+    // The Graph client's words name the terminal command's flags; here the Graph root is a setting.
+    const { origin, causeCode } = cause as Error & { origin?: string; causeCode?: string };
+    return new Error(
+      l10n.t('Cannot reach Microsoft Graph at {0} ({1}): check the network and any proxy, and autopilot.cloud or autopilot.graphRoot.', origin ?? '', causeCode ?? 'no connection'),
+      { cause },
+    );
+  }
+  if (cause instanceof Error && cause.name === 'UncertainSendError') {
+    // The engine's own words name the terminal command's `resume`; here the action is Continue Import.
+    const devices = (cause as Error & { devices?: number }).devices ?? 0;
+    return new Error(
+      l10n.t('Graph kept failing to answer for {0} devices, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', devices),
+      { cause },
+    );
+  }
+  return cause;
+}
+
+export class ImportService {
+  private readonly sessions: EngineSessions;
+  private readonly drives = new Map<string, Drive>();
+  /** Work on one run in this window happens one piece at a time (a poll never races a delete). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly disposed = new AbortController();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly driveEnded = new Emitter<string>();
+  private loading: Promise<void> | undefined;
+
+  constructor(private readonly options: ImportServiceOptions) {
+    this.sessions = new EngineSessions({ ...options, onEngine: (engine) => this.subscriptions.push(engine.events.on((event) => this.onEngineEvent(engine, event))) });
+  }
+
+  get model(): ImportsModel {
+    return this.options.model;
+  }
+
+  /** Fires with a run id when this window stops sending and watching a run (the scheduler takes over from there). */
+  onDidEndDrive(listener: (runId: string) => void): Subscription {
+    return this.driveEnded.on(listener);
+  }
+
+  isDriving(runId: string): boolean {
+    return this.drives.has(runId);
+  }
+
+  /** Whether the journal holds any run (checked without loading the engine). */
+  hasJournal(): boolean {
+    return fs.existsSync(path.join(this.options.journalDirectory, 'runs'));
+  }
+
+  /** Reads every run from the journal into the model. No Graph call. */
+  loadRuns(): Promise<void> {
+    this.loading ??= this.readJournal().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async readJournal(): Promise<void> {
+    if (!this.hasJournal()) {
+      this.model.replaceAll([]);
+      return;
+    }
+    const [{ listRunViews }, { Journal }] = await Promise.all([import('../import/engine'), import('../import/journal')]);
+    const views = listRunViews(new Journal(this.options.journalDirectory), this.options.log);
+    this.model.replaceAll(views.map((view) => (this.drives.has(view.id) ? this.drives.get(view.id)!.engine.view(view.id) : view)));
+  }
+
+  /**
+   * Whether this window may watch a run now: the active account is in the run's tenant and the configured Graph
+   * root is the run's. Polling a run under another tenant would find none of its records.
+   */
+  canWatch(view: RunView): boolean {
+    const account = this.options.auth.activeAccount;
+    if (!account || !view.tenant || view.tenant.id.toLowerCase() !== account.tenantId.toLowerCase()) return false;
+    const problem = this.options.auth.settingsProblem;
+    return !problem && normalizedGraphRoot(this.options.auth.settings.endpoints.graphRoot) === view.graphRoot;
+  }
+
+  /** Journals a new run, shows it, and sends it under the returned handle. */
+  async startImport(request: ImportRequest, onProgress?: (view: RunView) => void): Promise<RunHandle> {
+    const session = await this.sessions.get();
+    const view = session.engine.prepareRun(request.devices, {
+      source: request.source,
+      tenant: session.tenant,
+      ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
+    });
+    this.model.update(view);
+    return this.drive(session, view.id, (options) => session.engine.resumeRun(view.id, options), onProgress);
+  }
+
+  /** Sends what a run has not sent yet (after reconciling any chunk whose answer never came), then watches. */
+  async continueRun(runId: string, onProgress?: (view: RunView) => void): Promise<RunHandle> {
+    const session = await this.sessionFor(runId);
+    return this.drive(session, runId, (options) => session.engine.resumeRun(runId, options), onProgress);
+  }
+
+  /** Deletes the failed devices' records and imports those devices again (all failed ones, or `devices`). */
+  async retryFailed(runId: string, devices?: readonly number[], onProgress?: (view: RunView) => void): Promise<RunHandle> {
+    const session = await this.sessionFor(runId);
+    return this.drive(session, runId, (options) => session.engine.retryFailed(runId, { ...options, ...(devices ? { devices } : {}) }), onProgress);
+  }
+
+  /** Stops sending further chunks of a run; what was sent is still watched. */
+  stopSending(runId: string): boolean {
+    const drive = this.drives.get(runId);
+    if (!drive) return false;
+    if (!drive.cancel.signal.aborted) {
+      drive.cancel.abort();
+      if (this.model.run(runId)?.activity === 'sending') this.model.setActivity(runId, 'stopping');
+    }
+    return true;
+  }
+
+  /** One look at Graph for a run's unfinished records and registrations. */
+  async refreshRun(runId: string): Promise<void> {
+    if (this.drives.has(runId)) return; // its drive is watching it already
+    const session = await this.sessionFor(runId);
+    await this.exclusive(runId, async () => {
+      try {
+        this.model.update(await session.engine.refreshRun(runId, this.disposed.signal));
+        this.model.setProblem(runId, undefined);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'RunBusyError') {
+          // Another window or a terminal is working on it: show what it has journaled so far.
+          this.model.update(session.engine.view(runId));
+          return;
+        }
+        throw errorForUser(error, session.account.kind);
+      }
+    });
+  }
+
+  /** Deletes import records of decided devices of a run (all of them, or those of `devices`). */
+  async deleteRecords(runId: string, devices?: readonly number[]): Promise<number> {
+    if (this.drives.has(runId)) throw new Error(l10n.t('{0} is still being imported; wait until it has finished.', this.runName(runId)));
+    const session = await this.sessionFor(runId);
+    return this.exclusive(runId, async () => {
+      try {
+        return await session.engine.deleteImportRecords(runId, 'terminal', this.disposed.signal, devices);
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      } finally {
+        this.model.update(session.engine.view(runId));
+      }
+    });
+  }
+
+  /**
+   * Removes runs from the journal (and the tree); Graph is not touched. Runs being worked on, here or by another
+   * window or terminal, are kept. Returns the ids removed.
+   */
+  async forget(runIds: readonly string[]): Promise<string[]> {
+    const { Journal, RunBusyError } = await import('../import/journal');
+    const journal = new Journal(this.options.journalDirectory);
+    const removed: string[] = [];
+    for (const runId of runIds) {
+      if (this.drives.has(runId)) continue;
+      await this.exclusive(runId, async () => {
+        // Holding the lock proves no other window or terminal is working on the run right now.
+        let release: () => void;
+        try {
+          release = journal.lock(runId);
+        } catch (error) {
+          if (error instanceof RunBusyError) {
+            this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
+            return;
+          }
+          throw error;
+        }
+        try {
+          journal.deleteRun(runId);
+          removed.push(runId);
+        } finally {
+          release();
+        }
+      });
+    }
+    this.model.remove(removed);
+    return removed;
+  }
+
+  async sync(): Promise<SyncOutcome> {
+    const session = await this.sessions.get();
+    try {
+      return await session.engine.syncAutopilot(this.disposed.signal);
+    } catch (error) {
+      throw errorForUser(error, session.account.kind);
+    }
+  }
+
+  async findRegistered(serialNumber: string): Promise<{ devices: RegisteredDevice[]; session: EngineSession }> {
+    const session = await this.sessions.get();
+    try {
+      return { devices: await session.engine.findRegisteredDevices(serialNumber, this.disposed.signal), session };
+    } catch (error) {
+      throw errorForUser(error, session.account.kind);
+    }
+  }
+
+  /** A device's import record as Graph has it now, or undefined when Graph has none (never sent, or deleted). */
+  async readRecord(runId: string, index: number): Promise<ImportedDeviceIdentity | undefined> {
+    const device = this.model.device(runId, index);
+    if (!device?.id || device.recordDeleted) return undefined;
+    const session = await this.sessionFor(runId);
+    try {
+      return await session.engine.graph.getImportedDevice(device.id, this.disposed.signal);
+    } catch (error) {
+      throw errorForUser(error, session.account.kind);
+    }
+  }
+
+  /** The active session, if it may work on `runId` (same tenant and Graph root); else why not. */
+  private async sessionFor(runId: string): Promise<EngineSession> {
+    const session = await this.sessions.get();
+    const view = this.model.run(runId)?.view;
+    if (!view) throw new Error(l10n.t('That import is no longer in Recent Imports.'));
+    if (view.graphRoot !== session.graphRoot) {
+      throw new Error(l10n.t('{0} was imported through {1}, not {2}: switch autopilot.cloud back to work on it.', this.runName(runId), view.graphRoot, session.graphRoot));
+    }
+    if (!view.tenant) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
+    if (view.tenant.id.toLowerCase() !== session.tenant.id.toLowerCase()) {
+      throw new Error(
+        l10n.t('{0} was imported into tenant {1}, but the active account is in tenant {2}: switch account (status bar) to work on it.', this.runName(runId), view.tenant.label, session.tenant.label),
+      );
+    }
+    return session;
+  }
+
+  private runName(runId: string): string {
+    const view = this.model.run(runId)?.view;
+    return view ? sourceName(view.source) : runId;
+  }
+
+  private exclusive<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(runId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    const settled = next.catch(() => undefined);
+    this.queues.set(runId, settled);
+    void settled.then(() => {
+      if (this.queues.get(runId) === settled) this.queues.delete(runId);
+    });
+    return next;
+  }
+
+  private onEngineEvent(engine: ImportEngine, event: ImportEvent): void {
+    // Runs this window drives are updated by their drive; other engines' events (old sessions) update the view too.
+    if (event.type === 'progress' || event.type === 'sync' || event.type === 'run-stopped') {
+      if (this.model.run(event.runId)) this.model.update(engine.view(event.runId));
+    }
+  }
+
+  private drive(session: EngineSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
+    if (this.drives.has(runId)) throw new Error(l10n.t('{0} is already being imported in this window.', this.runName(runId)));
+    const { engine } = session;
+    const settings = this.options.readSettings();
+    const cancel = new AbortController();
+    const stop = linkSignals(this.disposed.signal);
+    this.drives.set(runId, { cancel, engine });
+    this.model.setProblem(runId, undefined);
+    this.model.setActivity(runId, 'sending');
+
+    let settle!: (milestone: Milestone) => void;
+    let settled = false;
+    const milestone = new Promise<Milestone>((resolve) => (settle = resolve));
+    const reach = (value: Milestone) => {
+      if (settled) return;
+      settled = true;
+      settle(value);
+    };
+    let sendingOver = false;
+    const subscription = engine.events.on((event) => {
+      if (event.runId !== runId || event.type !== 'progress') return;
+      const view = engine.view(runId);
+      // A progress event after a stop request means the chunk in flight has been answered: nothing more is sent.
+      if (!sendingOver && (event.phase !== 'sending' || cancel.signal.aborted)) {
+        sendingOver = true;
+        this.model.setActivity(runId, 'watching');
+      }
+      onProgress?.(view);
+      if (sendingOver && cancel.signal.aborted) reach({ kind: 'stopped', view });
+      else if (sendingOver && awaitingResult(view) === 0) reach({ kind: 'processed', view });
+    });
+
+    const options: RunOptions = {
+      wait: true,
+      sync: settings.syncAfterImport,
+      removeCompletedRecords: settings.removeCompletedRecords,
+      cancel: cancel.signal,
+      stop: stop.signal,
+    };
+    const finished = this.exclusive(runId, () => work(options)).then(
+      (result) => {
+        const kind = result.stopped === 'time-limit' ? 'time-limit' : result.stopped === 'cancelled' ? 'stopped' : 'processed';
+        if (result.stopped === 'time-limit') this.model.setProblem(runId, l10n.t('Stopped watching after the time limit (autopilot.poll.timeLimitMinutes); Refresh checks again.'));
+        reach({ kind, view: result.run });
+        return result;
+      },
+      (error: unknown) => {
+        const shown = errorForUser(error, session.account.kind);
+        if (!isUserCancelled(error)) {
+          this.options.log.error(`Import ${runId} stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          this.model.setProblem(runId, oneLineMessage(shown));
+        }
+        reach({ kind: 'failed', view: engine.view(runId), error: shown });
+        return undefined;
+      },
+    );
+    void finished.finally(() => {
+      subscription.dispose();
+      stop.dispose();
+      this.drives.delete(runId);
+      this.model.setActivity(runId, 'idle');
+      if (this.model.run(runId)) this.model.update(engine.view(runId));
+      this.driveEnded.fire(runId);
+    });
+    return { runId, milestone, finished };
+  }
+
+  dispose(): void {
+    // Requests in flight are aborted; the journal says what was sent, so the next window resumes watching.
+    this.disposed.abort();
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.sessions.dispose();
+  }
+}

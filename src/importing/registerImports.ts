@@ -1,0 +1,83 @@
+/**
+ * Wires importing into the window: the Recent Imports model, tree and badge, the import service (engine built on
+ * first use), the poll scheduler and the read-only record documents. Nothing here reads the journal or loads the
+ * engine during activation: restoring runs happens right after it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AuthService } from '../auth/authService';
+import { ImportsModel } from '../views/importsModel';
+import { IMPORTS_VIEW_ID, ImportsTreeProvider, type ImportsNode } from '../views/importsTreeProvider';
+import { IMPORT_SETTING_SECTIONS, readImportSettings } from './importSettings';
+import { ImportService } from './importService';
+import { PollScheduler } from './pollScheduler';
+import { RecordDocuments } from './recordDocuments';
+
+export interface ImportsFeature {
+  readonly model: ImportsModel;
+  readonly service: ImportService;
+  readonly tree: ImportsTreeProvider;
+  readonly view: vscode.TreeView<ImportsNode>;
+  readonly scheduler: PollScheduler;
+  readonly records: RecordDocuments;
+  /** Shows a run in the tree (opening the view), selected and expanded. */
+  reveal(runId: string): Promise<void>;
+}
+
+export function registerImports(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, auth: AuthService): ImportsFeature {
+  const model = new ImportsModel();
+  const service = new ImportService({
+    auth,
+    log,
+    model,
+    // Global storage: a run started in one window or workspace is visible, and resumable, from any other.
+    journalDirectory: path.join(context.globalStorageUri.fsPath, 'journal'),
+    readSettings: () => readImportSettings(),
+    userAgent: `autopilot-devices-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
+  });
+  const tree = new ImportsTreeProvider(model, () => service.loadRuns());
+  const view = vscode.window.createTreeView(IMPORTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const scheduler = new PollScheduler({
+    service,
+    log,
+    readSettings: () => readImportSettings(),
+    view: { get visible() { return view.visible; }, onDidChangeVisibility: (listener) => view.onDidChangeVisibility(listener) },
+  });
+  const records = new RecordDocuments();
+
+  const badge = model.onDidChange(() => {
+    const processing = model.stillProcessing();
+    view.badge = processing > 0 ? { value: processing, tooltip: vscode.l10n.t('{0} devices still processing', processing) } : undefined;
+  });
+  // Restore after activation: read the journal (if there is one) so the tree shows the runs and polling resumes.
+  const restore = setTimeout(() => {
+    if (!service.hasJournal()) return;
+    service.loadRuns().catch((error: unknown) => log.error(`Could not read the import journal: ${error instanceof Error ? error.message : String(error)}`));
+  }, 0);
+
+  context.subscriptions.push(
+    service,
+    tree,
+    view,
+    scheduler,
+    records,
+    { dispose: () => badge.dispose() },
+    { dispose: () => clearTimeout(restore) },
+    auth.onDidChange(() => scheduler.wake()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (IMPORT_SETTING_SECTIONS.some((section) => event.affectsConfiguration(section))) scheduler.wake();
+    }),
+  );
+
+  return {
+    model,
+    service,
+    tree,
+    view,
+    scheduler,
+    records,
+    reveal: async (runId) => {
+      await view.reveal(tree.runNode(runId), { select: true, focus: false, expand: true });
+    },
+  };
+}

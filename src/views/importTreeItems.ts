@@ -1,0 +1,200 @@
+/**
+ * How a run and a device look in the Recent Imports tree: label, description, codicon, Markdown tooltip and the
+ * capability flags the context menus match. Built from the model's data only.
+ */
+import * as vscode from 'vscode';
+import { explainImportError } from '../import/explanations';
+import type { DeviceView, RunView } from '../import/runState';
+import {
+  contextValue,
+  deviceCapabilities,
+  deviceDisplayState,
+  runCapabilities,
+  runDisplayState,
+  sourceName,
+  type DeviceDisplayState,
+  type RunDisplayState,
+} from './importPresentation';
+import type { RunEntry } from './importsModel';
+
+const PASSED = new vscode.ThemeColor('testing.iconPassed');
+const FAILED = new vscode.ThemeColor('testing.iconFailed');
+const WARNING = new vscode.ThemeColor('problemsWarningIcon.foreground');
+const QUIET = new vscode.ThemeColor('disabledForeground');
+
+const DEVICE_ICONS: Record<DeviceDisplayState, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('circle-outline'),
+  'not-sent': new vscode.ThemeIcon('circle-slash', QUIET),
+  processing: new vscode.ThemeIcon('loading~spin'),
+  complete: new vscode.ThemeIcon('pass', PASSED),
+  registered: new vscode.ThemeIcon('pass-filled', PASSED),
+  partial: new vscode.ThemeIcon('warning', WARNING),
+  error: new vscode.ThemeIcon('error', FAILED),
+};
+
+const RUN_ICONS: Record<RunDisplayState, vscode.ThemeIcon> = {
+  sending: new vscode.ThemeIcon('cloud-upload'),
+  stopping: new vscode.ThemeIcon('debug-pause'),
+  processing: new vscode.ThemeIcon('sync~spin'),
+  interrupted: new vscode.ThemeIcon('debug-pause', WARNING),
+  complete: new vscode.ThemeIcon('pass', PASSED),
+  failed: new vscode.ThemeIcon('error', FAILED),
+};
+
+function startedText(startedAt: string): string {
+  const started = new Date(startedAt);
+  if (Number.isNaN(started.getTime())) return startedAt;
+  const today = new Date().toDateString() === started.toDateString();
+  return started.toLocaleString(vscode.env.language, today ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+function tally(entry: RunEntry): Record<'complete' | 'error' | 'partial' | 'processing' | 'notSent', number> {
+  const counts = { complete: 0, error: 0, partial: 0, processing: 0, notSent: 0 };
+  for (const device of entry.view.devices) {
+    const state = deviceDisplayState(device, entry);
+    if (state === 'complete' || state === 'registered') counts.complete++;
+    else if (state === 'error') counts.error++;
+    else if (state === 'partial') counts.partial++;
+    else if (state === 'not-sent') counts.notSent++;
+    else counts.processing++;
+  }
+  return counts;
+}
+
+export function countsText(entry: RunEntry): string {
+  const counts = tally(entry);
+  const parts = [
+    counts.complete ? vscode.l10n.t('{0} complete', counts.complete) : '',
+    counts.error ? vscode.l10n.t('{0} failed', counts.error) : '',
+    counts.partial ? vscode.l10n.t('{0} partial', counts.partial) : '',
+    counts.processing ? vscode.l10n.t('{0} processing', counts.processing) : '',
+    counts.notSent ? vscode.l10n.t('{0} not sent', counts.notSent) : '',
+  ].filter(Boolean);
+  return parts.join(', ') || vscode.l10n.t('no devices');
+}
+
+function runStateText(state: RunDisplayState): string {
+  switch (state) {
+    case 'sending':
+      return vscode.l10n.t('Sending to Intune');
+    case 'stopping':
+      return vscode.l10n.t('Stopping after the chunk in flight');
+    case 'processing':
+      return vscode.l10n.t('Intune is processing the devices');
+    case 'interrupted':
+      return vscode.l10n.t('Interrupted: some devices were not sent. Continue Import sends them, after checking Graph for any that arrived.');
+    case 'complete':
+      return vscode.l10n.t('Every device was imported');
+    case 'failed':
+      return vscode.l10n.t('Finished; some devices failed');
+  }
+}
+
+function syncText(outcome: string): string {
+  switch (outcome) {
+    case 'started':
+      return vscode.l10n.t('started');
+    case 'already-running':
+      return vscode.l10n.t('one was already running');
+    case 'too-soon':
+      return vscode.l10n.t('skipped, the last one was less than 10 minutes ago');
+    default:
+      return vscode.l10n.t('failed (devices still sync on their own)');
+  }
+}
+
+function tenantText(view: RunView): string {
+  return view.tenant ? view.tenant.label : vscode.l10n.t('unknown tenant');
+}
+
+export function runTreeItem(entry: RunEntry, expanded: boolean): vscode.TreeItem {
+  const { view } = entry;
+  const state = runDisplayState(entry);
+  const item = new vscode.TreeItem(sourceName(view.source), expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `run:${view.id}`;
+  item.description = [countsText(entry), startedText(view.startedAt), tenantText(view)].join(' · ');
+  item.iconPath = RUN_ICONS[state];
+  item.contextValue = contextValue('autopilotRun', runCapabilities(entry));
+
+  const registered = view.devices.filter((device) => device.registered).length;
+  const complete = view.devices.filter((device) => device.status === 'complete').length;
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escapeMarkdown(sourceName(view.source))}**  \n`);
+  tooltip.appendText(runStateText(state));
+  if (entry.problem) {
+    tooltip.appendMarkdown('\n\n$(warning) ');
+    tooltip.appendText(entry.problem);
+  }
+  const lines = [
+    vscode.l10n.t('Devices: {0} ({1})', view.devices.length, countsText(entry)),
+    complete ? vscode.l10n.t('Registered in Autopilot: {0} of {1} complete', registered, complete) : '',
+    view.lastSync ? vscode.l10n.t('Autopilot sync: {0}', syncText(view.lastSync)) : '',
+    vscode.l10n.t('Started: {0}', new Date(view.startedAt).toLocaleString(vscode.env.language)),
+    view.tenant ? vscode.l10n.t('Tenant: {0} ({1})', view.tenant.label, view.tenant.id) : vscode.l10n.t('Tenant: not recorded'),
+    vscode.l10n.t('Graph: {0}', view.graphRoot),
+    vscode.l10n.t('Source: {0}', view.source),
+  ].filter(Boolean);
+  tooltip.appendMarkdown('\n\n');
+  tooltip.appendMarkdown(lines.map(escapeMarkdown).join('  \n'));
+  item.tooltip = tooltip;
+  item.accessibilityInformation = { label: vscode.l10n.t('Import of {0}: {1}. {2}', sourceName(view.source), countsText(entry), runStateText(state)) };
+  return item;
+}
+
+function deviceStateText(device: DeviceView, state: DeviceDisplayState): string {
+  switch (state) {
+    case 'queued':
+      return vscode.l10n.t('waiting to be sent');
+    case 'not-sent':
+      return vscode.l10n.t('not sent');
+    case 'processing':
+      return vscode.l10n.t('processing');
+    case 'complete':
+      return vscode.l10n.t('complete, not registered yet');
+    case 'registered':
+      return vscode.l10n.t('complete, registered');
+    case 'partial':
+    case 'error': {
+      const explanation = explainImportError(device);
+      return explanation ? `${state === 'error' ? vscode.l10n.t('failed') : vscode.l10n.t('partial')}: ${explanation.title}` : state;
+    }
+  }
+}
+
+export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry): vscode.TreeItem {
+  const state = deviceDisplayState(device, entry);
+  const item = new vscode.TreeItem(device.serialNumber, vscode.TreeItemCollapsibleState.None);
+  item.id = `run:${runId}/${device.index}`;
+  const stateText = deviceStateText(device, state);
+  item.description = device.groupTag ? `${stateText} · ${device.groupTag}` : stateText;
+  item.iconPath = DEVICE_ICONS[state];
+  item.contextValue = contextValue('autopilotDevice', deviceCapabilities(device, entry));
+
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escapeMarkdown(device.serialNumber)}**  \n`);
+  tooltip.appendText(stateText);
+  const explanation = explainImportError(device);
+  if (explanation) {
+    const code = [device.errorCode ? String(device.errorCode) : '', device.errorName ?? ''].filter(Boolean).join(' · ');
+    tooltip.appendMarkdown('\n\n');
+    if (code) tooltip.appendMarkdown(`$(error) \`${escapeMarkdown(code)}\`\n\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(explanation.title)}**: ${escapeMarkdown(explanation.detail)}\n\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(vscode.l10n.t('Fix:'))}** ${escapeMarkdown(explanation.fix)}`);
+  }
+  const facts = [
+    vscode.l10n.t('Group tag: {0}', device.groupTag ?? vscode.l10n.t('none')),
+    device.id ? vscode.l10n.t('Import record: {0}{1}', device.id, device.recordDeleted ? vscode.l10n.t(' (deleted)') : '') : vscode.l10n.t('Import record: none yet'),
+    device.status === 'complete' ? (device.registered ? vscode.l10n.t('Registered in Autopilot: yes') : vscode.l10n.t('Registered in Autopilot: not yet')) : '',
+    vscode.l10n.t('Hardware hash fingerprint: {0}', device.fingerprint),
+  ].filter(Boolean);
+  tooltip.appendMarkdown('\n\n');
+  tooltip.appendMarkdown(facts.map(escapeMarkdown).join('  \n'));
+  item.tooltip = tooltip;
+  item.accessibilityInformation = { label: vscode.l10n.t('Device {0}: {1}', device.serialNumber, stateText) };
+  return item;
+}
+
+/** Text from files and Graph shown inside Markdown: no markup, links or HTML may come through. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (character) => `\\${character}`);
+}

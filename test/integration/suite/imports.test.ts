@@ -1,0 +1,374 @@
+/**
+ * Importing inside a real VS Code, against the sandbox tenant (the identity emulator for sign-in, the Graph emulator
+ * for Intune), both started in this extension host. The user signs in with a device code, then imports through the
+ * commands; the tree is read through its real provider, and the emulator says what really reached "Intune".
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/extension';
+import type { ImportFileResult } from '../../../src/commands/importFile';
+import type { ProgressRun } from '../../../src/commands/importProgress';
+import { ImportService } from '../../../src/importing/importService';
+import { readImportSettings } from '../../../src/importing/importSettings';
+import { PollScheduler } from '../../../src/importing/pollScheduler';
+import { ImportsModel } from '../../../src/views/importsModel';
+import { ImportsTreeProvider, type ImportsNode } from '../../../src/views/importsTreeProvider';
+import { fakeDevices } from '../../emulator/hashes';
+import { ADELE, CONTOSO } from '../../emulator/identity/directory';
+import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
+import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+
+const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
+const SETTINGS: Record<string, unknown> = {
+  cloud: 'custom',
+  'poll.intervalSeconds': 1,
+  'import.askForGroupTag': false,
+  'import.syncAfterImport': true,
+  'import.batchSize': 500,
+};
+
+async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+function workspaceFile(...segments: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the integration tests need the fixture workspace open');
+  return vscode.Uri.joinPath(folder.uri, ...segments);
+}
+
+function tooltipText(item: vscode.TreeItem): string {
+  return typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+}
+
+function iconId(item: vscode.TreeItem): string {
+  return item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '';
+}
+
+/** Asserts that an import ran (was not blocked by validation) and ended as `outcome`. */
+function ranTo(result: ImportFileResult | undefined, outcome: 'processed' | 'stopped'): Extract<ImportFileResult, { runId: string }> {
+  assert.ok(result && result.outcome !== 'blocked', `the import ran (outcome: ${String(result?.outcome)})`);
+  assert.equal(result.outcome, outcome);
+  return result;
+}
+
+/** Markdown escapes punctuation; compare tooltips without the backslashes. */
+function plain(markdown: string): string {
+  return markdown.replace(/\\(.)/g, '$1');
+}
+
+describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', function () {
+  this.timeout(120_000);
+  let sandbox: SandboxTenant;
+  let api: ExtensionApi;
+  const configuration = () => vscode.workspace.getConfiguration('autopilot');
+  const tree = () => api.importing.tree;
+
+  /** How many import records were ever created per serial number (deleted ones included). */
+  function recordsPerSerial(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const record of sandbox.graph.state.tenant(CONTOSO.id).created) counts.set(record.serialNumber, (counts.get(record.serialNumber) ?? 0) + 1);
+    return counts;
+  }
+
+  async function runItems(runId: string): Promise<{ run: vscode.TreeItem; devices: vscode.TreeItem[]; nodes: ImportsNode[] }> {
+    const roots = await tree().getChildren();
+    const node = roots.find((candidate) => candidate.runId === runId && candidate.kind === 'run');
+    assert.ok(node, `the tree shows run ${runId}`);
+    const nodes = await tree().getChildren(node);
+    return { run: tree().getTreeItem(node), devices: nodes.map((child) => tree().getTreeItem(child)), nodes };
+  }
+
+  /** The run's work in this window is over (sync and clean-up after processing included): its actions are offered. */
+  function idle(runId: string): Promise<true> {
+    return eventually(`run ${runId} to be idle`, () => api.imports.run(runId)?.activity === 'idle');
+  }
+
+  async function writeJsonPayload(name: string, devices: readonly { serialNumber: string; hardwareIdentifier: string; groupTag?: string }[]): Promise<vscode.Uri> {
+    const uri = workspaceFile('imports', name);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify({ importedWindowsAutopilotDeviceIdentities: devices }, null, 2)));
+    return uri;
+  }
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    sandbox = await startSandboxTenant({
+      tls: testTlsFromEnvironment(),
+      identity: { deviceCodePollIntervalSeconds: 1 },
+      graph: { timing: { processingDelayMs: 1200, processingJitterMs: 0, registrationDelayMs: 1500, syncDurationMs: 300, syncMinIntervalMs: 10 * 60_000 } },
+    });
+    for (const [key, value] of Object.entries({ ...SETTINGS, authority: sandbox.identity.authorityHost, graphRoot: sandbox.graph.url })) {
+      await configuration().update(key, value, vscode.ConfigurationTarget.Global);
+    }
+    await eventually('the sandbox cloud to reach the sign-in service', () => !api.auth.settingsProblem && api.auth.settings.endpoints.graphRoot === sandbox.graph.url);
+    const signIn = vscode.commands.executeCommand('autopilot.signIn', { flow: 'deviceCode', tenantId: CONTOSO.domain });
+    const [pending] = await eventually('a device code', () => sandbox.identity.pendingDeviceCodes().length > 0 && sandbox.identity.pendingDeviceCodes());
+    sandbox.identity.approveDeviceCode(pending!.userCode, ADELE.username);
+    await signIn;
+    assert.equal(api.auth.activeAccount?.tenantId, CONTOSO.id);
+  });
+
+  after(async () => {
+    for (const account of [...(api?.auth.accounts ?? [])]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
+    for (const key of [...Object.keys(SETTINGS), 'authority', 'graphRoot']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await sandbox?.close();
+  });
+
+  let jsonRun = '';
+
+  it('imports a JSON payload from its Uri: the tree shows the run, and each device ends complete or with its error explained', async () => {
+    const devices = sandboxDevices(sandbox, 3, 'JSONDEV');
+    const uri = await writeJsonPayload('sandbox.autopilot.json', devices);
+    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'processed');
+    jsonRun = result.runId;
+    await idle(jsonRun);
+
+    const { run, devices: items } = await runItems(jsonRun);
+    assert.equal(run.label, 'sandbox.autopilot.json');
+    assert.match(String(run.description), /3 complete, 2 failed/);
+    assert.match(String(run.description), /contoso\.onmicrosoft\.com/, 'the run names its tenant');
+    assert.deepEqual(items.map((item) => item.label), devices.map((device) => device.serialNumber));
+    for (const item of items.slice(0, 3)) {
+      assert.match(iconId(item), /^pass/, `${String(item.label)} is complete`);
+      assert.match(String(item.contextValue), /^autopilotDevice;.*;deleteRecord;$/);
+      assert.doesNotMatch(String(item.contextValue), /;retry;/);
+    }
+    const already = items[3]!;
+    assert.equal(iconId(already), 'error');
+    assert.match(String(already.description), /Already registered in this tenant \(806\)/);
+    assert.match(plain(tooltipText(already)), /806 · ZtdDeviceAlreadyAssigned/);
+    assert.match(plain(tooltipText(already)), /\*\*Fix:\*\* Look the serial number up among registered Autopilot devices/);
+    assert.match(String(already.contextValue), /;retry;/);
+    const resold = items[4]!;
+    assert.match(String(resold.description), /Registered to another tenant \(808\)/);
+    assert.match(plain(tooltipText(resold)), /\*\*Fix:\*\* Ask the other tenant, or the seller, to remove the device/);
+
+    // Each device reached Intune exactly once, and a sync followed the import (some devices completed).
+    for (const device of devices) assert.equal(recordsPerSerial().get(device.serialNumber), 1, device.serialNumber);
+    await eventually('the sync after import', () => sandbox.graph.state.tenant(CONTOSO.id).syncs.length === 1);
+  });
+
+  it('imports a UTF-16 CSV from the Explorer (a Uri) with a group tag override', async () => {
+    const devices = fakeDevices(3, 'CSVU16');
+    const csv = ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', ...devices.map((d) => `${d.serialNumber},,${d.hardwareIdentifier},Sales`)].join('\r\n');
+    const uri = workspaceFile('imports', 'utf16.csv');
+    await vscode.workspace.fs.writeFile(uri, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${csv}\r\n`, 'utf16le')]));
+
+    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: 'Lab-7' }), 'processed');
+    await idle(result.runId);
+    const { run, devices: items } = await runItems(result.runId);
+    assert.equal(run.label, 'utf16.csv');
+    assert.match(String(run.description), /^3 complete/);
+    for (const item of items) assert.match(String(item.description), /^complete, (not registered yet|registered) · Lab-7$/);
+    const records = sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('CSVU16'));
+    assert.deepEqual(records.map((record) => record.groupTag), ['Lab-7', 'Lab-7', 'Lab-7'], 'the override replaced the file\'s group tag');
+  });
+
+  it('blocks a payload with errors, and sends nothing', async () => {
+    const before = sandbox.graph.requests.length;
+    const result = await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', workspaceFile('payloads', 'bad-hash.autopilot.json'), { groupTag: null });
+    assert.equal(result?.outcome, 'blocked');
+    assert.ok(result.outcome === 'blocked' && result.errors > 0);
+    // Earlier runs may still be watched (reads); no write may have happened.
+    const writes = sandbox.graph.requests.slice(before).filter((request) => request.method !== 'GET');
+    assert.deepEqual(writes.map((request) => `${request.method} ${request.path}`), [], 'nothing was sent to Graph');
+  });
+
+  it('asks before importing a payload with warnings, and imports it once accepted', async () => {
+    const [device] = fakeDevices(1, 'WARN');
+    const uri = await writeJsonPayload('warnings.autopilot.json', [{ ...device!, serialNumber: 'To Be Filled By O.E.M.' }]);
+    const before = sandbox.graph.requests.length;
+    // The question is modal; this test window dismisses modal dialogs, which is the user saying no.
+    const declined = await vscode.commands.executeCommand<ImportFileResult | undefined>('autopilot.importFile', uri, { groupTag: null });
+    assert.equal(declined, undefined, 'not imported without a yes');
+    assert.equal(sandbox.graph.requests.slice(before).filter((request) => request.method !== 'GET').length, 0, 'nothing was sent');
+    const accepted = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null, acceptWarnings: true }), 'processed');
+    assert.equal(accepted.run.devices[0]?.serialNumber, 'To Be Filled By O.E.M.');
+    await idle(accepted.runId);
+  });
+
+  it('imports unsaved editor text as shown in the editor', async () => {
+    const [first, second] = fakeDevices(2, 'UNSAVED');
+    const uri = await writeJsonPayload('unsaved.autopilot.json', [first!]);
+    const editor = await vscode.window.showTextDocument(uri);
+    const text = JSON.stringify({ importedWindowsAutopilotDeviceIdentities: [first, second] }, null, 2);
+    await editor.edit((edit) => edit.replace(new vscode.Range(0, 0, editor.document.lineCount, 0), text));
+    assert.ok(editor.document.isDirty);
+    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'processed');
+    assert.deepEqual(result.run.devices.map((device) => device.serialNumber), ['UNSAVED000001', 'UNSAVED000002']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('retries only the failed devices, after deleting their old records', async () => {
+    const created = sandbox.graph.state.tenant(CONTOSO.id).created;
+    const failedBefore = created.filter((record) => /JSONDEV-(AGAIN-806|RESOLD-808)/.test(record.serialNumber));
+    // The other tenant released the resold device meanwhile; the 806 device is still registered here.
+    sandbox.graph.state.foreignHashes.clear();
+    const runs = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.retryFailed', tree().runNode(jsonRun));
+    assert.equal(runs?.length, 1);
+    assert.equal(runs[0]!.milestone.kind, 'processed');
+    await idle(jsonRun);
+
+    const counts = recordsPerSerial();
+    for (const serial of ['JSONDEV000001', 'JSONDEV000002', 'JSONDEV000003']) assert.equal(counts.get(serial), 1, `${serial} was not sent again`);
+    assert.equal(counts.get('JSONDEV-AGAIN-806'), 2);
+    assert.equal(counts.get('JSONDEV-RESOLD-808'), 2);
+    for (const old of failedBefore) assert.ok(!sandbox.graph.state.tenant(CONTOSO.id).imported.has(old.id), `the old record of ${old.serialNumber} was deleted`);
+
+    const { run, devices } = await runItems(jsonRun);
+    assert.match(String(run.description), /^4 complete, 1 failed/);
+    assert.match(String(devices[4]!.description), /^complete/);
+    assert.match(String(devices[3]!.description), /806/);
+  });
+
+  it('deletes an import record in Intune from the tree', async () => {
+    const device = api.imports.device(jsonRun, 0);
+    assert.ok(device?.id);
+    assert.ok(sandbox.graph.state.tenant(CONTOSO.id).imported.has(device.id));
+    const deleted = await vscode.commands.executeCommand<number>('autopilot.deleteImportRecord', tree().deviceNode(jsonRun, 0));
+    assert.equal(deleted, 1);
+    assert.ok(!sandbox.graph.state.tenant(CONTOSO.id).imported.has(device.id), 'the record is gone from the emulator');
+    const { devices } = await runItems(jsonRun);
+    assert.match(plain(tooltipText(devices[0]!)), /\(deleted\)/);
+    assert.doesNotMatch(String(devices[0]!.contextValue), /;deleteRecord;/);
+    assert.equal(recordsPerSerial().get('JSONDEV000001'), 1, 'nothing was imported again');
+  });
+
+  it('opens an import record as read-only JSON, copies serials, and finds a device among registered devices', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('autopilot.showRecord', tree().deviceNode(jsonRun, 1));
+    assert.equal(editor?.document.uri.scheme, 'autopilot-record');
+    assert.equal(editor.document.languageId, 'json');
+    const record = JSON.parse(editor.document.getText()) as { serialNumber: string; state: { deviceImportStatus: string } };
+    assert.equal(record.serialNumber, 'JSONDEV000002');
+    assert.equal(record.state.deviceImportStatus, 'complete');
+
+    const copied = await vscode.commands.executeCommand<string>('autopilot.copySerial', tree().deviceNode(jsonRun, 1), [tree().deviceNode(jsonRun, 1), tree().deviceNode(jsonRun, 2)]);
+    assert.equal(copied, 'JSONDEV000002\nJSONDEV000003');
+    assert.equal(await vscode.env.clipboard.readText(), copied);
+
+    const found = await eventually('the device to be registered', async () => {
+      const devices = await vscode.commands.executeCommand<{ serialNumber: string }[]>('autopilot.findRegisteredDevice', tree().deviceNode(jsonRun, 1));
+      return devices && devices.length > 0 && devices;
+    });
+    assert.equal(found[0]!.serialNumber, 'JSONDEV000002');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.scheme, 'autopilot-record');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('explains a sync Intune refuses as "too soon" instead of failing', async () => {
+    assert.equal(await vscode.commands.executeCommand('autopilot.syncAutopilot'), 'too-soon');
+  });
+
+  it('stops sending further chunks when cancelled, keeps watching what was sent, and continues without duplicates', async () => {
+    await configuration().update('import.batchSize', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const devices = fakeDevices(10, 'STOPPED');
+      const uri = await writeJsonPayload('stopped.autopilot.json', devices);
+      let stopRequested = false;
+      // The user presses Stop while the second chunk is on its way (Graph has it, the answer has not arrived).
+      sandbox.graph.faults.add({
+        method: 'POST',
+        path: '/import',
+        skip: 1,
+        action: {
+          kind: 'after-commit',
+          run: async () => {
+            const entry = api.imports.runs().find((candidate) => candidate.view.source.endsWith('stopped.autopilot.json'));
+            assert.ok(entry);
+            stopRequested = (await vscode.commands.executeCommand<string[]>('autopilot.stopImport', tree().runNode(entry.view.id)))?.length === 1;
+          },
+        },
+      });
+      const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'stopped');
+      assert.ok(stopRequested, 'the stop request reached the run');
+      const sent = [...recordsPerSerial().keys()].filter((serial) => serial.startsWith('STOPPED'));
+      assert.equal(sent.length, 4, 'the chunk in flight finished, and no further chunk was sent');
+
+      // What was sent is still watched: those devices complete; the rest stay "not sent".
+      await eventually('the sent devices to complete', () => api.imports.run(result.runId)?.view.counts.complete === 4);
+      await idle(result.runId);
+      const { run, devices: items } = await runItems(result.runId);
+      assert.match(String(run.description), /4 complete, 6 not sent/);
+      assert.match(String(run.contextValue), /;continue;/);
+      assert.equal(items.filter((item) => item.description === 'not sent').length, 6);
+
+      const continued = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.continueImport', tree().runNode(result.runId));
+      assert.equal(continued?.[0]?.milestone.kind, 'processed');
+      const counts = recordsPerSerial();
+      for (const device of devices) assert.equal(counts.get(device.serialNumber), 1, `${device.serialNumber} reached Intune exactly once`);
+      assert.equal(api.imports.run(result.runId)?.view.counts.complete, 10);
+    } finally {
+      sandbox.graph.faults.clear();
+      await configuration().update('import.batchSize', 500, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('restores a run after a reload and resumes watching it (a second window over the same journal)', async () => {
+    const journalDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-reload-'));
+    const timing = sandbox.graph.state.timing;
+    sandbox.graph.state.timing = { ...timing, processingDelayMs: 2500 };
+    const log = api.log;
+    const visible = { visible: true, onDidChangeVisibility: () => ({ dispose: () => undefined }) };
+    const stack = () => {
+      const model = new ImportsModel();
+      const service = new ImportService({ auth: api.auth, log, model, journalDirectory, readSettings: () => readImportSettings(), userAgent: 'autopilot-devices-test' });
+      return { model, service, tree: new ImportsTreeProvider(model, () => service.loadRuns()), scheduler: new PollScheduler({ service, log, readSettings: () => readImportSettings(), view: visible }) };
+    };
+    const first = stack();
+    const second = stack();
+    try {
+      const devices = fakeDevices(3, 'RELOAD');
+      const handle = await first.service.startImport({ devices, source: '/reload/devices.csv' });
+      await eventually('every device to be sent', () => first.model.run(handle.runId)?.view.phase === 'processing');
+      // The window closes while Intune is still processing.
+      first.scheduler.dispose();
+      first.service.dispose();
+      first.tree.dispose();
+      await handle.finished;
+      assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('RELOAD')).length, 3);
+
+      // The next window reads the journal: the run is there, still processing, and gets watched to the end.
+      const roots = await second.tree.getChildren();
+      const node = roots.find((candidate) => candidate.runId === handle.runId);
+      assert.ok(node, 'the reloaded tree shows the run');
+      assert.equal(second.model.run(handle.runId)?.view.counts.pending, 3);
+      assert.match(String(second.tree.getTreeItem(node).description), /3 processing/);
+      await eventually('the restored run to be watched to its end', () => second.model.run(handle.runId)?.view.counts.complete === 3, 20_000);
+      assert.match(String(second.tree.getTreeItem(node).description), /^3 complete/);
+      assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('RELOAD')).length, 3, 'nothing was sent again');
+    } finally {
+      sandbox.graph.state.timing = timing;
+      second.scheduler.dispose();
+      second.service.dispose();
+      second.tree.dispose();
+      fs.rmSync(journalDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the number of devices still processing as the view badge', async () => {
+    const timing = sandbox.graph.state.timing;
+    sandbox.graph.state.timing = { ...timing, processingDelayMs: 4000 };
+    try {
+      const uri = await writeJsonPayload('badge.autopilot.json', fakeDevices(2, 'BADGE'));
+      const importing = vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null });
+      await eventually('the badge to count the devices in flight', () => api.importing.view.badge?.value === 2);
+      assert.match(api.importing.view.badge?.tooltip ?? '', /2 devices still processing/);
+      ranTo(await importing, 'processed');
+      await eventually('the badge to clear', () => api.importing.view.badge === undefined);
+    } finally {
+      sandbox.graph.state.timing = timing;
+    }
+  });
+});

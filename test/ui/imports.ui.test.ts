@@ -1,0 +1,220 @@
+/**
+ * Importing through the UI a user sees (packaged VSIX in code-server, the sandbox tenant in this process): right-click
+ * a CSV in the Explorer, the editor title button, the Recent Imports tree with its states, tooltips and per-state
+ * context menus, and the screenshots the README uses.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { fakeDevices } from '../emulator/hashes';
+import { ADELE, CONTOSO } from '../emulator/identity/directory';
+import { testTlsFromEnvironment } from '../emulator/identity/testTls';
+import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
+import { uiSession } from './uiSession';
+import { clickContextMenuItem, openActivity, openContextMenu, openFile, openWorkbench, pickQuickPickItem, runCommand, screenshot, sideBarRow, widenSideBar } from './workbench';
+
+function csvOf(devices: readonly { serialNumber: string; hardwareIdentifier: string }[], groupTag: string): string {
+  return ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', ...devices.map((d) => `${d.serialNumber},,${d.hardwareIdentifier},${groupTag}`)].join('\r\n') + '\r\n';
+}
+
+describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
+  let page: Page;
+  let sandbox: SandboxTenant;
+  let settingsFile: string;
+  let originalSettings: string;
+
+  /** Answers the group tag question by pressing Enter (keep the file's tags). */
+  async function keepGroupTags(): Promise<void> {
+    const input = page.locator('.quick-input-widget', { hasText: 'Group tag for the' });
+    await input.waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  before(async () => {
+    sandbox = await startSandboxTenant({
+      tls: testTlsFromEnvironment(),
+      identity: { deviceCodePollIntervalSeconds: 1 },
+      graph: { timing: { processingDelayMs: 1500, processingJitterMs: 0, registrationDelayMs: 2500, syncDurationMs: 500, syncMinIntervalMs: 10 * 60_000 } },
+    });
+    settingsFile = path.join(uiSession().server.userDataDir, 'User', 'settings.json');
+    originalSettings = fs.readFileSync(settingsFile, 'utf8');
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify(
+        {
+          ...JSON.parse(originalSettings),
+          'autopilot.cloud': 'custom',
+          'autopilot.authority': sandbox.identity.authorityHost,
+          'autopilot.graphRoot': sandbox.graph.url,
+          'autopilot.poll.intervalSeconds': 1,
+          'workbench.tree.indent': 12,
+          'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        },
+        null,
+        2,
+      ),
+    );
+    const folder = uiSession().freshWorkspace('ui-imports');
+    fs.writeFileSync(path.join(folder, 'lab-devices.csv'), csvOf(fakeDevices(3, 'LAB'), 'Lab'));
+    fs.writeFileSync(path.join(folder, 'later-devices.csv'), csvOf(fakeDevices(2, 'LATER'), 'Kiosk'));
+    const mixed = sandboxDevices(sandbox, 2, 'SHOP').map((device) => ({ ...device, groupTag: 'Shop' }));
+    fs.writeFileSync(path.join(folder, 'shop.autopilot.json'), JSON.stringify({ importedWindowsAutopilotDeviceIdentities: mixed }, null, 2));
+    page = await openWorkbench(folder);
+
+    await openActivity(page, 'Autopilot');
+    await runCommand(page, 'Autopilot: Sign In');
+    await pickQuickPickItem(page, 'Sign in with a device code');
+    const deadline = Date.now() + 30_000;
+    while (sandbox.identity.pendingDeviceCodes().length === 0) {
+      if (Date.now() > deadline) throw new Error('no device code was requested');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    sandbox.identity.approveDeviceCode(sandbox.identity.pendingDeviceCodes()[0]!.userCode, ADELE.username);
+    await page.locator('.statusbar-item', { hasText: ADELE.username }).waitFor({ timeout: 30_000 });
+  });
+
+  afterEach(async function () {
+    // A failed UI step is much easier to understand from a picture of the workbench.
+    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  after(async () => {
+    if (page) {
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'Autopilot: Sign Out').catch(() => undefined);
+      await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
+      await page.close();
+    }
+    if (settingsFile) fs.writeFileSync(settingsFile, originalSettings);
+    await sandbox?.close();
+  });
+
+  it('imports a CSV from the Explorer context menu and shows the run in Recent Imports', async () => {
+    await openActivity(page, 'Explorer');
+    const menu = await openContextMenu(page, sideBarRow(page, 'lab-devices.csv'));
+    assert.ok(menu.some((entry) => entry.startsWith('Import Autopilot Devices')), `the Explorer menu offers the import: ${menu.join(' | ')}`);
+    assert.ok(menu.includes('Validate Payload'));
+    await clickContextMenuItem(page, 'Import Autopilot Devices');
+    await keepGroupTags();
+
+    // The run is revealed in Recent Imports, and its devices complete there.
+    const run = sideBarRow(page, 'lab-devices.csv');
+    await run.waitFor({ timeout: 30_000 });
+    await page.locator('.sidebar .composite.title', { hasText: 'Autopilot' }).waitFor({ timeout: 30_000 });
+    await sideBarRow(page, '3 complete').waitFor({ timeout: 30_000 });
+    for (const serial of ['LAB000001', 'LAB000002', 'LAB000003']) await sideBarRow(page, serial).waitFor();
+    assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('LAB')).length, 3);
+  });
+
+  it('imports from the editor title button, explains failures in the tooltip, and offers per-state actions', async () => {
+    await openFile(page, 'shop.autopilot.json');
+    const importButton = page.locator('.editor-actions .action-label[aria-label^="Import Autopilot Devices"]');
+    await importButton.waitFor({ timeout: 30_000 });
+    await importButton.click();
+    await keepGroupTags();
+    await sideBarRow(page, '2 complete, 2 failed').waitFor({ timeout: 30_000 });
+
+    // The next import is still being processed when the screenshots are taken (and done before the last test).
+    sandbox.graph.state.timing = { ...sandbox.graph.state.timing, processingDelayMs: 25_000 };
+    await openActivity(page, 'Explorer');
+    await openContextMenu(page, sideBarRow(page, 'later-devices.csv'));
+    await clickContextMenuItem(page, 'Import Autopilot Devices');
+    await keepGroupTags();
+    await sideBarRow(page, '2 processing').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.sidebar .monaco-list-row .codicon-loading.codicon-modifier-spin').count(), 2, 'processing devices spin');
+    await page.keyboard.press('Escape');
+
+    const failed = sideBarRow(page, 'SHOP-AGAIN-806');
+    const failedMenu = await openContextMenu(page, failed);
+    for (const action of ['Retry Failed Devices', 'Copy Serial Number', 'Open Import Record as JSON', 'Find Registered Device…', 'Delete Import Record']) {
+      assert.ok(failedMenu.includes(action), `a failed device offers ${action}: ${failedMenu.join(' | ')}`);
+    }
+    await page.keyboard.press('Escape');
+    const completeMenu = await openContextMenu(page, sideBarRow(page, 'SHOP000001'));
+    assert.ok(completeMenu.includes('Delete Import Record') && !completeMenu.includes('Retry Failed Devices'), `a complete device: ${completeMenu.join(' | ')}`);
+    await page.keyboard.press('Escape');
+    const processingMenu = await openContextMenu(page, sideBarRow(page, 'LATER000001'));
+    assert.ok(processingMenu.includes('Copy Serial Number'));
+    assert.ok(!processingMenu.includes('Delete Import Record') && !processingMenu.includes('Retry Failed Devices'), `a processing device: ${processingMenu.join(' | ')}`);
+    await page.keyboard.press('Escape');
+    const failedRunMenu = await openContextMenu(page, sideBarRow(page, 'shop.autopilot.json'));
+    for (const action of ['Retry Failed Devices', 'Delete Import Record', 'Remove from Recent Imports']) {
+      assert.ok(failedRunMenu.includes(action), `a finished run with failures offers ${action}: ${failedRunMenu.join(' | ')}`);
+    }
+    await page.keyboard.press('Escape');
+
+    // Wider, so the screenshots show whole descriptions.
+    await widenSideBar(page, 330);
+    const box = await failed.boundingBox();
+    assert.ok(box);
+    await page.bringToFront();
+    await failed.click();
+    await page.mouse.move(box.x + 40, box.y - 40);
+    await page.mouse.move(box.x + 60, box.y + box.height / 2, { steps: 10 });
+    await page.waitForTimeout(1500);
+    await page.mouse.move(box.x + 64, box.y + box.height / 2, { steps: 4 });
+    const hover = page.locator('.monaco-hover', { hasText: 'Fix:' });
+    await hover.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+      await screenshot(page, 'debug-hover');
+      throw error;
+    });
+    assert.match(await hover.innerText(), /Already registered in this tenant \(806\)/);
+    await screenshot(page, 'recent-imports-tooltip');
+    await screenshot(page, 'readme-recent-imports', { x: 0, y: 38, width: 680, height: 440 });
+    await page.mouse.move(700, 850);
+    await hover.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    const file = await screenshot(page, 'recent-imports');
+    assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
+    sandbox.graph.state.timing = { ...sandbox.graph.state.timing, processingDelayMs: 1500 };
+  });
+
+  it('completes properties from the schema in a payload (IntelliSense)', async () => {
+    await openFile(page, 'completion.autopilot.json');
+    // Room to the right of the suggestions for their documentation: hide the side bar.
+    if (await page.locator('.part.sidebar').isVisible()) await page.keyboard.press('Control+B');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.waitFor({ timeout: 30_000 });
+    // Inside the device object (line 3), where the schema's properties are offered, with the focused one's docs.
+    await page.locator('.editor-instance .view-line').nth(2).click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.suggest-widget', { hasText: 'serialNumber' });
+    await suggest.waitFor({ timeout: 30_000 });
+    for (const property of ['groupTag', 'hardwareIdentifier', 'serialNumber', 'productKey']) assert.ok(await suggest.locator('.monaco-list-row', { hasText: property }).count(), property);
+    // Focus hardwareIdentifier and show its documentation from the schema.
+    const focused = page.locator('.suggest-widget .monaco-list-row.focused');
+    for (let step = 0; step < 9 && !(await focused.innerText()).includes('hardwareIdentifier'); step++) await page.keyboard.press('ArrowDown');
+    const details = page.locator('.suggest-details', { hasText: 'Base64' });
+    if (!(await details.isVisible())) await page.keyboard.press('Control+Space');
+    await details.waitFor({ timeout: 10_000 });
+    // The documentation pane opens small; drag its lower edge down as a user would, to read all of it.
+    const pane = await page.locator('.suggest-details-container').boundingBox();
+    if (pane) {
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height - 1);
+      await page.mouse.down();
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height + 160, { steps: 8 });
+      await page.mouse.up();
+      await page.mouse.move(pane.x + pane.width / 2, pane.y + 20);
+    }
+    await page.waitForTimeout(300);
+    const file = await screenshot(page, 'payload-intellisense');
+    await screenshot(page, 'readme-payload-intellisense', { x: 48, y: 38, width: 960, height: 330 });
+    assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'File: Revert File');
+  });
+
+  it('clears finished imports from the view title, which leaves the welcome view', async () => {
+    await openActivity(page, 'Autopilot');
+    await page.locator('.sidebar .monaco-list-row', { hasText: 'later-devices.csv' }).filter({ hasText: '2 complete' }).waitFor({ timeout: 60_000 });
+    const welcome = page.locator('.welcome-view-content', { hasText: 'No imports yet' });
+    for (let attempt = 0; attempt < 10 && !(await welcome.isVisible()); attempt++) {
+      // A run that has just finished may still be syncing for a moment; Clear leaves it until it is idle.
+      await page.locator('.sidebar .action-label[aria-label^="Clear Finished Imports"]:visible').click();
+      await welcome.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await welcome.getByRole('button', { name: 'Import Autopilot Devices…' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.sidebar .monaco-list-row', { hasText: 'lab-devices.csv' }).count(), 0);
+  });
+});
