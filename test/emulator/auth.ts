@@ -1,8 +1,10 @@
 /**
  * Who may call the emulated Graph. The check is pluggable so the identity half of the emulator can hand in its own
- * tokens later; by default one static bearer token is accepted. Tokens can be expired or revoked on demand, which
- * is how 401 handling is tested.
+ * tokens later; by default one static bearer token is accepted. Tokens can be expired or revoked on demand, or issued
+ * with a lifetime after which Graph answers 401 (how 401 handling and token refresh are tested).
  */
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../../src/common/clock';
 export const WRITE_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
 export const READ_PERMISSION = 'DeviceManagementServiceConfig.Read.All';
 const ALTERNATIVE_WRITE = 'DeviceManagementConfiguration.ReadWrite.All';
@@ -26,16 +28,27 @@ export type AuthResult = { ok: true; grant: TokenGrant } | { ok: false; message:
 export class EmulatorAuth {
   private readonly expired = new Set<string>();
   private readonly extra = new Map<string, TokenGrant>();
+  /** When tokens issued with a lifetime stop being accepted (emulator clock, ms). */
+  private readonly expiresAt = new Map<string, number>();
 
   constructor(
     readonly staticToken: string = DEFAULT_STATIC_TOKEN,
     private readonly accept?: AcceptToken,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Accepts another token (e.g. a "refreshed" one, another app, or another tenant). */
   addToken(token: string, grant: Partial<TokenGrant> = {}): void {
     this.expired.delete(token);
     this.extra.set(token, { tenantId: DEFAULT_TENANT_ID, appId: DEFAULT_APP_ID, permissions: [WRITE_PERMISSION], ...grant });
+  }
+
+  /** Issues a fresh opaque token that Graph accepts for `lifetimeMs` and then answers 401 "expired". */
+  issueToken(lifetimeMs: number, grant: Partial<TokenGrant> = {}): string {
+    const token = `emulator-${randomBytes(24).toString('base64url')}`;
+    this.addToken(token, grant);
+    this.expiresAt.set(token, this.clock.now() + lifetimeMs);
+    return token;
   }
 
   /** From now on this token gets 401 "expired". */
@@ -47,6 +60,8 @@ export class EmulatorAuth {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return { ok: false, message: 'Access token is empty.' };
     const token = match[1]!;
+    const expiresAt = this.expiresAt.get(token);
+    if (expiresAt !== undefined && this.clock.now() >= expiresAt) this.expired.add(token);
     if (this.expired.has(token)) return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
     const grant =
       this.extra.get(token) ??

@@ -1,14 +1,20 @@
 /**
- * Faults injected on demand: latency, error statuses (503, 429 with or without Retry-After, …), a connection
- * reset before or after the write commits, a slow answer after the commit (client timeouts), and a hook that runs
- * after the commit (e.g. to kill a client process at exactly that moment).
+ * Faults injected on demand: latency, error statuses (503, 429 with or without Retry-After, …), a redirect to
+ * another origin, a connection reset before or after the write commits, a slow answer after the commit (client
+ * timeouts), and hooks that run before or after the commit (e.g. to kill a client process at exactly that moment).
+ *
+ * A rule acts on the first matching requests (`skip`, `times`), or at random (`chance`, drawn from the plan's seeded
+ * random source so a soak is repeatable), and can strike in bursts of consecutive requests (`burst`).
  */
 export type FaultAction =
   | { readonly kind: 'latency'; readonly ms: number }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly code?: string; readonly message?: string }
+  /** A 3xx to `location` before anything is committed, as a misconfigured proxy or a hostile front end would send. */
+  | { readonly kind: 'redirect'; readonly status?: 301 | 302 | 303 | 307 | 308; readonly location: string }
   | { readonly kind: 'reset-before-commit' }
   | { readonly kind: 'reset-after-commit' }
   | { readonly kind: 'delay-after-commit'; readonly ms: number }
+  | { readonly kind: 'before-commit'; readonly run: () => void | Promise<void> }
   | { readonly kind: 'after-commit'; readonly run: () => void | Promise<void> };
 
 export interface FaultRule {
@@ -22,12 +28,17 @@ export interface FaultRule {
   readonly body?: (body: unknown) => boolean;
   /** Matching requests to let through before this rule starts to act. */
   readonly skip?: number;
+  /** Probability (0–1) that the rule acts on a matching request; always when absent. */
+  readonly chance?: number;
+  /** Once the rule acts, it also acts on the next `burst - 1` matching requests (a burst of 429s, say). */
+  readonly burst?: number;
   readonly action: FaultAction;
 }
 
 export class FaultHandle {
   hits = 0;
   private skipped = 0;
+  private burstLeft = 0;
 
   constructor(readonly rule: FaultRule) {}
 
@@ -35,8 +46,8 @@ export class FaultHandle {
     return this.hits >= (this.rule.times ?? 1);
   }
 
-  /** Claims this request for the rule if it matches and still has uses. */
-  claim(method: string, path: string, body: unknown): boolean {
+  /** Claims this request for the rule if it matches, still has uses, and (for a random rule) the dice say so. */
+  claim(method: string, path: string, body: unknown, random: () => number): boolean {
     if (this.exhausted) return false;
     if (this.rule.body && !this.rule.body(body)) return false;
     if (this.rule.method && this.rule.method.toUpperCase() !== method.toUpperCase()) return false;
@@ -46,13 +57,34 @@ export class FaultHandle {
       this.skipped++;
       return false;
     }
+    if (this.burstLeft > 0) {
+      this.burstLeft--;
+    } else {
+      if (this.rule.chance !== undefined && !(random() < this.rule.chance)) return false;
+      this.burstLeft = Math.max(0, (this.rule.burst ?? 1) - 1);
+    }
     this.hits++;
     return true;
   }
 }
 
+/** A small seeded generator (mulberry32): the same seed gives the same faults, run after run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class FaultPlan {
   private handles: FaultHandle[] = [];
+
+  /** `random` decides the rules with a `chance`; seed it (`seededRandom`) for a repeatable soak. */
+  constructor(private random: () => number = Math.random) {}
 
   add(rule: FaultRule): FaultHandle {
     const handle = new FaultHandle(rule);
@@ -64,9 +96,14 @@ export class FaultPlan {
     this.handles = [];
   }
 
+  /** Draws the random faults from this source from now on. */
+  reseed(random: () => number): void {
+    this.random = random;
+  }
+
   /** The actions that apply to this request, in the order the rules were added. */
   actionsFor(method: string, path: string, body: unknown): FaultAction[] {
-    const actions = this.handles.filter((handle) => handle.claim(method, path, body)).map((handle) => handle.rule.action);
+    const actions = this.handles.filter((handle) => handle.claim(method, path, body, this.random)).map((handle) => handle.rule.action);
     this.handles = this.handles.filter((handle) => !handle.exhausted);
     return actions;
   }

@@ -32,6 +32,8 @@ export interface GraphEmulatorOptions {
   readonly paging?: Partial<PagingOptions>;
   /** Random source for processing jitter. */
   readonly random?: () => number;
+  /** Random source for faults added with a `chance` (seed it for a repeatable soak). */
+  readonly faultRandom?: () => number;
 }
 
 export interface RecordedRequest {
@@ -51,6 +53,8 @@ export interface RecordedRequest {
   retryAfter?: string;
   /** Whether the request changed state (a committed write). */
   committed: boolean;
+  /** Kinds of the injected faults that acted on this request (`status 503`, `reset-after-commit`, …). */
+  readonly faults: readonly string[];
 }
 
 export interface GraphEmulator {
@@ -82,8 +86,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const state = new EmulatorState({ ...DEFAULT_TIMING, ...options.timing }, clock);
-  const auth = new EmulatorAuth(options.staticToken, options.acceptToken);
-  const faults = new FaultPlan();
+  const auth = new EmulatorAuth(options.staticToken, options.acceptToken, clock);
+  const faults = new FaultPlan(options.faultRandom);
   const throttle = options.budgets === false ? undefined : new SlidingWindows({ ...INTUNE_BUDGETS, ...options.budgets });
   const paging: PagingOptions = { defaultPageSize: 1000, maxPageSize: 1000, ...options.paging };
   const requests: RecordedRequest[] = [];
@@ -136,9 +140,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       body,
       status: 0,
       committed: false,
+      faults: [],
     };
     requests.push(record);
     const actions = faults.actionsFor(method, url.pathname, body);
+    Object.assign(record, { faults: actions.map((action) => (action.kind === 'status' ? `status ${action.status}` : action.kind)) });
     const requestId = randomUUID();
     const reply = (result: RouteResult) => {
       record.status = result.status;
@@ -172,7 +178,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     if (latency > 0) await clock.sleep(latency);
 
     for (const action of actions) {
+      if (action.kind === 'before-commit') await action.run();
       if (action.kind === 'reset-before-commit') return reset();
+      if (action.kind === 'redirect') return reply({ status: action.status ?? 307, headers: { Location: action.location } });
       if (action.kind === 'status') {
         const headers: Record<string, string> = action.retryAfter !== undefined ? { 'Retry-After': action.retryAfter } : {};
         const code = action.code ?? (action.status === 429 ? 'TooManyRequests' : action.status === 503 ? 'ServiceUnavailable' : 'InjectedFault');

@@ -128,6 +128,14 @@ describe('Graph emulator (raw HTTP)', function () {
     assert.match((denied.body.error as { message: string }).message, /DeviceManagementServiceConfig\.ReadWrite\.All/);
   });
 
+  it('runs a hook before the write commits (a client killed there finds nothing created)', async () => {
+    let created = -1;
+    emulator.faults.add({ method: 'POST', action: { kind: 'before-commit', run: () => void (created = emulator.state.tenant(DEFAULT_TENANT_ID).created.length) } });
+    assert.equal((await call('POST', IMPORTED, fakeDevices(1)[0])).status, 201);
+    assert.equal(created, 0);
+    assert.equal(emulator.state.tenant(DEFAULT_TENANT_ID).created.length, 1);
+  });
+
   it('updates registered device properties', async () => {
     const device = emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: 'REG1', hardwareIdentifier: fakeDevices(1)[0]!.hardwareIdentifier });
     assert.equal((await call('POST', `${REGISTERED}/${device.id}/updateDeviceProperties`, { groupTag: 'Kiosk', displayName: 'KIOSK-01' })).status, 204);
