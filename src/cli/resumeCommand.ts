@@ -24,7 +24,7 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
     for (const run of elsewhere) {
       io.stderr(l10n.t('Run {0} belongs to {1}; resume it with --graph-root {1}.', run.id, run.graphRoot) + '\n');
     }
-    const unfinished = engine.unfinishedRuns();
+    const unfinished = engine.unfinishedRuns({ registration: options.wait });
     if (!unfinished.length) {
       if (!options.json) io.stdout(l10n.t('No unfinished runs in {0}.', session.journal.directory) + '\n');
       else io.stdout(`${JSON.stringify(runsDocument([]))}\n`);

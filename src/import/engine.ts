@@ -12,7 +12,7 @@ import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
 import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest, type RunTenant } from './journal';
 import { RunContext } from './runContext';
-import { RunState, type RunView } from './runState';
+import { RunState, awaitingRegistration, type RunView } from './runState';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
@@ -214,9 +214,13 @@ export class ImportEngine {
     return listRunViews(this.journal, this.logger, (id) => this.active.get(id));
   }
 
-  /** Runs for this Graph root that still have devices to send or records to watch. */
-  unfinishedRuns(): RunView[] {
-    return this.listRuns().filter((run) => run.phase !== 'finished' && run.graphRoot === this.graph.client.graphRoot);
+  /**
+   * Runs for this Graph root that still have devices to send or records to watch; with `registration`, also runs
+   * whose completed devices were never watched until registered (a crash during that wait, or no wait at all).
+   */
+  unfinishedRuns(options: { readonly registration?: boolean } = {}): RunView[] {
+    const open = (run: RunView) => run.phase !== 'finished' || (options.registration === true && !run.registrationWatched && awaitingRegistration(run) > 0);
+    return this.listRuns().filter((run) => run.graphRoot === this.graph.client.graphRoot && open(run));
   }
 
   async findRegisteredDevices(serialNumber: string, signal?: AbortSignal): Promise<RegisteredDevice[]> {
@@ -264,7 +268,10 @@ export class ImportEngine {
           return;
         }
         if (options.sync && state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
-        if (options.waitForRegistration) allRegistered = await watchRegistration(ctx, deadline);
+        if (options.waitForRegistration) {
+          allRegistered = await watchRegistration(ctx, deadline);
+          ctx.record({ t: 'registration-watched', allRegistered });
+        }
         if (options.removeCompletedRecords) await this.removeRecords(ctx, 'completed');
         stopped = sentAll ? 'finished' : 'cancelled';
       });

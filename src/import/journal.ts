@@ -63,7 +63,9 @@ export type JournalEntry =
   | { readonly t: 'registered'; readonly at: string; readonly devices: readonly number[] }
   | { readonly t: 'record-deleted'; readonly at: string; readonly devices: readonly number[] }
   | { readonly t: 'retry'; readonly at: string; readonly devices: readonly number[] }
-  | { readonly t: 'sync'; readonly at: string; readonly outcome: string };
+  | { readonly t: 'sync'; readonly at: string; readonly outcome: string }
+  /** The wait for registration ended (all registered, or the time limit): `resume --wait` need not wait again. */
+  | { readonly t: 'registration-watched'; readonly at: string; readonly allRegistered: boolean };
 
 export interface LoadedRun {
   readonly manifest: RunManifest;

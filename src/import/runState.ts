@@ -64,6 +64,8 @@ export interface RunView {
   readonly devices: readonly DeviceView[];
   readonly counts: RunCounts;
   readonly lastSync?: string;
+  /** Whether a wait for registration has ended since the last retry (see `awaitingRegistration`). */
+  readonly registrationWatched: boolean;
 }
 
 const TERMINAL = new Set(['complete', 'error', 'partial']);
@@ -73,6 +75,7 @@ export class RunState {
   readonly devices: DeviceState[];
   private nextSendNumber = 1;
   lastSync?: string;
+  registrationWatched = false;
 
   constructor(readonly manifest: RunManifest) {
     this.devices = manifest.devices.map((device, index) => ({
@@ -143,6 +146,7 @@ export class RunState {
         for (const i of entry.devices) this.device(i).recordDeleted = true;
         break;
       case 'retry':
+        this.registrationWatched = false;
         for (const i of entry.devices) {
           Object.assign(this.device(i), {
             progress: 'not-sent',
@@ -159,6 +163,9 @@ export class RunState {
         break;
       case 'sync':
         this.lastSync = entry.outcome;
+        break;
+      case 'registration-watched':
+        this.registrationWatched = true;
         break;
     }
   }
@@ -220,6 +227,7 @@ export class RunState {
       })),
       counts: this.counts(),
       lastSync: this.lastSync,
+      registrationWatched: this.registrationWatched,
     };
   }
 
@@ -242,4 +250,9 @@ function viewStatus(device: DeviceState): ImportStatus {
   if (device.progress === 'rejected') return 'error';
   if (device.progress !== 'accepted') return 'pending';
   return KNOWN_STATUSES.has(device.status as ImportStatus) ? (device.status as ImportStatus) : 'unknown';
+}
+
+/** Completed devices that have not appeared among registered Autopilot devices yet. */
+export function awaitingRegistration(view: Pick<RunView, 'devices'>): number {
+  return view.devices.filter((device) => device.status === 'complete' && device.registrationId && !device.registered).length;
 }

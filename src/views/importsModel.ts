@@ -5,6 +5,7 @@
  */
 import { Emitter, type Subscription } from '../import/events';
 import type { DeviceView, RunView } from '../import/runState';
+export { awaitingRegistration } from '../import/runState';
 
 /** What this window is doing with a run: sending it, watching it after a stop request, or nothing. */
 export type RunActivity = 'sending' | 'stopping' | 'watching' | 'idle';
@@ -34,10 +35,6 @@ export function awaitingResult(view: RunView): number {
   return view.devices.filter((device) => device.sent && (device.status === 'unknown' || device.status === 'pending')).length;
 }
 
-/** Completed devices that have not appeared among registered Autopilot devices yet. */
-export function awaitingRegistration(view: RunView): number {
-  return view.devices.filter((device) => device.status === 'complete' && device.registrationId && !device.registered).length;
-}
 
 export class ImportsModel {
   private readonly changes = new Emitter<ImportsChange>();

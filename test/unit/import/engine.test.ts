@@ -280,6 +280,28 @@ describe('import engine against the emulator', function () {
     assert.equal(again.stopped, 'finished');
   });
 
+  it('keeps a run open for a waiting resume until its wait for registration has ended, once', async () => {
+    await harness.close();
+    harness = await startHarness({ timing: { processingDelayMs: 50, processingJitterMs: 0, registrationDelayMs: 300, syncDurationMs: 50, syncMinIntervalMs: 60_000 } });
+    // Processed but never watched until registered (as after a crash during that wait): open only for a waiting resume.
+    const processed = await harness.engine().startRun(fakeDevices(2), { source: 'reg.json', wait: true });
+    assert.equal(processed.run.phase, 'finished');
+    assert.ok(processed.run.devices.every((d) => d.status === 'complete' && !d.registered));
+    assert.deepEqual(harness.engine().unfinishedRuns(), []);
+    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }).map((r) => r.id), [processed.run.id]);
+
+    const resumed = await harness.engine().resumeRun(processed.run.id, { wait: true, waitForRegistration: true });
+    assert.equal(resumed.allRegistered, true);
+    assert.ok(resumed.run.devices.every((d) => d.registered));
+    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }), []);
+
+    // A wait that ran out of time has ended too: a later resume does not wait for the same devices again.
+    const slow = await harness.engine({ settings: { timeLimitMs: 150 } }).startRun(fakeDevices(1, 'LATE'), { source: 'late.json', wait: true, waitForRegistration: true });
+    assert.equal(slow.allRegistered, false);
+    assert.equal(slow.run.registrationWatched, true);
+    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }), []);
+  });
+
   it('lets only one engine work on a run at a time', async () => {
     await harness.close();
     harness = await startHarness({ timing: { processingDelayMs: 400, processingJitterMs: 0 } });

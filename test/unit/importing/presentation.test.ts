@@ -28,7 +28,7 @@ function run(id: string, devices: DeviceView[], phase: RunView['phase'] = 'finis
     if (d.status === 'complete' || d.status === 'error' || d.status === 'partial') counts[d.status]++;
     else counts.pending++;
   }
-  return { id, startedAt: '2026-05-01T10:00:00.000Z', source: 'C:\\hashes\\devices.csv', graphRoot: 'https://graph.microsoft.com', tenant: { id: 't', label: 'contoso.com' }, phase, devices, counts };
+  return { id, startedAt: '2026-05-01T10:00:00.000Z', source: 'C:\\hashes\\devices.csv', graphRoot: 'https://graph.microsoft.com', tenant: { id: 't', label: 'contoso.com' }, phase, devices, counts, registrationWatched: false };
 }
 
 const entry = (view: RunView, activity: RunActivity = 'idle'): RunEntry => ({ view, activity });

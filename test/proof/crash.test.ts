@@ -1,0 +1,197 @@
+/**
+ * Crash test: the bundled terminal command importing 2,000 devices is killed with SIGKILL (its whole process group,
+ * as a closed terminal, an OOM kill or a CI timeout would) at many points of the run — before a chunk reaches Graph,
+ * after Graph committed it but before the answer was journaled, right after the answer left Graph, while polling,
+ * during the sync, while waiting for registration, at seeded random instants, and again while `resume` itself is
+ * reconciling or sending. After each crash `autopilot-devices resume --wait` must finish the run, and the emulator's
+ * own records must show the same exactly-once result every time.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_TENANT_ID } from '../emulator/auth';
+import { seededRandom, type FaultRule } from '../emulator/faults';
+import { fakeDevices } from '../emulator/hashes';
+import { startGraphEmulator, type GraphEmulator } from '../emulator/server';
+import { parseJsonOutput, runCli, type CliRun } from '../support/cliRunner';
+import { auditRun, summarize, type ExpectedDevice, type ReportedDevice } from './audit';
+
+const DEVICES = 2000;
+const BATCH_SIZE = 100; // 20 chunks, so there are many "between" moments to die in
+const SEED = 20_261_128;
+const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
+const IMPORTED = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
+const REGISTERED = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities';
+const SYNC = '/windowsAutopilotSettings/sync';
+const TIMING = { processingDelayMs: 300, processingJitterMs: 200, registrationDelayMs: 300, syncDurationMs: 100, syncMinIntervalMs: 600_000 };
+
+/** Where a process dies: a fault that kills it when Graph sees a given request, or an instant after it started. */
+type KillPoint =
+  | { readonly name: string; readonly when: 'request'; readonly rule: Omit<FaultRule, 'action'>; readonly moment: 'before-commit' | 'after-commit' | 'after-answer' }
+  /** At a seeded fraction of an uninterrupted run's duration, or of its request count (any request, any phase). */
+  | { readonly name: string; readonly when: 'time' | 'nth-request'; readonly fraction: number };
+
+/** One crash scenario: the import and possibly its resumes, each killed at a point, then a resume that finishes. */
+interface Scenario {
+  readonly name: string;
+  readonly kills: readonly KillPoint[];
+}
+
+const nthImport = (n: number): Omit<FaultRule, 'action'> => ({ method: 'POST', path: IMPORT_PATH, skip: n - 1 });
+const random = seededRandom(SEED);
+const somewhere = () => 0.05 + 0.75 * random();
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'as the first chunk leaves, before Graph has it', kills: [{ name: 'chunk 1 before commit', when: 'request', rule: nthImport(1), moment: 'before-commit' }] },
+  { name: 'after Graph committed the first chunk, before its answer was journaled', kills: [{ name: 'chunk 1 after commit', when: 'request', rule: nthImport(1), moment: 'after-commit' }] },
+  { name: 'mid-file, before Graph has chunk 7', kills: [{ name: 'chunk 7 before commit', when: 'request', rule: nthImport(7), moment: 'before-commit' }] },
+  { name: 'mid-file, after Graph committed chunk 13 and before the journal heard', kills: [{ name: 'chunk 13 after commit', when: 'request', rule: nthImport(13), moment: 'after-commit' }] },
+  { name: 'just after Graph answered chunk 5', kills: [{ name: 'chunk 5 answered', when: 'request', rule: nthImport(5), moment: 'after-answer' }] },
+  { name: 'after Graph committed the last chunk', kills: [{ name: 'chunk 20 after commit', when: 'request', rule: nthImport(20), moment: 'after-commit' }] },
+  { name: 'while polling the import states', kills: [{ name: 'first poll', when: 'request', rule: { method: 'GET', path: IMPORTED }, moment: 'after-commit' }] },
+  { name: 'while asking Intune to sync', kills: [{ name: 'sync', when: 'request', rule: { method: 'POST', path: SYNC }, moment: 'after-commit' }] },
+  { name: 'while waiting for registration', kills: [{ name: 'registration check', when: 'request', rule: { method: 'GET', path: REGISTERED }, moment: 'after-commit' }] },
+  ...[1, 2, 3].map((n): Scenario => {
+    const fraction = somewhere();
+    return { name: `at random instant ${n} (${(fraction * 100).toFixed(0)}% into the run)`, kills: [{ name: `instant ${n}`, when: 'time', fraction }] };
+  }),
+  ...[1, 2].map((n): Scenario => {
+    const fraction = somewhere();
+    return { name: `at random request ${n} (${(fraction * 100).toFixed(0)}% of the requests)`, kills: [{ name: `request ${n}`, when: 'nth-request', fraction }] };
+  }),
+  {
+    name: 'three times in a row: the import, then the resume while it reconciles, then the resume while it sends',
+    kills: [
+      { name: 'chunk 3 after commit', when: 'request', rule: nthImport(3), moment: 'after-commit' },
+      { name: 'resume reconciling', when: 'request', rule: { method: 'GET', path: IMPORTED }, moment: 'after-commit' },
+      { name: 'resume sending', when: 'request', rule: nthImport(1), moment: 'before-commit' },
+    ],
+  },
+];
+
+interface RunsDocument {
+  readonly runs: readonly { readonly id: string; readonly devices: readonly ReportedDevice[]; readonly counts: Record<string, number> }[];
+}
+
+/** What a run ends with, without record ids (each scenario has its own emulator): the result every crash must reach. */
+const outcome = (devices: readonly ReportedDevice[]) => devices.map((d) => `${d.serialNumber} ${d.status} ${d.errorCode} ${d.errorName ?? ''} ${d.registered}`);
+
+describe('crash test: the terminal command killed with SIGKILL mid-import, then resumed', function () {
+  this.timeout(60_000);
+  let emulator: GraphEmulator;
+  let dir: string;
+  let expected: ExpectedDevice[];
+  /** The uninterrupted run: how long it takes, how many requests it makes, and what it ends with. */
+  let reference: { durationMs: number; requests: number; outcome: string[] };
+
+  async function setUp(): Promise<void> {
+    emulator = await startGraphEmulator({ timing: TIMING, random: seededRandom(SEED + 1) });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-crash-'));
+    const devices = fakeDevices(DEVICES, 'CRASH');
+    // A realistic file has a few devices Intune refuses: some already registered here (806), some in another tenant (808).
+    for (const i of [17, 480, 1333, 1999]) emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: `OLD-${i}`, hardwareIdentifier: devices[i]!.hardwareIdentifier });
+    for (const i of [250, 1024]) emulator.state.seedForeign(devices[i]!.hardwareIdentifier);
+    expected = devices.map((device) => ({ serialNumber: device.serialNumber }));
+    fs.writeFileSync(path.join(dir, 'devices.autopilot.json'), JSON.stringify(devices));
+  }
+
+  async function tearDown(): Promise<void> {
+    await emulator.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  function cli(args: readonly string[], kill?: KillPoint): Promise<CliRun & { killed: boolean }> {
+    let pid = 0;
+    let killed = false;
+    let timer: NodeJS.Timeout | undefined;
+    const die = () => {
+      if (killed || !pid) return;
+      killed = true;
+      process.kill(-pid, 'SIGKILL');
+    };
+    if (kill?.when === 'request') {
+      if (kill.moment === 'before-commit') {
+        // The request left the client, which dies; Graph never gets to commit it (the connection is gone).
+        emulator.faults.add({ ...kill.rule, action: { kind: 'before-commit', run: die } });
+        emulator.faults.add({ ...kill.rule, action: { kind: 'reset-before-commit' } });
+      } else if (kill.moment === 'after-commit') {
+        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: die } });
+      } else {
+        // Graph's answer is on its way (written right after this hook); the client dies as it arrives.
+        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: () => void setImmediate(die) } });
+      }
+    } else if (kill?.when === 'nth-request') {
+      const skip = Math.floor(kill.fraction * reference.requests);
+      emulator.faults.add({ skip, action: { kind: 'after-commit', run: die } });
+    }
+    const env = { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.1' };
+    const run = runCli([...args, '--journal', path.join(dir, 'journal')], {
+      env,
+      cwd: dir,
+      onSpawn: (child) => {
+        pid = child.pid!;
+        if (kill?.when === 'time') timer = setTimeout(die, kill.fraction * reference.durationMs);
+      },
+    });
+    return run.then((result) => {
+      clearTimeout(timer);
+      emulator.faults.clear();
+      return { ...result, killed };
+    });
+  }
+
+  /** The kind of the newest entry in the (only) run's journal, as a restart would read it. */
+  function lastJournalEntry(): string {
+    const runs = path.join(dir, 'journal', 'runs');
+    const [runId] = fs.readdirSync(runs);
+    const lines = fs.readFileSync(path.join(runs, runId!, 'events.jsonl'), 'utf8').trim().split('\n');
+    return (JSON.parse(lines.at(-1)!) as { t: string }).t;
+  }
+
+  const importArgs = () => ['import', path.join(dir, 'devices.autopilot.json'), '--batch-size', String(BATCH_SIZE), '--wait', '--json'];
+
+  before(async () => {
+    await setUp();
+    try {
+      const started = Date.now();
+      const run = await cli(importArgs());
+      assert.equal(run.code, 3, `an uninterrupted import with some refused devices exits 3:\n${run.stderr.slice(-2000)}`);
+      const [result] = parseJsonOutput<RunsDocument>(run).runs;
+      const problems = auditRun(emulator, DEFAULT_TENANT_ID, expected, result!.devices);
+      assert.deepEqual(problems, [], summarize(problems));
+      assert.deepEqual(result!.counts, { complete: DEVICES - 6, error: 6, partial: 0, pending: 0 });
+      reference = { durationMs: Date.now() - started, requests: emulator.requests.length, outcome: outcome(result!.devices) };
+    } finally {
+      await tearDown();
+    }
+  });
+
+  beforeEach(setUp);
+  afterEach(tearDown);
+
+  for (const scenario of SCENARIOS) {
+    it(`dies ${scenario.name}; resume finishes with every device exactly once`, async () => {
+      for (const [index, kill] of scenario.kills.entries()) {
+        const crashed = await cli(index === 0 ? importArgs() : ['resume', '--wait', '--json'], kill);
+        assert.ok(crashed.killed && crashed.signal === 'SIGKILL', `${kill.name}: the process was not killed there (exit ${crashed.code}):\n${crashed.stderr.slice(-2000)}`);
+        assert.equal(crashed.stdout, '', 'a killed process printed nothing');
+        if (kill.when === 'request' && kill.rule.path === IMPORT_PATH && kill.moment !== 'after-answer') {
+          assert.equal(lastJournalEntry(), 'send', `${kill.name}: the process died between journaling the send and journaling its answer`);
+        }
+      }
+
+      const resumed = await cli(['resume', '--wait', '--json']);
+      assert.equal(resumed.code, 3, `resume ends like the import would have, some devices refused (exit 3):\n${resumed.stderr.slice(-2000)}`);
+      const { runs } = parseJsonOutput<RunsDocument>(resumed);
+      assert.equal(runs.length, 1, 'the one interrupted run was resumed');
+      const problems = auditRun(emulator, DEFAULT_TENANT_ID, expected, runs[0]!.devices);
+      assert.deepEqual(problems, [], summarize(problems));
+      assert.deepEqual(outcome(runs[0]!.devices), reference.outcome, 'the same result as the uninterrupted run');
+
+      const again = await cli(['resume', '--wait', '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(parseJsonOutput(again), { runs: [] }, 'nothing is left to resume');
+    });
+  }
+});
