@@ -34,7 +34,8 @@ const common = {
   // node-fetch 2 tries an optional `encoding` package inside try/catch; we never ask it for charset conversion.
   external: ['encoding'],
   // jsonc-parser's `main` is a UMD wrapper whose inner require() calls a bundler cannot follow; bundle its ES build.
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  // node-fetch 2 only falls back to `whatwg-url` where Node has no URL class of its own (see the stand-in).
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js', 'whatwg-url': './src/common/builtinWhatwgUrl.ts' },
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
   plugins: watch ? [problemMatcherPlugin] : [],
 };

@@ -9,7 +9,9 @@
  * real-world seconds (measured / scale).
  *
  *   npm run bench:import -- [--devices 2000] [--runs 3] [--scale 0.1] [--processing 30] [--processing-jitter 30]
- *                           [--latency 250] [--latency-per-device 2]
+ *                           [--latency 250] [--latency-per-device 2] [--json]
+ *
+ * With `--json`, progress goes to stderr and stdout carries one JSON document of the figures (for `npm run budgets`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,6 +39,9 @@ const LATENCY_MS = option('latency', 250);
 const LATENCY_PER_DEVICE_MS = option('latency-per-device', 2);
 const POLL_S = 15;
 const WINDOW_S = 20;
+const JSON_OUTPUT = process.argv.includes('--json');
+/** Human-readable lines: stdout normally, stderr when stdout carries the JSON figures. */
+const say = (line: string) => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
 
 interface Measurement {
   readonly wallSeconds: number;
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
     latencyPerImportedDeviceMs: LATENCY_PER_DEVICE_MS * SCALE,
     timing: { processingDelayMs: PROCESSING_S * 1000 * SCALE, processingJitterMs: PROCESSING_JITTER_S * 1000 * SCALE },
   });
-  console.log(
+  say(
     `import benchmark: ${DEVICES} devices, ${RUNS} run(s), scale ${SCALE}, Intune budgets 100 writes/${WINDOW_S} s per app and 200 per tenant, ` +
       `latency ${LATENCY_MS} ms + ${LATENCY_PER_DEVICE_MS} ms per device in an /import body, processing ${PROCESSING_S}–${PROCESSING_S + PROCESSING_JITTER_S} s, poll ${POLL_S} s, ${os.cpus().length} cores`,
   );
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
           ? { baseline: await baseline(emulator, base, base, devices), engine: await ourEngine(emulator, ours, ours, devices) }
           : { engine: await ourEngine(emulator, ours, ours, devices), baseline: await baseline(emulator, base, base, devices) };
       rows.push(pair);
-      console.log(
+      say(
         `run ${run}: baseline ${pair.baseline.wallSeconds.toFixed(0)} s, ${pair.baseline.requests} requests, ${pair.baseline.throttled} × 429 | ` +
           `engine ${pair.engine.wallSeconds.toFixed(0)} s, ${pair.engine.requests} requests, ${pair.engine.throttled} × 429 | ` +
           `complete ${pair.baseline.complete}/${pair.engine.complete}`,
@@ -153,11 +158,16 @@ async function main(): Promise<void> {
   const wallRatio = median(rows.map((r) => r.baseline.wallSeconds / r.engine.wallSeconds));
   const requestRatio = median(rows.map((r) => r.baseline.requests / r.engine.requests));
   const engine429 = rows.reduce((sum, r) => sum + r.engine.throttled, 0);
-  console.log(
+  say(
     `median: baseline ${median(rows.map((r) => r.baseline.wallSeconds)).toFixed(0)} s / ${median(rows.map((r) => r.baseline.requests))} requests; ` +
       `engine ${median(rows.map((r) => r.engine.wallSeconds)).toFixed(0)} s / ${median(rows.map((r) => r.engine.requests))} requests`,
   );
-  console.log(`import ${DEVICES.toLocaleString('en-US')} devices: ${wallRatio.toFixed(1)}× less wall time, ${requestRatio.toFixed(0)}× fewer requests than the baseline; 429s received by the engine: ${engine429}`);
+  say(`import ${DEVICES.toLocaleString('en-US')} devices: ${wallRatio.toFixed(1)}× less wall time, ${requestRatio.toFixed(0)}× fewer requests than the baseline; 429s received by the engine: ${engine429}`);
+  if (JSON_OUTPUT) {
+    const config = { devices: DEVICES, runs: RUNS, scale: SCALE, processingS: PROCESSING_S, processingJitterS: PROCESSING_JITTER_S, latencyMs: LATENCY_MS, cores: os.cpus().length };
+    const medians = (side: 'baseline' | 'engine') => ({ wallSeconds: median(rows.map((r) => r[side].wallSeconds)), requests: median(rows.map((r) => r[side].requests)), throttled: rows.reduce((sum, r) => sum + r[side].throttled, 0) });
+    process.stdout.write(`${JSON.stringify({ config, baseline: medians('baseline'), engine: medians('engine'), wallRatio, requestRatio, engine429 })}\n`);
+  }
   if (engine429 > 0) process.exitCode = 1;
 }
 

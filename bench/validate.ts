@@ -3,6 +3,8 @@
  * plain `JSON.parse` of the JSON file's bytes measured in the same run. Time is the median of several warm runs with a
  * garbage collection before each; memory is the peak resident-set growth of a fresh process that reads the file and
  * validates it, divided by the file's size.
+ *
+ * With `--json`, the table goes to stderr and stdout carries one JSON document of the figures (for `npm run budgets`).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -124,7 +126,12 @@ function main(): void {
         `| ${label} | ${time.toFixed(1)} | ${(time / mb(size)).toFixed(2)} | ${(time / baseline).toFixed(2)}× | ${memory[scenario].elapsedMs.toFixed(0)} | ${(memory[scenario].growth / memory[scenario].size).toFixed(2)}× |`,
       );
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const json = process.argv.includes('--json');
+    (json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
+    if (json) {
+      const figures = (scenario: Scenario, size: number) => ({ timeRatio: median(times[scenario]) / baseline, memoryRatio: memory[scenario].growth / memory[scenario].size, msPerMb: median(times[scenario]) / mb(size) });
+      process.stdout.write(`${JSON.stringify({ devices: DEVICES, runs: RUNS, cores: os.cpus().length, baselineMs: baseline, json: figures('json', data.json.length), csv: figures('csv', data.csv.length) })}\n`);
+    }
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }

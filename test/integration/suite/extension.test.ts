@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -32,7 +33,9 @@ describe('extension', () => {
     assert.ok(Number.isFinite(activationMs) && activationMs > 0, `activationMs is ${activationMs}`);
     const outputDir = process.env.AUTOPILOT_TEST_OUTPUT;
     if (outputDir) {
-      const record = { activationMs, ...activation, vscode: vscode.version, recordedAt: new Date().toISOString() };
+      // Which bundle was measured, so the budget check can refuse a figure that belongs to another build.
+      const bundleSha256 = createHash('sha256').update(fs.readFileSync(path.join(extension.extensionPath, 'dist', 'extension.js'))).digest('hex');
+      const record = { activationMs, ...activation, bundleSha256, vscode: vscode.version, recordedAt: new Date().toISOString() };
       fs.writeFileSync(path.join(outputDir, 'activation.json'), JSON.stringify(record, null, 2));
     }
   });
