@@ -2,7 +2,7 @@
 import * as l10n from '@vscode/l10n';
 import { MissingCredentialsError } from '../auth/environmentCredentials';
 import { UnsafeEndpointError } from '../graph/endpoint';
-import { ForeignNextLinkError, GraphError, GraphNetworkError } from '../graph/errors';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError } from '../graph/errors';
 import { RunFailedError } from '../import/engine';
 import { RunBusyError } from '../import/journal';
 
@@ -29,7 +29,7 @@ export function describeFailure(error: unknown, context: FailureContext): string
     }
     return l10n.t('Graph answered {0} {1} to {2} {3}: {4} ({5}).', cause.status, cause.code, cause.method, cause.path, cause.graphMessage, reference);
   }
-  if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError) {
+  if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof GraphRedirectError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError) {
     return cause.message;
   }
   if (cause instanceof RunBusyError) return l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);

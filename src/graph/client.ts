@@ -11,7 +11,7 @@ import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from
 import { silentLogger, type Logger } from '../common/logger';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
-import { ForeignNextLinkError, GraphError, GraphNetworkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
 import { DEFAULT_RETRY_OPTIONS, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retryPolicy';
 import { DEFAULT_WRITE_BUDGET, WriteBudget, type WriteBudgetOptions } from './writeBudget';
 
@@ -169,6 +169,9 @@ export class GraphClient {
       if (response.ok || request.accept?.includes(response.status)) {
         return { status: response.status, body: body as T, requestId };
       }
+      if (response.status >= 300 && response.status < 400) {
+        throw new GraphRedirectError(response.status, redirectTarget(response.headers.get('location'), url), this.root.origin);
+      }
       if (response.status === 401 && !refreshed) {
         refreshed = forceRefresh = true;
         this.logger.info(`${request.method} ${logPath}: 401, trying once more with a fresh token`);
@@ -273,4 +276,15 @@ function classifyNetworkError(error: unknown, url: URL, method: string, isWrite:
   // Before the connection exists nothing was sent; after it, a write may have been applied before the cut.
   const outcomeUnknown = isWrite && kind === 'reset';
   return new GraphNetworkError(kind, outcomeUnknown, url.origin, method, url.pathname, code);
+}
+
+/** A redirect's target as origin and path (never its query, which could carry a code or a key), or '' if unusable. */
+function redirectTarget(location: string | null, base: URL): string {
+  if (!location) return '';
+  try {
+    const target = new URL(location, base);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return '';
+  }
 }

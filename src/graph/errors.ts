@@ -99,6 +99,29 @@ export class ForeignNextLinkError extends Error {
   }
 }
 
+/**
+ * Graph answered with a redirect. Redirects are never followed, wherever they point: the request carried a token, and
+ * Graph itself does not redirect API calls, so a 3xx means a proxy, a captive portal or a wrong Graph root.
+ */
+export class GraphRedirectError extends Error {
+  constructor(
+    readonly status: number,
+    /** Where the redirect pointed (origin and path only; a query could carry secrets). */
+    readonly target: string,
+    readonly graphOrigin: string,
+  ) {
+    super(
+      l10n.t(
+        'Graph answered {0} redirecting to {1}; redirects are not followed, so no request or token went there. Check that the Graph root is {2} itself and not a proxy or portal address.',
+        status,
+        target || l10n.t('an unnamed location'),
+        graphOrigin,
+      ),
+    );
+    this.name = 'GraphRedirectError';
+  }
+}
+
 /** Reads Graph's error body, including Intune's habit of putting a JSON document inside `error.message`. */
 export function parseGraphErrorBody(
   body: unknown,

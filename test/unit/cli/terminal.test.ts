@@ -169,6 +169,31 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     }
   });
 
+  it('ends naming the target when Graph redirects, sends nothing there, and imports nothing twice on resume', async () => {
+    const sinkRequests: string[] = [];
+    const sink = http.createServer((req, res) => {
+      sinkRequests.push(`${req.method} ${req.url}`);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    try {
+      emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'redirect', status: 302, location: `${sinkOrigin}/login` } });
+      const devices = fakeDevices(3);
+      const run = await cli(['import', payload(devices), '--json']);
+      assert.notEqual(run.code, 0);
+      assert.ok(run.stderr.includes(`Graph answered 302 redirecting to ${sinkOrigin}/login; redirects are not followed, so no request or token went there.`), run.stderr);
+      assert.deepEqual(sinkRequests, []);
+
+      const resumed = await cli(['resume', '--json']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual([...recordsPerSerial(emulator).values()], [1, 1, 1]);
+      assert.deepEqual(sinkRequests, []);
+    } finally {
+      sink.close();
+    }
+  });
+
   it('survives SIGKILL of its process group mid-run: resume finishes with every device exactly once', async () => {
     const devices = fakeDevices(1200);
     let killed = false;
