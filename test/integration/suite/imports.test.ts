@@ -20,6 +20,7 @@ import { fakeDevices } from '../../emulator/hashes';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
 import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { eventually } from '../../support/eventually';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const SETTINGS: Record<string, unknown> = {
@@ -29,16 +30,6 @@ const SETTINGS: Record<string, unknown> = {
   'import.syncAfterImport': true,
   'import.batchSize': 500,
 };
-
-async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 function workspaceFile(...segments: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];

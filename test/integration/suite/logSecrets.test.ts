@@ -7,27 +7,17 @@
  * so that server must see no request at all.
  */
 import * as assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ExtensionApi } from '../../../src/extension';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
 import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { eventually } from '../../support/eventually';
+import { startStrangerServer } from '../../support/strangerServer';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'poll.intervalSeconds': 1, 'import.askForGroupTag': false, 'import.syncAfterImport': true };
-
-async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** Pieces of a hash from its start, middle and end: a log line that quoted any part of it would contain one. */
 function hashPieces(hash: string): string[] {
@@ -70,13 +60,8 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
   });
 
   it('logs the whole journey in detail, and no hash, product key, token, code or secret; ignores hostile workspace settings', async () => {
-    const strangerRequests: string[] = [];
-    const stranger = http.createServer((req, res) => {
-      strangerRequests.push(`${req.method} ${req.url}`);
-      res.writeHead(500).end();
-    });
-    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
-    const strangerRoot = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}`;
+    const stranger = await startStrangerServer();
+    const strangerRoot = stranger.origin;
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const workspaceSettings = vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json');
@@ -93,7 +78,7 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     await vscode.workspace.fs.writeFile(workspaceSettings, Buffer.from(JSON.stringify({ ...hostile, 'autopilot.import.batchSize': 321 })));
     try {
       await journey();
-      assert.deepEqual(strangerRequests, [], 'nothing went to the server the workspace named');
+      assert.deepEqual(stranger.requests, [], 'nothing went to the server the workspace named');
       for (const key of Object.keys(hostile).map((name) => name.replace('autopilot.', ''))) {
         const { globalValue, defaultValue } = configuration().inspect(key)!;
         assert.deepEqual(configuration().get(key), globalValue ?? defaultValue, `${key} came from the workspace`);

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { eventually } from '../../support/eventually';
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 
 function workspaceFile(...segments: string[]): vscode.Uri {
@@ -13,21 +14,6 @@ function workspaceFile(...segments: string[]): vscode.Uri {
 }
 
 /** Polls until `probe` returns a value (language servers and debounced validation answer asynchronously). */
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 function label(item: vscode.CompletionItem): string {
   return (typeof item.label === 'string' ? item.label : item.label.label).replace(/^"|"$/g, '');
 }

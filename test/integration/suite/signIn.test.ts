@@ -8,20 +8,11 @@ import type { ExtensionServices } from '../../../src/services';
 import { startIdentityEmulator, type IdentityEmulator } from '../../emulator/identity/identityEmulator';
 import { ADELE, GRAPH_CLI_CLIENT_ID } from '../../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
+import { eventually as waitFor } from '../../support/eventually';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const GRAPH_ROOT = 'https://graph.emulator.test';
 const SETTINGS = ['cloud', 'authority', 'graphRoot', 'auth.flow'] as const;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('Sign-in in VS Code (device code from the command palette, emulated Entra ID)', function () {
   this.timeout(90_000);

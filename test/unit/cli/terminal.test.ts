@@ -1,7 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
@@ -9,6 +7,7 @@ import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
 import { parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
 import { recordsPerSerial } from '../../support/engineHarness';
+import { startStrangerServer } from '../../support/strangerServer';
 
 interface RunsDocument {
   runs: {
@@ -148,13 +147,8 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   });
 
   it('ends non-zero naming the other origin when a nextLink leaves the Graph root, and sends nothing there', async () => {
-    const sinkRequests: string[] = [];
-    const sink = http.createServer((req, res) => {
-      sinkRequests.push(`${req.method} ${req.url}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    const sink = await startStrangerServer();
+    const sinkOrigin = sink.origin;
     try {
       await restart({ paging: { defaultPageSize: 10, maxPageSize: 10 } });
       emulator.nextLinkOrigin = sinkOrigin;
@@ -162,7 +156,7 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
       assert.notEqual(run.code, 0);
       assert.ok(run.stderr.includes(sinkOrigin), run.stderr);
       assert.match(run.stderr, /refusing to follow it, so no request or token went there/);
-      assert.deepEqual(sinkRequests, []);
+      assert.deepEqual(sink.requests, []);
       assert.ok(parseJsonOutput<RunsDocument>(run).error?.includes(sinkOrigin));
     } finally {
       sink.close();
@@ -170,25 +164,20 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   });
 
   it('ends naming the target when Graph redirects, sends nothing there, and imports nothing twice on resume', async () => {
-    const sinkRequests: string[] = [];
-    const sink = http.createServer((req, res) => {
-      sinkRequests.push(`${req.method} ${req.url}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    const sink = await startStrangerServer();
+    const sinkOrigin = sink.origin;
     try {
       emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'redirect', status: 302, location: `${sinkOrigin}/login` } });
       const devices = fakeDevices(3);
       const run = await cli(['import', payload(devices), '--json']);
       assert.notEqual(run.code, 0);
       assert.ok(run.stderr.includes(`Graph answered 302 redirecting to ${sinkOrigin}/login; redirects are not followed, so no request or token went there.`), run.stderr);
-      assert.deepEqual(sinkRequests, []);
+      assert.deepEqual(sink.requests, []);
 
       const resumed = await cli(['resume', '--json']);
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.deepEqual([...recordsPerSerial(emulator).values()], [1, 1, 1]);
-      assert.deepEqual(sinkRequests, []);
+      assert.deepEqual(sink.requests, []);
     } finally {
       sink.close();
     }

@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AutopilotGraph } from '../../../src/graph/autopilot';
 import { GraphClient, type GraphClientOptions } from '../../../src/graph/client';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError } from '../../../src/graph/errors';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
+import { startStrangerServer } from '../../support/strangerServer';
 
 /** The seed's example request body, exactly as the Graph page gives it. */
 const SEED_BODY = {
@@ -169,13 +168,8 @@ describe('Graph client against the emulator', function () {
   });
 
   it('refuses a nextLink to another origin, naming it, and sends nothing there', async () => {
-    const sinkRequests: string[] = [];
-    const sink = http.createServer((req, res) => {
-      sinkRequests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    const sink = await startStrangerServer();
+    const sinkOrigin = sink.origin;
     try {
       const graph = new AutopilotGraph(client());
       await graph.importDevices(fakeDevices(3));
@@ -185,20 +179,15 @@ describe('Graph client against the emulator', function () {
       })().catch((e: unknown) => e);
       assert.ok(error instanceof ForeignNextLinkError);
       assert.ok(error.message.includes(sinkOrigin), error.message);
-      assert.deepEqual(sinkRequests, []);
+      assert.deepEqual(sink.requests, []);
     } finally {
       sink.close();
     }
   });
 
   it('refuses a redirect to another origin: no request and no token go there, and the error names it', async () => {
-    const sinkRequests: string[] = [];
-    const sink = http.createServer((req, res) => {
-      sinkRequests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkOrigin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    const sink = await startStrangerServer();
+    const sinkOrigin = sink.origin;
     try {
       const graph = new AutopilotGraph(client());
       for (const status of [301, 302, 307, 308] as const) {
@@ -210,7 +199,7 @@ describe('Graph client against the emulator', function () {
         assert.match(error.message, /redirects are not followed, so no request or token went there/);
         assert.ok(!error.message.includes('secret-code'), 'the redirect query is not repeated');
       }
-      assert.deepEqual(sinkRequests, []);
+      assert.deepEqual(sink.requests, []);
       assert.equal(emulator.requests.length, 4, 'one request each, no retry');
       assert.equal(emulator.state.tenant(DEFAULT_TENANT_ID).created.length, 0);
     } finally {
