@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { activationInVsCode as inVsCode, type ActivationRecord } from './activationWindow';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const runsArgument = process.argv.indexOf('--runs');
@@ -23,26 +24,6 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-interface ActivationRecord {
-  readonly activationMs: number;
-  readonly loadMs: number;
-  readonly activateMs: number;
-  readonly vscode: string;
-}
-
-/** Runs the integration suite's activation test in code-server and returns what it recorded. */
-function inVsCode(): ActivationRecord {
-  const record = path.join(repoRoot, 'test-output', 'activation.json');
-  fs.rmSync(record, { force: true });
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'out', 'test', 'integration', 'launch', 'runInCodeServer.js')], {
-    cwd: repoRoot,
-    env: { ...process.env, AUTOPILOT_TEST_FILES: 'extension.test', AUTOPILOT_SKIP_UI: '1' },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0 || !fs.existsSync(record)) throw new Error(`the activation test failed:\n${result.stdout}\n${result.stderr}`);
-  return JSON.parse(fs.readFileSync(record, 'utf8')) as ActivationRecord;
 }
 
 /** A stand-in `vscode` module with what the bundle touches while it is evaluated (icons and colours built once). */
