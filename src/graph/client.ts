@@ -4,6 +4,7 @@
  * for writes — a slot in the client-side write budget. Tokens only ever go to the configured Graph root's origin.
  */
 import { randomUUID } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
@@ -187,7 +188,10 @@ export class GraphClient {
         await this.clock.sleep(waitMs, request.signal);
         continue;
       }
-      const parsed = parseGraphErrorBody(body, response.statusText || String(response.status));
+      const parsed =
+        response.status >= 300 && response.status < 400
+          ? { code: 'Redirect', message: describeRedirect(response.headers.get('location'), url), requestId: undefined, date: undefined, offendingValueFingerprint: undefined }
+          : parseGraphErrorBody(body, response.statusText || String(response.status));
       throw new GraphError({
         status: response.status,
         code: parsed.code,
@@ -261,6 +265,24 @@ export class GraphClient {
       await timer;
     }
   }
+}
+
+/**
+ * A 3xx is never followed (the request would carry the token wherever it points, and a write would be sent twice to
+ * find out); say where it pointed, by origin and path only (a query could carry anything), and what to check.
+ */
+function describeRedirect(location: string | null, from: URL): string {
+  let target: string;
+  try {
+    const to = new URL(location ?? '', from);
+    target = location ? to.origin + to.pathname : l10n.t('nowhere (no Location header)');
+  } catch {
+    target = l10n.t('an invalid Location header');
+  }
+  return l10n.t(
+    'Graph redirected the request to {0}. Redirects are not followed, so no request and no token went there: check the Graph root setting (--graph-root / AUTOPILOT_GRAPH_ROOT) and any proxy in between.',
+    target,
+  );
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
