@@ -10,6 +10,8 @@ import * as l10n from '@vscode/l10n';
 import { silentLogger, type Logger } from '../common/logger';
 import type { GetAccessToken } from '../graph/accessToken';
 import type { CloudEndpoints } from '../graph/clouds';
+import { UnsafeEndpointError } from '../graph/endpoint';
+import { checkAuthorityHost } from './authConfig';
 import { AppOnlyAuth, type AppCredential } from './appOnlyAuth';
 import { AuthNetworkClient } from './networkClient';
 
@@ -59,6 +61,12 @@ export function tokenSourceFromEnvironment(options: EnvironmentCredentialOptions
   const tenantId = options.tenant?.trim() || env.AUTOPILOT_TENANT_ID?.trim();
   if (!tenantId) {
     throw new MissingCredentialsError(l10n.t('App-only sign-in needs a tenant: pass --tenant or set AUTOPILOT_TENANT_ID.'));
+  }
+  try {
+    // Checked here too, not only when MSAL starts: then the terminal says why, instead of a generic sign-in failure.
+    checkAuthorityHost(options.endpoints.authorityHost);
+  } catch (error) {
+    throw new UnsafeEndpointError(error instanceof Error ? error.message : String(error));
   }
   const log = options.log ?? silentLogger;
   const app = new AppOnlyAuth({ clientId, tenantId, endpoints: options.endpoints, credential, log, network: new AuthNetworkClient({ log }) });

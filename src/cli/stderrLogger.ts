@@ -5,10 +5,11 @@ import { redactSecrets } from '../common/redact';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
+/** The more detailed of the two: `--verbose` means at least debug, and does not hide an `AUTOPILOT_LOG=trace`. */
 export function logLevelFrom(verbose: boolean, env: NodeJS.ProcessEnv): LogLevel {
-  if (verbose) return 'debug';
   const named = env.AUTOPILOT_LOG?.trim().toLowerCase();
-  return LEVELS.includes(named as LogLevel) ? (named as LogLevel) : 'warn';
+  const chosen = LEVELS.includes(named as LogLevel) ? (named as LogLevel) : 'warn';
+  return verbose && LEVELS.indexOf(chosen) > LEVELS.indexOf('debug') ? 'debug' : chosen;
 }
 
 export function stderrLogger(level: LogLevel, write: (text: string) => void, beforeWrite: () => void = () => undefined): Logger {

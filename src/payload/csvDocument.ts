@@ -153,7 +153,10 @@ class CsvSourceDocument implements SourceDocument {
 function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; quoteErrors: { offset: number; code: string }[] } {
   const rows: Row[] = [];
   const quoteErrors: { offset: number; code: string }[] = [];
-  let start = 0;
+  // Papa Parse drops a byte-order mark left at the start of the text (a file saved with two) and counts its offsets
+  // from after it; shift them back so that every position is one in this text.
+  const skipped = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let start = skipped;
   parseCsv<string[]>(text, {
     delimiter: ',',
     newline,
@@ -161,14 +164,14 @@ function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; 
     escapeChar: '"',
     skipEmptyLines: false,
     step: (result) => {
-      const next = result.meta.cursor;
+      const next = result.meta.cursor + skipped;
       // Papa Parse reports one more empty row after a final line break; it is not a line of the file.
       if (!(start === text.length && result.data.length === 1 && result.data[0] === '')) {
         rows.push({ cells: result.data, start, next });
       }
       for (const error of result.errors) {
         // Papa Parse points just past the offending quotation mark; report the mark itself.
-        if (error.type === 'Quotes') quoteErrors.push({ offset: Math.max(start, text.lastIndexOf('"', (error.index ?? start) - 1)), code: error.code });
+        if (error.type === 'Quotes') quoteErrors.push({ offset: Math.max(start, text.lastIndexOf('"', (error.index === undefined ? start : error.index + skipped) - 1)), code: error.code });
       }
       start = next;
     },

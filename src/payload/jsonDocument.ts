@@ -5,7 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import { parse as parseTolerantly, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { PayloadProblem } from './types';
-import { locate, locateJson, type JsonLocations, type JsonSpan, type LocatedValue } from './jsonLocations';
+import { firstTooDeep, locate, locateJson, MAX_NESTING_DEPTH, type JsonLocations, type JsonSpan, type LocatedValue } from './jsonLocations';
 import { LineIndex } from './lineIndex';
 import { IMPORT_BODY_KEY } from './payloadShape';
 import { editAt, problemAt, type SourceDocument, type TextSpan } from './sourceDocument';
@@ -153,6 +153,22 @@ class JsonSourceDocument implements SourceDocument {
 
 export function readJsonDocument(text: string): JsonReadResult {
   const lines = new LineIndex(text);
+  const at = firstTooDeep(text);
+  if (at !== undefined) {
+    return {
+      problems: [
+        problemAt(lines, { start: at, end: at + 1 }, {
+          severity: 'error',
+          code: 'json-too-deep',
+          origin: 'syntax',
+          message: l10n.t(
+            'The JSON nests more than {0} levels deep here; a device payload needs five at most. Check that this is the file with the devices.',
+            MAX_NESTING_DEPTH,
+          ),
+        }),
+      ],
+    };
+  }
   let value: unknown;
   const problems: PayloadProblem[] = [];
   try {

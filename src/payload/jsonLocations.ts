@@ -215,3 +215,39 @@ export function locateJson(text: string): JsonLocations {
   while (top) close(text.length);
   return { root, duplicateKeys };
 }
+
+/**
+ * Deeper than this, a file is refused before any parser sees it: the tolerant parser and the schema validator
+ * recurse once per level and overflow the stack after a few thousand, while a real payload needs five.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * Offset of the first `[` or `{` that opens level MAX_NESTING_DEPTH + 1, or undefined. Counts the way a recursive
+ * parser can nest, whatever the syntax around the brackets: strings are skipped (ending, like the tolerant parser's,
+ * at a closing quote or a line break), and a closer only pops the level it matches, so mismatched or stray brackets
+ * can make the count too high, never too low. Regex jumps keep it near `indexOf` speed on 4 KB hashes.
+ */
+export function firstTooDeep(text: string): number | undefined {
+  const structural = /[[\]{}"]/g;
+  const insideString = /["\\\r\n]/g;
+  const open: number[] = [];
+  for (let match = structural.exec(text); match; match = structural.exec(text)) {
+    const code = text.charCodeAt(match.index);
+    if (code === 0x22) {
+      insideString.lastIndex = match.index + 1;
+      let end = insideString.exec(text);
+      while (end && text.charCodeAt(end.index) === 0x5c) {
+        insideString.lastIndex = end.index + 2;
+        end = insideString.exec(text);
+      }
+      if (!end) return undefined;
+      structural.lastIndex = text.charCodeAt(end.index) === 0x22 ? end.index + 1 : end.index;
+    } else if (code === 0x5b || code === 0x7b) {
+      if (open.push(code) > MAX_NESTING_DEPTH) return match.index;
+    } else if (open.length > 0 && open[open.length - 1] === (code === 0x5d ? 0x5b : 0x7b)) {
+      open.pop();
+    }
+  }
+  return undefined;
+}

@@ -47,6 +47,31 @@ describe('package.json', () => {
     assert.equal(manifest.dependencies['@azure/msal-node'], '7.2.3');
   });
 
+  it('makes every token-routing setting application-scoped, so a workspace .vscode/settings.json cannot set it', () => {
+    const properties: Record<string, { scope?: string }> = Object.assign(
+      {},
+      ...[manifest.contributes.configuration].flat().map((section: { properties: Record<string, { scope?: string }> }) => section.properties),
+    );
+    // Where tokens come from and go to: the cloud, its two hosts, and everything about the app and the sign-in.
+    const routing = Object.keys(properties).filter((key) => ['autopilot.cloud', 'autopilot.graphRoot', 'autopilot.authority'].includes(key) || key.startsWith('autopilot.auth.'));
+    assert.deepEqual(routing.sort(), [
+      'autopilot.auth.certificatePath',
+      'autopilot.auth.clientId',
+      'autopilot.auth.flow',
+      'autopilot.auth.tenantId',
+      'autopilot.authority',
+      'autopilot.cloud',
+      'autopilot.graphRoot',
+    ]);
+    for (const key of routing) assert.equal(properties[key]!.scope, 'application', `${key} is not application-scoped`);
+    // And every setting the sign-in code reads is one of them (it reads user-level values only, through text()).
+    const reader = fs.readFileSync(path.join(root, 'src', 'auth', 'vscode', 'authSettings.ts'), 'utf8');
+    const read = [...reader.matchAll(/\btext\(configuration, '([^']+)'/g)].map((m) => `autopilot.${m[1]}`);
+    assert.ok(read.length >= 6, read.join(', '));
+    for (const key of read) assert.ok(routing.includes(key), `the sign-in reads ${key}, which is not in the application-scoped list`);
+    assert.doesNotMatch(reader, /configuration\.get\b/, 'the sign-in reads settings only through their user-level value');
+  });
+
   it('ships the CLI as the package bin', () => {
     assert.equal(manifest.bin['autopilot-devices'], 'dist/cli.js');
   });

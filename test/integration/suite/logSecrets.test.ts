@@ -14,15 +14,11 @@ import { ADELE, CONTOSO } from '../../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
 import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
 import { eventually } from '../../support/eventually';
+import { findSecrets } from '../../support/secretScan';
 import { startStrangerServer } from '../../support/strangerServer';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'poll.intervalSeconds': 1, 'import.askForGroupTag': false, 'import.syncAfterImport': true };
-
-/** Pieces of a hash from its start, middle and end: a log line that quoted any part of it would contain one. */
-function hashPieces(hash: string): string[] {
-  return [0, Math.floor(hash.length / 2), hash.length - 32].map((at) => hash.slice(at, at + 32));
-}
 
 describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate, import, retry, sync)', function () {
   this.timeout(120_000);
@@ -121,12 +117,11 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     });
     assert.match(text, /\[debug\] POST .*importedWindowsAutopilotDeviceIdentities/, 'requests are logged at debug');
 
-    const leaks: string[] = [];
-    for (const device of devices) {
-      if (hashPieces(device.hardwareIdentifier).some((piece) => text.includes(piece))) leaks.push(`the hash of ${device.serialNumber}`);
-      if (text.includes(device.productKey)) leaks.push(`the product key of ${device.serialNumber}`);
-    }
-    for (const secret of sandbox.identity.issuedSecrets) if (secret.length >= 6 && text.includes(secret)) leaks.push(`an issued token or code (${secret.slice(0, 4)}…)`);
+    const leaks = findSecrets(text, {
+      hashes: devices.map((device) => device.hardwareIdentifier),
+      productKeys: devices.map((device) => device.productKey),
+      tokens: [...sandbox.identity.issuedSecrets].filter((secret) => secret.length >= 6),
+    });
     if (text.includes(deviceCode)) leaks.push('the device code');
     assert.deepEqual(leaks, []);
     for (const device of devices) assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((r) => r.serialNumber === device.serialNumber).length >= 1, true, `${device.serialNumber} reached the sandbox`);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { hasErrors, parsePayloadText } from '../../../src/payload/api';
+import { hasErrors, parsePayload, parsePayloadText } from '../../../src/payload/api';
 import { CSV_HEADER_3, CSV_HEADER_4, CSV_HEADER_5, HASH, HASH2 } from './fixtures';
 
 const read = (text: string) => parsePayloadText(text, 'hashes.csv');
@@ -90,6 +90,20 @@ describe('hardware-hash CSV', () => {
   it('says when the columns are separated by semicolons or tabs', () => {
     assert.match(read(`Device Serial Number;Windows Product ID;Hardware Hash\r\nPF-1;;${HASH}\r\n`).problems[0]!.message, /separated by ";"/);
     assert.match(read(`Device Serial Number\tWindows Product ID\tHardware Hash\r\nPF-1\t\t${HASH}\r\n`).problems[0]!.message, /separated by "Tab"/);
+  });
+
+  // Found by the fuzz test: a file saved with two byte-order marks keeps one in the text, which Papa Parse dropped
+  // and counted from after, so every problem sat one character early (the data row's at the header's end).
+  it('keeps positions right when the text still starts with a byte-order mark (a file saved with two)', () => {
+    for (const [encoding, bytes] of [
+      ['utf-8', Buffer.from(`\ufeff\ufeff${CSV_HEADER_3}\r\nDefault string,,"${HASH}\r\n`, 'utf8')],
+      ['utf-16le', Buffer.from(`\ufeff\ufeff${CSV_HEADER_3}\r\nDefault string,,"${HASH}\r\n`, 'utf16le')],
+    ] as const) {
+      const result = parsePayload(bytes, 'hashes.csv');
+      const at = (code: string) => result.problems.filter((problem) => problem.code === code).map((problem) => [problem.line, problem.column]);
+      assert.deepEqual(at('placeholder-serial'), [[2, 1]], encoding);
+      assert.deepEqual(at('csv-unbalanced-quotes'), [[2, 17]], encoding);
+    }
   });
 
   it('reads a file with mixed line endings and reports it once', () => {

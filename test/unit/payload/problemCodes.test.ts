@@ -27,6 +27,7 @@ export const FIXTURES: readonly Fixture[] = [
   json('file-empty', 'error', '‸'),
   json('json-syntax', 'error', `[\n  { "serialNumber": "A1" ‸"hardwareIdentifier": "${HASH}", "groupTag": "Büro" }\n]`),
   json('json-trailing-comma', 'error', `[\n  ${device('A1', HASH)}‸,\n]`),
+  json('json-too-deep', 'error', `{ "importedWindowsAutopilotDeviceIdentities": ${'['.repeat(63)}‸[ "Büro" ${']'.repeat(64)} }`),
   json('json-duplicate-key', 'error', `{ "serialNumber": "A1", ‸"serialNumber": "A2", "hardwareIdentifier": "${HASH}", "groupTag": "Büro" }`),
   json('payload-shape', 'error', '‸"Büro"'),
   json('payload-empty', 'error', '{ ‸"importedWindowsAutopilotDeviceIdentities": [] } // Büro'),

@@ -21,6 +21,34 @@ describe('bad input', () => {
     });
   }
 
+  // Found by the fuzz test: jsonc-parser recursed once per level and overflowed the stack (a RangeError out of
+  // parsePayload) on a few thousand unclosed brackets.
+  const body = '{"importedWindowsAutopilotDeviceIdentities":';
+  // The 65th opening bracket, counting from 1: where the problem must point.
+  for (const [name, text, column] of [
+    ['unclosed', '['.repeat(100_000), 65],
+    ['closed', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`, 64 * 5 + 1],
+    ['inside an import body', `${body}${'['.repeat(5_000)}`, body.length + 64],
+  ] as const) {
+    it(`refuses JSON nested 5,000+ levels deep (${name}) with one problem at the 65th level instead of overflowing the stack`, () => {
+      const result = parsePayload(Buffer.from(text), 'devices.autopilot.json');
+      assert.deepEqual(result.devices, []);
+      assert.deepEqual(
+        result.problems.map((problem) => [problem.code, problem.severity, problem.line, problem.column]),
+        [['json-too-deep', 'error', 1, column]],
+      );
+      assert.match(result.problems[0]!.message, /more than 64 levels/);
+    });
+  }
+
+  it('still reads a payload nested as deep as the limit allows', () => {
+    const nested = `${'['.repeat(60)}1${']'.repeat(60)}`;
+    const text = `[{ "serialNumber": "PF-1", "hardwareIdentifier": "${HASH}", "extra": ${nested} }]`;
+    const result = parsePayloadText(text, 'devices.autopilot.json');
+    assert.equal(result.devices.length, 1);
+    assert.ok(!result.problems.some((problem) => problem.code === 'json-too-deep'));
+  });
+
   it('never throws on random bytes, random text or mangled payloads', () => {
     const valid = `{ "importedWindowsAutopilotDeviceIdentities": [ { "serialNumber": "PF-1", "hardwareIdentifier": "${HASH.slice(0, 200)}" } ] }`;
     const csv = `${CSV_HEADER_3}\r\nPF-1,,"${HASH.slice(0, 200)}"\r\n`;
