@@ -153,27 +153,14 @@ class JsonSourceDocument implements SourceDocument {
 
 export function readJsonDocument(text: string): JsonReadResult {
   const lines = new LineIndex(text);
-  const at = firstTooDeep(text);
-  if (at !== undefined) {
-    return {
-      problems: [
-        problemAt(lines, { start: at, end: at + 1 }, {
-          severity: 'error',
-          code: 'json-too-deep',
-          origin: 'syntax',
-          message: l10n.t(
-            'The JSON nests more than {0} levels deep here; a device payload needs five at most. Check that this is the file with the devices.',
-            MAX_NESTING_DEPTH,
-          ),
-        }),
-      ],
-    };
-  }
   let value: unknown;
   const problems: PayloadProblem[] = [];
   try {
     value = JSON.parse(text);
   } catch {
+    // jsonc-parser recurses once per level: refuse what would overflow it before it runs.
+    const deep = firstTooDeep(text);
+    if (deep !== undefined) return { problems: [tooDeep(lines, deep)] };
     const errors: ParseError[] = [];
     value = parseTolerantly(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
     const syntax = syntaxProblems(text, lines, errors);
@@ -181,6 +168,8 @@ export function readJsonDocument(text: string): JsonReadResult {
     if (syntax.fatal) return { problems };
   }
   const locations = locateJson(text);
+  // The schema validator recurses once per level too; strict JSON is measured by the location scan it needs anyway.
+  if (locations.tooDeepAt !== undefined) return { problems: [tooDeep(lines, locations.tooDeepAt)] };
   for (const duplicate of locations.duplicateKeys) {
     const key = text.slice(duplicate.keyStart, duplicate.keyEnd);
     problems.push(
@@ -193,4 +182,13 @@ export function readJsonDocument(text: string): JsonReadResult {
     );
   }
   return { document: new JsonSourceDocument(text, lines, value, locations), problems };
+}
+
+function tooDeep(lines: LineIndex, at: number): PayloadProblem {
+  return problemAt(lines, { start: at, end: at + 1 }, {
+    severity: 'error',
+    code: 'json-too-deep',
+    origin: 'syntax',
+    message: l10n.t('The JSON nests more than {0} levels deep here; a device payload needs five at most. Check that this is the file with the devices.', MAX_NESTING_DEPTH),
+  });
 }

@@ -32,10 +32,18 @@ export interface DuplicateKey {
 export interface JsonLocations {
   readonly root: LocatedValue | undefined;
   readonly duplicateKeys: readonly DuplicateKey[];
+  /** Offset of the first `[` or `{` that opens a level deeper than MAX_NESTING_DEPTH, if any. */
+  readonly tooDeepAt?: number;
 }
 
 /** Payloads nest at most this deep (body → list → device → state → field); deeper values are scanned, not indexed. */
 const MAX_INDEXED_DEPTH = 5;
+
+/**
+ * Deeper than this, a file is refused before a recursive parser sees it: the tolerant parser and the schema validator
+ * recurse once per level and overflow the stack after a few thousand, while a real payload needs five.
+ */
+export const MAX_NESTING_DEPTH = 64;
 
 const enum Expect {
   Value,
@@ -127,6 +135,7 @@ function keyText(raw: string): string {
 }
 
 export function locateJson(text: string): JsonLocations {
+  let tooDeepAt: number | undefined;
   const duplicateKeys: DuplicateKey[] = [];
   let root: LocatedValue | undefined;
   let top: Frame | undefined;
@@ -200,6 +209,7 @@ export function locateJson(text: string): JsonLocations {
       const isObject = code === 0x7b;
       const children = isObject ? new Map<string, LocatedValue>() : [];
       top = { node: { start: at, end: at + 1, keyStart, keyEnd, children }, depth: (top?.depth ?? -1) + 1, parent: top, key };
+      if (top.depth >= MAX_NESTING_DEPTH) tooDeepAt ??= at;
       at += 1;
       expect = isObject ? Expect.Key : Expect.Value;
       keyStart = -1;
@@ -213,14 +223,8 @@ export function locateJson(text: string): JsonLocations {
     expect = Expect.AfterValue;
   }
   while (top) close(text.length);
-  return { root, duplicateKeys };
+  return { root, duplicateKeys, ...(tooDeepAt === undefined ? {} : { tooDeepAt }) };
 }
-
-/**
- * Deeper than this, a file is refused before any parser sees it: the tolerant parser and the schema validator
- * recurse once per level and overflow the stack after a few thousand, while a real payload needs five.
- */
-export const MAX_NESTING_DEPTH = 64;
 
 /**
  * Offset of the first `[` or `{` that opens level MAX_NESTING_DEPTH + 1, or undefined. Counts the way a recursive
