@@ -6,23 +6,15 @@ import * as vscode from 'vscode';
 import type { ImportsFeature } from '../importing/registerImports';
 import { runCapabilities } from '../views/importPresentation';
 import { IMPORTS_VIEW_ID } from '../views/importsTreeProvider';
-import { deviceNodes, devicesByRun, pickRun, runNodes, selectedNodes } from './importTargets';
+import { targetRuns } from './importTargets';
 
 /** Returns how many records were deleted. */
 export async function deleteImportRecord(importing: ImportsFeature, clicked?: unknown, selection?: unknown): Promise<number> {
-  const nodes = selectedNodes(clicked, selection);
-  const targets = new Map<string, number[] | undefined>(devicesByRun(deviceNodes(nodes)));
-  for (const node of runNodes(nodes)) targets.set(node.runId, undefined);
-  if (targets.size === 0) {
-    if (!importing.model.loaded) await importing.service.loadRuns();
-    const runId = await pickRun(
-      importing.model,
-      (entry) => runCapabilities(entry).includes('deleteRecords'),
-      vscode.l10n.t('Delete import records'),
-      vscode.l10n.t('No import in Recent Imports has records Intune has finished processing.'),
-    );
-    targets.set(runId, undefined);
-  }
+  const targets = await targetRuns(importing, clicked, selection, {
+    eligible: (entry) => runCapabilities(entry).includes('deleteRecords'),
+    title: vscode.l10n.t('Delete import records'),
+    none: vscode.l10n.t('No import in Recent Imports has records Intune has finished processing.'),
+  });
   let deleted = 0;
   await vscode.window.withProgress({ location: { viewId: IMPORTS_VIEW_ID } }, async () => {
     for (const [runId, devices] of targets) deleted += await importing.service.deleteRecords(runId, devices);

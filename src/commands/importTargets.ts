@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { UserCancelledError } from '../common/errors';
+import type { ImportsFeature } from '../importing/registerImports';
 import { sourceName } from '../views/importPresentation';
 import type { ImportsModel, RunEntry } from '../views/importsModel';
 import { isDeviceNode, isRunNode, type DeviceNode, type ImportsNode, type RunNode } from '../views/importsTreeProvider';
@@ -48,4 +49,24 @@ export async function pickRun(model: ImportsModel, eligible: (entry: RunEntry) =
   );
   if (!picked) throw new UserCancelledError();
   return picked.runId;
+}
+
+/**
+ * The runs a command acts on, each with the devices chosen in it (undefined: the whole run): the selected tree items,
+ * or, when there are none (the Command Palette), one eligible run the user picks.
+ */
+export async function targetRuns(
+  importing: ImportsFeature,
+  clicked: unknown,
+  selection: unknown,
+  pick: { readonly eligible: (entry: RunEntry) => boolean; readonly title: string; readonly none: string },
+): Promise<Map<string, number[] | undefined>> {
+  const nodes = selectedNodes(clicked, selection);
+  const targets = new Map<string, number[] | undefined>(devicesByRun(deviceNodes(nodes)));
+  for (const node of runNodes(nodes)) targets.set(node.runId, undefined);
+  if (targets.size === 0) {
+    if (!importing.model.loaded) await importing.service.loadRuns();
+    targets.set(await pickRun(importing.model, pick.eligible, pick.title, pick.none), undefined);
+  }
+  return targets;
 }

@@ -6,23 +6,15 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { canRetryDevice, runCapabilities, sourceName } from '../views/importPresentation';
 import { announce, withImportProgress, type ProgressRun } from './importProgress';
-import { deviceNodes, devicesByRun, pickRun, runNodes, selectedNodes } from './importTargets';
+import { targetRuns } from './importTargets';
 
 export async function retryFailed(services: ExtensionServices, clicked?: unknown, selection?: unknown): Promise<ProgressRun[]> {
   const { importing } = services;
-  const nodes = selectedNodes(clicked, selection);
-  const targets = new Map<string, number[] | undefined>(devicesByRun(deviceNodes(nodes)));
-  for (const node of runNodes(nodes)) targets.set(node.runId, undefined);
-  if (targets.size === 0) {
-    if (!importing.model.loaded) await importing.service.loadRuns();
-    const runId = await pickRun(
-      importing.model,
-      (entry) => runCapabilities(entry).includes('retry'),
-      vscode.l10n.t('Retry failed devices'),
-      vscode.l10n.t('No import in Recent Imports has failed devices to retry.'),
-    );
-    targets.set(runId, undefined);
-  }
+  const targets = await targetRuns(importing, clicked, selection, {
+    eligible: (entry) => runCapabilities(entry).includes('retry'),
+    title: vscode.l10n.t('Retry failed devices'),
+    none: vscode.l10n.t('No import in Recent Imports has failed devices to retry.'),
+  });
 
   const runs: ProgressRun[] = [];
   for (const [runId, indexes] of targets) {
