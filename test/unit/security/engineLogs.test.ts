@@ -38,9 +38,10 @@ describe('no hash, product key or token in the engine and Graph client logs, at 
     devices[13] = { ...devices[13]!, hardwareIdentifier: devices[12]!.hardwareIdentifier };
     emulator.state.forceOutcome(devices[20]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
 
-    // The first token expires a moment into the run; the client must refresh it.
-    const firstToken = emulator.auth.issueToken(150);
+    // The first token expires once the first chunk is in (whatever the machine's speed); the client must refresh it.
+    const firstToken = emulator.auth.issueToken(60_000);
     emulator.auth.addToken(SECOND_TOKEN);
+    emulator.faults.add({ path: IMPORT_PATH, times: Infinity, action: { kind: 'after-commit', run: () => emulator.auth.expire(firstToken) } });
     emulator.faults.add({ path: IMPORT_PATH, skip: 1, times: 2, action: { kind: 'status', status: 429, retryAfter: '0' } });
     emulator.faults.add({ path: IMPORT_PATH, skip: 3, times: 1, action: { kind: 'reset-before-commit' } });
     emulator.faults.add({ path: IMPORT_PATH, skip: 4, times: 1, action: { kind: 'reset-after-commit' } });
