@@ -252,7 +252,12 @@ function viewStatus(device: DeviceState): ImportStatus {
   return KNOWN_STATUSES.has(device.status as ImportStatus) ? (device.status as ImportStatus) : 'unknown';
 }
 
-/** Completed devices that have not appeared among registered Autopilot devices yet. */
+/** A completed device that has not appeared among registered Autopilot devices yet (a run's state or its view). */
+export function awaitsRegistration(device: { readonly status?: string; readonly registrationId: string | null; readonly registered: boolean }): boolean {
+  return device.status === 'complete' && device.registrationId !== null && device.registrationId !== '' && !device.registered;
+}
+
+/** How many devices of a run still await registration. */
 export function awaitingRegistration(view: Pick<RunView, 'devices'>): number {
-  return view.devices.filter((device) => device.status === 'complete' && device.registrationId && !device.registered).length;
+  return view.devices.filter(awaitsRegistration).length;
 }

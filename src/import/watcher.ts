@@ -5,7 +5,7 @@
 import { RECORD_NOT_FOUND } from './explanations';
 import type { RecordSnapshot } from './journal';
 import { snapshotOf, type RunContext } from './runContext';
-import type { DeviceState } from './runState';
+import { awaitsRegistration, type DeviceState } from './runState';
 
 /** Reads the current state of every record still processing, and journals what changed. */
 export async function pollOnce(ctx: RunContext): Promise<void> {
@@ -56,7 +56,7 @@ export async function watchUntilProcessed(ctx: RunContext, deadline: number): Pr
 }
 
 function awaitingRegistration(ctx: RunContext): DeviceState[] {
-  return ctx.state.devices.filter((d) => d.progress === 'accepted' && d.status === 'complete' && d.registrationId && !d.registered);
+  return ctx.state.devices.filter((d) => d.progress === 'accepted' && awaitsRegistration(d));
 }
 
 /** Checks once which completed devices are now registered (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`). */
