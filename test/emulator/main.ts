@@ -10,14 +10,7 @@ import * as fs from 'node:fs';
 import { DEFAULT_TENANT_ID } from './auth';
 import { fakeDevices, fakeHardwareHash } from './hashes';
 import { startGraphEmulator } from './server';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a number`);
-  return value;
-}
+import { numericOption } from '../support/numericOption';
 
 function text(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -26,15 +19,15 @@ function text(name: string): string | undefined {
 
 async function run(): Promise<void> {
   const emulator = await startGraphEmulator({
-    port: option('--port', 0),
-    latencyMs: option('--latency', 0),
+    port: numericOption('--port', 0),
+    latencyMs: numericOption('--latency', 0),
     timing: {
-      processingDelayMs: option('--processing-delay', 5) * 1000,
+      processingDelayMs: numericOption('--processing-delay', 5) * 1000,
       processingJitterMs: 2000,
-      registrationDelayMs: option('--registration-delay', 20) * 1000,
+      registrationDelayMs: numericOption('--registration-delay', 20) * 1000,
       syncDurationMs: 10_000,
     },
-    budgets: { windowMs: option('--budget-window', 20) * 1000 },
+    budgets: { windowMs: numericOption('--budget-window', 20) * 1000 },
   });
 
   // One device already registered here (806) and one registered to another tenant (808).

@@ -17,24 +17,17 @@ import { startCodeServer } from '../integration/launch/codeServer';
 import { packageVsix } from '../integration/launch/runInCodeServer';
 import { ensureTools } from '../integration/launch/toolCache';
 import { writeSampleWorkspace } from './sampleWorkspace';
+import { numericOption } from '../support/numericOption';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const home = path.join(repoRoot, 'test-output', 'sandbox');
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a number`);
-  return value;
-}
 
 function say(lines: readonly string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
-  const processingSeconds = option('--processing-delay', 8);
+  const processingSeconds = numericOption('--processing-delay', 8);
   say(['Starting the Autopilot Devices sandbox…']);
   fs.mkdirSync(home, { recursive: true });
   const tls = createTestTls(path.join(home, 'tls'));
@@ -57,7 +50,7 @@ async function main(): Promise<void> {
   const server = await startCodeServer(tools, {
     installVsix: [vsix],
     smokeTestDriver: false,
-    port: option('--port', 0),
+    port: numericOption('--port', 0),
     // The extension host trusts the sandbox's certificate authority, as it would a private one of yours.
     env: { NODE_EXTRA_CA_CERTS: tls.caFile },
     userSettings: {
