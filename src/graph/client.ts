@@ -11,7 +11,7 @@ import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from
 import { silentLogger, type Logger } from '../common/logger';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
-import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, RepeatedNextLinkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
 import { DEFAULT_RETRY_OPTIONS, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retryPolicy';
 import { DEFAULT_WRITE_BUDGET, WriteBudget, type WriteBudgetOptions } from './writeBudget';
 
@@ -54,6 +54,11 @@ export interface GraphRequest {
   readonly signal?: AbortSignal;
   /** Error statuses the caller handles itself (404 for lookups, 409/429 for sync): returned, not thrown or retried. */
   readonly accept?: readonly number[];
+  /**
+   * Whether the request may safely happen twice, so a 500/502/503/504 is retried: reads and deletes are, a `POST`
+   * is not unless the caller says so (a create could be committed by Graph despite the error).
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface GraphResponse<T> {
@@ -112,16 +117,22 @@ export class GraphClient {
 
   /**
    * Pages through a collection, following `@odata.nextLink` only on the Graph root's origin (a link elsewhere
-   * throws `ForeignNextLinkError` before any request is made to it).
+   * throws `ForeignNextLinkError` before any request is made to it). A link to a page already read (Graph's cursor
+   * has been seen to repeat itself) throws `RepeatedNextLinkError` instead of looping.
    */
   async *pages<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): AsyncGenerator<T[]> {
     let next: string | undefined = path;
     let query = options.query;
+    const read = new Set<string>();
     while (next) {
+      read.add(this.urlFor({ method: 'GET', path: next, query }).href);
       const page: GraphResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await this.send({ ...options, method: 'GET', path: next, query });
       yield page.body?.value ?? [];
       next = page.body?.['@odata.nextLink'];
       query = undefined; // a nextLink carries its own query
+      if (next !== undefined && read.has(this.urlFor({ method: 'GET', path: next }).href)) {
+        throw new RepeatedNextLinkError(path.replace(/^https?:\/\/[^/]+/i, '').replace(/\?.*$/, ''), read.size);
+      }
     }
   }
 
@@ -134,6 +145,7 @@ export class GraphClient {
   async send<T>(request: GraphRequest): Promise<GraphResponse<T>> {
     const url = this.urlFor(request);
     const isWrite = request.method !== 'GET';
+    const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
     const clientRequestId = randomUUID();
     const logPath = url.pathname + url.search;
     let forceRefresh = false;
@@ -178,13 +190,13 @@ export class GraphClient {
         continue;
       }
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
-      if (isRetryableStatus(response.status, isWrite) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
+      if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
+        // Graph asked for quiet: hold every write of this app, not just this one (also when this one is not repeated).
+        this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
+      }
+      if (isRetryableStatus(response.status, idempotent) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
         const waitMs = retryAfterMs ?? backoffDelayMs(statusRetries, this.retry, this.clock.random);
         statusRetries++;
-        if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
-          // Graph asked for quiet: hold every write of this app, not just this one.
-          this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
-        }
         this.logger.warn(`${request.method} ${logPath} → ${response.status}; waiting ${waitMs} ms (${retryAfterMs !== undefined ? 'Retry-After' : 'back-off'}), retry ${statusRetries} of ${this.retry.maxRetries}`);
         this.options.onRetryWait?.({ method: request.method, path: logPath, status: response.status, waitMs, retryAfter: retryAfterMs !== undefined });
         await this.clock.sleep(waitMs, request.signal);
