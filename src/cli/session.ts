@@ -84,6 +84,8 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
   const journal = new Journal(options.journal ?? defaultJournalDirectory(env));
   const pollSeconds = seconds(options.pollIntervalSeconds, env.AUTOPILOT_POLL_INTERVAL_SECONDS, 'AUTOPILOT_POLL_INTERVAL_SECONDS');
   const timeoutSeconds = seconds(options.timeoutSeconds, env.AUTOPILOT_TIMEOUT_SECONDS, 'AUTOPILOT_TIMEOUT_SECONDS');
+  // How long Graph may take to commit a write it did not confirm (SPEC 6.1); no flag, the environment only.
+  const settleSeconds = seconds(undefined, env.AUTOPILOT_SETTLE_SECONDS, 'AUTOPILOT_SETTLE_SECONDS');
   const engine = new ImportEngine({
     graph,
     journal,
@@ -92,6 +94,7 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
       timeLimitMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      settleMs: settleSeconds === undefined ? undefined : settleSeconds * 1000,
     },
   });
   logger.debug(`Graph root ${endpoints.graphRoot} (${endpoints.cloud}), API ${client.apiVersion}, journal ${journal.directory}`);

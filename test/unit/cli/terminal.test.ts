@@ -41,7 +41,8 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   }
 
   function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    return { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.05', ...extra };
+    // Unconfirmed writes are settled for 0.3 s here instead of 60 s (nothing here commits a write later than that).
+    return { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.05', AUTOPILOT_SETTLE_SECONDS: '0.3', ...extra };
   }
 
   function cli(args: string[], extraEnv: Record<string, string | undefined> = {}, onSpawn?: CliRunOptions['onSpawn']): Promise<CliRun> {
