@@ -234,6 +234,22 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     assert.equal(model.run(handle.runId)?.problem, undefined, 'the problem clears once the run is worked on again');
   });
 
+  it('ends the progress notification when a run fails and cannot even be read back from the journal', async () => {
+    const { model, service } = window();
+    // The run's journal disappears under it (a cleaner, a full disk): the run fails, and its view cannot be read.
+    sandbox.graph.faults.add({ method: 'POST', path: '/import', action: { kind: 'before-commit', run: () => fs.rmSync(path.join(journalDirectory, 'runs'), { recursive: true, force: true }) } });
+    try {
+      const handle = await service.startImport({ devices: fakeDevices(1, 'UNREAD'), source: '/files/unreadable.csv' });
+      const milestone = await Promise.race([handle.milestone, sleep(15_000).then(() => undefined)]);
+      assert.equal(milestone?.kind, 'failed', 'the milestone that ends the notification came');
+      assert.match(String((milestone as { error: Error }).error.message), /ENOENT/);
+      assert.equal(await handle.finished, undefined, 'the work ended without an unhandled rejection');
+      assert.equal(model.run(handle.runId)?.activity, 'idle');
+    } finally {
+      sandbox.graph.faults.clear();
+    }
+  });
+
   it('says so when Graph cannot be reached, naming the settings to check, and sends nothing', async () => {
     const offline = serviceFor(sandbox.identity, { graphRoot: 'http://127.0.0.1:9', log: captureLog() });
     try {
