@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { UserCancelledError, isUserCancelled } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { CloudEndpoints } from '../graph/clouds';
-import { INTUNE_PERMISSION } from './authConfig';
+import { DEFAULT_CLIENT_ID, INTUNE_PERMISSION } from './authConfig';
 import type { ServerErrorDetail, TransportFailure } from './networkClient';
 
 export type AuthFailureReason =
@@ -83,6 +83,12 @@ function sentence(reason: AuthFailureReason, context: AuthErrorContext): string 
         'The app {0} does not list http://localhost as a redirect URI (AADSTS50011): add it under Authentication › Mobile and desktop applications, or sign in with a device code.',
         clientId);
     case 'unknownApp':
+      // Microsoft's public client apps are not present in the China cloud: the default app can never sign in there.
+      if (endpoints.cloud === 'china' && clientId.toLowerCase() === DEFAULT_CLIENT_ID) {
+        return l10n.t(
+          "Microsoft's public app {0} does not exist in the China cloud (21Vianet) (AADSTS700016): register an app in your 21Vianet tenant and set autopilot.auth.clientId to its Application (client) ID.",
+          clientId);
+      }
       return l10n.t(
         'The app {0} is not registered in tenant {1} (AADSTS700016): check autopilot.auth.clientId and autopilot.auth.tenantId, or have an administrator add the app to the tenant.',
         clientId, tenantId);
