@@ -1,6 +1,8 @@
 /**
  * The sample workspace `npm start` opens: a clean hardware-hash CSV, a JSON payload whose import shows Intune's 806
- * and 808, and a broken CSV whose problems (and quick fixes) show in the editor. Written fresh on every start.
+ * and 808, and a broken CSV whose problems (and quick fixes) show in the editor. Written fresh on every start. The
+ * JSON payload holds the two devices the sandbox tenant has import records for from earlier imports: the one
+ * registered here (806 again) and one whose earlier import failed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,13 +34,15 @@ Microsoft. The terminal that ran \`npm start\` tells you how to sign in.
 5. **Write a payload with IntelliSense**: *Autopilot: New Device Payload* from the Command Palette.
 `;
 
-export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant, 'registered' | 'foreign'>): void {
+export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant, 'registered' | 'earlierFailure' | 'foreign'>): void {
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });
   const lab = fakeDevices(6, 'PF0A');
   fs.writeFileSync(path.join(folder, 'hardware-hashes.csv'), csv(lab.map((device, i) => `${device.serialNumber},,${device.hardwareIdentifier},${i < 3 ? 'Sales' : 'Kiosk'}`)));
 
-  const returns = sandboxDevices(tenant, 3, 'RET').map((device) => ({ ...device, groupTag: 'Refurbished' }));
+  // The registered device comes back under its own serial number (806 again); the other was imported before and failed.
+  const [first, second, third, , resold] = sandboxDevices(tenant, 3, 'RET');
+  const returns = [first!, second!, third!, tenant.earlierFailure, tenant.registered, resold!].map((device) => ({ ...device, groupTag: 'Refurbished' }));
   fs.writeFileSync(path.join(folder, 'store-returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}\n`);
 
   const [padded, duplicated] = fakeDevices(2, 'BRK');
