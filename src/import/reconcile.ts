@@ -9,11 +9,10 @@
  * - `noteDuplicates`: a record for a device that already holds one (Graph committed a write after the settle time).
  */
 import { GraphError } from '../graph/errors';
+import { serialKey } from '../graph/serialFilter';
 import type { ImportedDeviceIdentity } from '../graph/types';
 import type { RecordSnapshot } from './journal';
 import { snapshotOf, type RunContext } from './runContext';
-
-const serialKey = (serial: string | null | undefined) => String(serial ?? '').trim().toUpperCase();
 
 /**
  * The import records Graph holds for these serials: with the serial filter, one request each, for a few; else (or
