@@ -121,7 +121,7 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   it('says which credentials to set when there are none', async () => {
     const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_ACCESS_TOKEN: undefined });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /No credentials: set AUTOPILOT_ACCESS_TOKEN, or AUTOPILOT_CLIENT_ID/);
+    assert.match(run.stderr, /No credentials: set AUTOPILOT_ACCESS_TOKEN; or AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE; or pass --managed-identity; or set AUTOPILOT_CLIENT_ID/);
     assert.equal(emulator.requests.length, 0);
   });
 
