@@ -29,6 +29,12 @@ export type AuthFailureReason =
   | 'unavailable'
   | 'certificateUnreadable'
   | 'forbidden'
+  | 'federatedTokenUnreadable'
+  | 'federationMismatch'
+  | 'federatedTokenExpired'
+  | 'managedIdentityUnavailable'
+  | 'managedIdentityRefused'
+  | 'proxyAuthentication'
   | 'other';
 
 /** An authentication failure with the sentence a user sees as its message. */
@@ -51,6 +57,19 @@ export interface AuthErrorContext {
   /** `user` for delegated sign-in, `app` for app-only. */
   readonly kind: 'user' | 'app';
   readonly deviceCodeMinutes?: number;
+  /** Set for workload identity federation: the file the federated token comes from. */
+  readonly federatedTokenFile?: string;
+}
+
+/** What Entra ID said, for sentences that quote it (the issuer or subject no federated credential matched). */
+interface ServerSaid {
+  readonly aadsts?: number;
+  readonly description?: string;
+}
+
+/** The value Entra quotes in "…presented assertion subject 'repo:org/repo:ref:refs/heads/main'…". */
+function quotedAssertionValue(description: string | undefined, claim: 'issuer' | 'subject' | 'audience'): string {
+  return new RegExp(`assertion ${claim} '([^']*)'`, 'i').exec(description ?? '')?.[1] ?? '?';
 }
 
 /** What an MSAL error carries (msal-common `AuthError`/`ServerError`), read structurally so MSAL need not be loaded. */
@@ -71,9 +90,32 @@ function aadstsOf(error: MsalErrorShape, server: ServerErrorDetail | undefined):
   return match ? Number(match[1]) : undefined;
 }
 
-function sentence(reason: AuthFailureReason, context: AuthErrorContext): string {
+function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: ServerSaid = {}): string {
   const { clientId, tenantId, endpoints } = context;
   switch (reason) {
+    case 'federationMismatch':
+      switch (said.aadsts) {
+        case 700211:
+          return l10n.t(
+            "App {0} has no federated credential for the token's issuer '{1}' (AADSTS700211): add one under Certificates & secrets › Federated credentials with that issuer, the pipeline's subject and the audience api://AzureADTokenExchange.",
+            clientId, quotedAssertionValue(said.description, 'issuer'));
+        case 700212:
+          return l10n.t(
+            "App {0} has no federated credential for the token's audience '{1}' (AADSTS700212): request the pipeline's token for the audience api://AzureADTokenExchange.",
+            clientId, quotedAssertionValue(said.description, 'audience'));
+        case 700213:
+          return l10n.t(
+            "App {0} has no federated credential for the token's subject '{1}' (AADSTS700213): the credential's subject must match it exactly, case included (for GitHub, e.g. repo:ORG/REPO:environment:NAME).",
+            clientId, quotedAssertionValue(said.description, 'subject'));
+        default:
+          return l10n.t(
+            "App {0} has no federated credential matching the token's issuer, subject and audience (AADSTS{1}): compare the app's federated credentials with the token in {2}.",
+            clientId, said.aadsts ?? 70021, context.federatedTokenFile ?? '?');
+      }
+    case 'federatedTokenExpired':
+      return l10n.t(
+        'The federated token in {0} has expired or is not valid yet (AADSTS700024): have the pipeline write a fresh token right before this step (they last minutes), or check the clock.',
+        context.federatedTokenFile ?? '?');
     case 'consentMissing':
       return l10n.t(
         'The app {0} has no consent for {1} in this tenant (AADSTS65001): ask an administrator to grant admin consent for it, then sign in again.',
@@ -160,6 +202,11 @@ function reasonFor(code: number | undefined, error: string, subError: string, ms
     case 700024:
     case 700023:
       return 'certificateRejected';
+    case 70021:
+    case 700211:
+    case 700212:
+    case 700213:
+      return 'federationMismatch';
     case 90002:
       return 'tenantNotFound';
     case 50020:
@@ -206,8 +253,13 @@ export function describeAuthError(
   const aadsts = aadstsOf(shape, server);
   const oauthError = server?.error ?? msalCode;
   let reason = reasonFor(aadsts, oauthError, String(shape.subError ?? ''), msalCode);
+  if (reason === 'certificateRejected' && aadsts === 700024 && context.federatedTokenFile) reason = 'federatedTokenExpired';
   if (reason === 'other' && server && server.status >= 500) reason = 'unavailable';
   if (reason === 'other' && msalCode === 'post_request_failed' && transport) reason = 'unreachable';
+  if ((reason === 'unreachable' || reason === 'other') && transport?.proxyAuthentication) {
+    log.warn(`Sign-in failed: the proxy asked for credentials (407) at ${transport.url}`);
+    return new AuthFailure(transport.proxyAuthentication, 'proxyAuthentication', undefined, { cause: error });
+  }
   log.warn(
     [
       `Sign-in failed (${reason})`,
@@ -221,7 +273,7 @@ export function describeAuthError(
       .filter(Boolean)
       .join('; '),
   );
-  return new AuthFailure(sentence(reason, context), reason, aadsts, { cause: error });
+  return new AuthFailure(sentence(reason, context, { aadsts, description: server?.description }), reason, aadsts, { cause: error });
 }
 
 /** A failure the product detects itself (not signed in, a time limit), with the same sentences. */

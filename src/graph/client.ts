@@ -4,10 +4,9 @@
  * for writes — a slot in the client-side write budget. Tokens only ever go to the configured Graph root's origin.
  */
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from '../common/clock';
+import { ProxyAuthenticationError, directTransport, proxyAuthenticationMessage, type HttpTransport } from '../common/httpTransport';
 import { silentLogger, type Logger } from '../common/logger';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
@@ -33,6 +32,8 @@ export interface GraphClientOptions {
   readonly userAgent?: string;
   /** Told whenever a request waits because Graph throttled it or was unavailable. */
   readonly onRetryWait?: (wait: RetryWait) => void;
+  /** How requests leave the process (proxy, TLS options); pooled direct connections by default. */
+  readonly transport?: HttpTransport;
 }
 
 export interface RetryWait {
@@ -79,7 +80,7 @@ export class GraphClient {
   private readonly logger: Logger;
   private readonly retry: RetryOptions;
   private readonly timeoutMs: number;
-  private readonly agent: http.Agent;
+  private readonly transport: HttpTransport;
 
   constructor(private readonly options: GraphClientOptions) {
     this.root = checkGraphRoot(options.graphRoot);
@@ -91,7 +92,7 @@ export class GraphClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.writeBudget =
       options.writeBudget instanceof WriteBudget ? options.writeBudget : new WriteBudget(options.writeBudget ?? DEFAULT_WRITE_BUDGET, this.clock);
-    this.agent = this.root.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.transport = options.transport ?? directTransport();
   }
 
   get graphRoot(): string {
@@ -100,7 +101,7 @@ export class GraphClient {
 
   /** Closes pooled connections so a command-line process can exit promptly. */
   dispose(): void {
-    this.agent.destroy();
+    this.transport.dispose();
   }
 
   async get<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<GraphResponse<T>> {
@@ -181,6 +182,10 @@ export class GraphClient {
       if (response.ok || request.accept?.includes(response.status)) {
         return { status: response.status, body: body as T, requestId };
       }
+      if (response.status === 407) {
+        // The proxy, not Graph, answered: nothing reached Graph, and retrying without credentials cannot help.
+        throw new ProxyAuthenticationError(proxyAuthenticationMessage(this.transport, url));
+      }
       if (response.status >= 300 && response.status < 400) {
         throw new GraphRedirectError(response.status, redirectTarget(response.headers.get('location'), url), this.root.origin);
       }
@@ -251,7 +256,13 @@ export class GraphClient {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        agent: this.agent,
+        // node-fetch 2 spreads the URL object it hands this callback into Node's request options: the one place a
+        // per-request TLS option can go without an agent of our own (which VS Code's proxy support would replace).
+        agent: (parsedUrl: object) => {
+          const tls = this.transport.tlsOptionsFor(url);
+          if (tls) Object.assign(parsedUrl, tls);
+          return this.transport.agentFor(url);
+        },
         // Never follow redirects: the token must not travel to wherever a 3xx points.
         redirect: 'manual',
         signal: linked.signal as never,

@@ -20,6 +20,7 @@ import type { DeviceToImport } from '../payload/api';
 import { awaitingResult, type ImportsModel } from '../views/importsModel';
 import { sourceName } from '../views/importPresentation';
 import { EngineSessions, normalizedGraphRoot, type EngineSession } from './engineSessions';
+import type { HttpTransport } from '../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
 export interface ImportServiceOptions {
@@ -29,6 +30,8 @@ export interface ImportServiceOptions {
   readonly journalDirectory: string;
   readonly readSettings: () => ImportSettings;
   readonly userAgent: string;
+  /** How Graph requests leave the process (VS Code's proxy support; see `hostProxy.ts`). */
+  readonly transport?: HttpTransport;
 }
 
 export interface ImportRequest {
