@@ -32,6 +32,10 @@ export function describeFailure(error: unknown, context: FailureContext): string
   if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof GraphRedirectError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError) {
     return cause.message;
   }
-  if (cause instanceof RunBusyError) return l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);
+  if (cause instanceof RunBusyError) {
+    return cause.host
+      ? l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1} on {2}); wait for it to finish.', cause.runId, cause.pid, cause.host)
+      : l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);
+  }
   return cause instanceof Error ? cause.message : String(cause);
 }

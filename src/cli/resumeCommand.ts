@@ -42,7 +42,10 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
         codes.push(exitCodeFor(result, options.wait));
       } catch (error) {
         if (error instanceof RunBusyError) {
-          io.stderr(describeFailure(error, session.failureContext) + '\n');
+          // Nothing was sent for this run; the others may still be ours to finish.
+          context.progress.clear();
+          io.stderr(`autopilot-devices: ${describeFailure(error, session.failureContext)}\n`);
+          codes.push(EXIT.failed);
           continue;
         }
         failure = describeFailure(error, session.failureContext);

@@ -10,7 +10,7 @@ import type { AutopilotGraph, SyncOutcome } from '../graph/autopilot';
 import type { RegisteredDevice } from '../graph/types';
 import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest, type RunTenant } from './journal';
+import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunLock, type RunManifest, type RunTenant } from './journal';
 import { RunContext } from './runContext';
 import { RunState, awaitingRegistration, type RunView } from './runState';
 import { sendUnsent, type SendModeMemo } from './sender';
@@ -90,6 +90,12 @@ function loadRun(journal: Journal, runId: string): RunState {
   return RunState.load(manifest, entries);
 }
 
+/** A run just journaled, with its lock. */
+interface CreatedRun {
+  readonly state: RunState;
+  readonly lock: RunLock;
+}
+
 export class ImportEngine {
   readonly events = new Emitter<ImportEvent>();
   readonly settings: EngineSettings;
@@ -114,8 +120,7 @@ export class ImportEngine {
 
   /** Journals a new run before anything is sent, then sends (and watches, if asked). */
   async startRun(devices: readonly DeviceToImport[], options: StartOptions): Promise<RunResult> {
-    const created = this.createRun(devices, options);
-    return this.drive(created, options, false);
+    return this.drive(this.createRun(devices, options), options, { resumed: false });
   }
 
   /**
@@ -123,10 +128,12 @@ export class ImportEngine {
    * before the first request (the extension shows the run in its tree at once).
    */
   prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): RunView {
-    return this.createRun(devices, options).view();
+    const created = this.createRun(devices, options);
+    created.lock.release();
+    return created.state.view();
   }
 
-  private createRun(devices: readonly DeviceToImport[], options: CreateOptions): RunState {
+  private createRun(devices: readonly DeviceToImport[], options: CreateOptions): CreatedRun {
     if (!devices.length) throw new Error('There are no devices to import.');
     const manifest: RunManifest = {
       version: JOURNAL_VERSION,
@@ -146,14 +153,14 @@ export class ImportEngine {
       })),
       ...(options.tenant ? { tenant: options.tenant } : {}),
     };
-    this.journal.createRun(manifest);
+    const lock = this.journal.createRun(manifest);
     this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}`);
-    return new RunState(manifest);
+    return { state: new RunState(manifest), lock };
   }
 
   /** Continues a run from its journal: reconciles unanswered sends, sends the rest, and watches if asked. */
   async resumeRun(runId: string, options: RunOptions = {}): Promise<RunResult> {
-    return this.drive(this.load(runId), options, true);
+    return this.drive(runId, options, { resumed: true });
   }
 
   /**
@@ -161,10 +168,9 @@ export class ImportEngine {
    * indexes) — after deleting their old import records.
    */
   async retryFailed(runId: string, options: RunOptions & { readonly devices?: readonly number[] } = {}): Promise<RunResult> {
-    const state = this.load(runId);
-    const failed = state.failed().filter((device) => !options.devices || options.devices.includes(device.index));
-    if (!failed.length) return { run: state.view(), stopped: state.phase() === 'finished' ? 'finished' : 'accepted' };
-    await this.withRun(state, options.stop, async (ctx) => {
+    return this.drive(runId, options, { resumed: true }, async (ctx) => {
+      const failed = ctx.state.failed().filter((device) => !options.devices || options.devices.includes(device.index));
+      if (!failed.length) return true;
       for (const device of failed) {
         if (device.recordId && !device.recordDeleted) {
           await this.graph.deleteImportedDevice(device.recordId, options.stop);
@@ -172,18 +178,17 @@ export class ImportEngine {
         }
       }
       ctx.record({ t: 'retry', devices: failed.map((d) => d.index) });
+      return false;
     });
-    return this.drive(this.load(runId), options, true);
   }
 
   /** One look at Graph for a run's unfinished records and registrations; no waiting. */
   async refreshRun(runId: string, stop?: AbortSignal): Promise<RunView> {
-    const state = this.load(runId);
-    await this.withRun(state, stop, async (ctx) => {
+    return this.withRun(runId, stop, async (ctx) => {
       await pollOnce(ctx);
       await checkRegistration(ctx);
+      return ctx.state.view();
     });
-    return state.view();
   }
 
   /**
@@ -191,18 +196,7 @@ export class ImportEngine {
    * (run indexes) narrows it further. Records still being processed are never deleted (their result would be lost).
    */
   async deleteImportRecords(runId: string, which: 'completed' | 'terminal', stop?: AbortSignal, devices?: readonly number[]): Promise<number> {
-    const state = this.load(runId);
-    let deleted = 0;
-    await this.withRun(state, stop, async (ctx) => {
-      deleted = await this.removeRecords(ctx, which, devices);
-    });
-    return deleted;
-  }
-
-  /** Forgets a run (journal only; Graph is not touched). */
-  forgetRun(runId: string): void {
-    if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
-    this.journal.deleteRun(runId);
+    return this.withRun(runId, stop, (ctx) => this.removeRecords(ctx, which, devices));
   }
 
   view(runId: string): RunView {
@@ -235,56 +229,74 @@ export class ImportEngine {
     return this.active.get(runId) ?? loadRun(this.journal, runId);
   }
 
-  /** Runs `work` while holding the run (in this process and across processes). */
-  private async withRun<T>(state: RunState, stop: AbortSignal | undefined, work: (ctx: RunContext) => Promise<T>): Promise<T> {
-    if (this.active.has(state.id)) throw new RunBusyError(state.id, process.pid);
-    const release = this.journal.lock(state.id);
-    this.active.set(state.id, state);
-    const ctx = new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop);
+  /**
+   * Runs `work` while holding the run, in this process and across processes: the lock is taken first, then the state
+   * is read from the journal (never before: another process may have changed it until then). A new run comes with
+   * its lock and state already.
+   */
+  private async withRun<T>(run: string | CreatedRun, stop: AbortSignal | undefined, work: (ctx: RunContext) => Promise<T>): Promise<T> {
+    const runId = typeof run === 'string' ? run : run.state.id;
+    let lock: RunLock | undefined = typeof run === 'string' ? undefined : run.lock;
     try {
-      return await work(ctx);
+      if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
+      lock ??= this.journal.lock(runId);
+      const state = typeof run === 'string' ? loadRun(this.journal, runId) : run.state;
+      this.active.set(runId, state);
+      try {
+        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop));
+      } finally {
+        this.active.delete(runId);
+      }
     } finally {
-      this.active.delete(state.id);
-      release();
+      lock?.release();
     }
   }
 
-  private async drive(state: RunState, options: RunOptions, resumed: boolean): Promise<RunResult> {
-    let stopped: StopReason = 'cancelled';
-    let sync: RunResult['sync'];
-    let allRegistered: boolean | undefined;
+  private async drive(
+    run: string | CreatedRun,
+    options: RunOptions,
+    how: { readonly resumed: boolean },
+    /** Work under the same lock before sending; returning true ends the drive there. */
+    prepare?: (ctx: RunContext) => Promise<boolean>,
+  ): Promise<RunResult> {
+    let state: RunState | undefined;
+    let outcome: Omit<RunResult, 'run'> & { readonly state: RunState };
     try {
-      await this.withRun(state, options.stop, async (ctx) => {
-        ctx.emit({ type: 'run-started', runId: state.id, devices: state.devices.length, resumed });
-        const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
-        ctx.emitProgress();
-        if (!options.wait) {
-          stopped = sentAll ? 'accepted' : 'cancelled';
-          return;
-        }
-        const deadline = this.clock.now() + this.settings.timeLimitMs;
-        if (!(await watchUntilProcessed(ctx, deadline))) {
-          stopped = 'time-limit';
-          return;
-        }
-        if (options.sync && state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
-        if (options.waitForRegistration) {
-          allRegistered = await watchRegistration(ctx, deadline);
-          ctx.record({ t: 'registration-watched', allRegistered });
-        }
-        if (options.removeCompletedRecords) await this.removeRecords(ctx, 'completed');
-        stopped = sentAll ? 'finished' : 'cancelled';
+      outcome = await this.withRun(run, options.stop, async (ctx) => {
+        state = ctx.state;
+        return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
       });
     } catch (error) {
-      if (error instanceof RunBusyError) throw error; // someone else is driving it: nothing happened here
+      // Refused before any work (busy elsewhere, not readable): nothing happened to the run here.
+      if (!state || error instanceof RunFailedError) throw error;
       if (!isUserCancelled(error)) {
         this.events.fire({ type: 'run-stopped', runId: state.id, phase: state.phase(), reason: 'failed' });
         throw new RunFailedError(state.id, error);
       }
-      stopped = 'cancelled';
+      outcome = { state, stopped: 'cancelled' };
     }
-    this.events.fire({ type: 'run-stopped', runId: state.id, phase: state.phase(), reason: stopped });
-    return { run: state.view(), stopped, sync, allRegistered };
+    const { state: final, ...result } = outcome;
+    this.events.fire({ type: 'run-stopped', runId: final.id, phase: final.phase(), reason: result.stopped });
+    return { run: final.view(), ...result };
+  }
+
+  private async work(ctx: RunContext, options: RunOptions, resumed: boolean, prepare?: (ctx: RunContext) => Promise<boolean>): Promise<Omit<RunResult, 'run'>> {
+    if (await prepare?.(ctx)) return { stopped: ctx.state.phase() === 'finished' ? 'finished' : 'accepted' };
+    ctx.emit({ type: 'run-started', runId: ctx.runId, devices: ctx.state.devices.length, resumed });
+    const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
+    ctx.emitProgress();
+    if (!options.wait) return { stopped: sentAll ? 'accepted' : 'cancelled' };
+    const deadline = this.clock.now() + this.settings.timeLimitMs;
+    if (!(await watchUntilProcessed(ctx, deadline))) return { stopped: 'time-limit' };
+    let sync: RunResult['sync'];
+    let allRegistered: boolean | undefined;
+    if (options.sync && ctx.state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
+    if (options.waitForRegistration) {
+      allRegistered = await watchRegistration(ctx, deadline);
+      ctx.record({ t: 'registration-watched', allRegistered });
+    }
+    if (options.removeCompletedRecords) await this.removeRecords(ctx, 'completed');
+    return { stopped: sentAll ? 'finished' : 'cancelled', sync, allRegistered };
   }
 
   private async syncFor(ctx: RunContext): Promise<SyncOutcome | 'failed'> {

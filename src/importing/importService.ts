@@ -218,22 +218,13 @@ export class ImportService {
     for (const runId of runIds) {
       if (this.drives.has(runId)) continue;
       await this.exclusive(runId, async () => {
-        // Holding the lock proves no other window or terminal is working on the run right now.
-        let release: () => void;
         try {
-          release = journal.lock(runId);
-        } catch (error) {
-          if (error instanceof RunBusyError) {
-            this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
-            return;
-          }
-          throw error;
-        }
-        try {
-          journal.deleteRun(runId);
+          // Under the run's lock: never while another window or terminal is working on it.
+          journal.forget(runId);
           removed.push(runId);
-        } finally {
-          release();
+        } catch (error) {
+          if (!(error instanceof RunBusyError)) throw error;
+          this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
         }
       });
     }

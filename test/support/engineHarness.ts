@@ -16,7 +16,7 @@ export interface Harness {
   readonly journalDir: string;
   readonly logs: string[];
   readonly events: ImportEvent[];
-  engine(options?: { settings?: Partial<EngineSettings>; client?: Partial<GraphClientOptions> }): ImportEngine;
+  engine(options?: { settings?: Partial<EngineSettings>; client?: Partial<GraphClientOptions>; journal?: Journal }): ImportEngine;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,7 @@ export async function startHarness(options: GraphEmulatorOptions = {}): Promise<
       clients.push(client);
       const engine = new ImportEngine({
         graph: new AutopilotGraph(client),
-        journal: new Journal(journalDir),
+        journal: overrides.journal ?? new Journal(journalDir),
         logger,
         settings: { ...FAST_SETTINGS, ...overrides.settings },
       });

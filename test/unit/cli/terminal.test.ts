@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Journal } from '../../../src/import/journal';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
@@ -307,6 +308,27 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     assert.equal(run.code, 0);
     assert.deepEqual(parseJsonOutput(run), { runs: [] });
     assert.ok(run.stderr.includes(`resume it with --graph-root ${other}`), run.stderr);
+  });
+
+  it('exits 1 naming the process that holds a run, sends nothing for it, and resumes it once free (issue 11, item 5)', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 60_000 } });
+    const imported = await cli(['import', payload(fakeDevices(2)), '--json']);
+    const [run] = parseJsonOutput<RunsDocument>(imported).runs;
+    const held = new Journal(journal).lock(run!.id);
+    let busy;
+    try {
+      const requests = emulator.requests.length;
+      busy = await cli(['resume', '--json']);
+      assert.equal(emulator.requests.length, requests, 'nothing was sent for a run another process holds');
+    } finally {
+      held.release();
+    }
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.equal(busy.stderr, `autopilot-devices: Run ${run!.id} is being worked on by another autopilot-devices process (pid ${process.pid}); wait for it to finish.\n`);
+    assert.deepEqual(parseJsonOutput(busy), { runs: [] });
+    const free = await cli(['resume', '--json']);
+    assert.equal(free.code, 0, free.stderr);
+    assert.equal(parseJsonOutput<RunsDocument>(free).runs[0]!.id, run!.id);
   });
 
   it('triggers a sync, and reports 409 as already running', async () => {

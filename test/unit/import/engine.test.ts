@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GraphError } from '../../../src/graph/errors';
 import { RunFailedError } from '../../../src/import/engine';
-import { RunBusyError } from '../../../src/import/journal';
+import { Journal, RunBusyError } from '../../../src/import/journal';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
 import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
@@ -212,6 +212,24 @@ describe('import engine against the emulator', function () {
     assert.equal(run.phase, 'sending');
     assert.ok(run.devices.every((d) => !d.sent));
     assert.equal(recordsPerSerial(harness.emulator).size, 0);
+  });
+
+  it('takes a run’s lock before it reads the run’s state (issue 11, item 5)', async () => {
+    const first = await harness.engine().startRun(fakeDevices(4), { source: 'order.json', cancel: AbortSignal.abort() });
+    const runId = first.run.id;
+    const order: string[] = [];
+    class WatchedJournal extends Journal {
+      override lock(id: string) {
+        if (id === runId) order.push('lock');
+        return super.lock(id);
+      }
+      override read(id: string) {
+        if (id === runId) order.push('read');
+        return super.read(id);
+      }
+    }
+    await harness.engine({ journal: new WatchedJournal(harness.journalDir) }).resumeRun(runId);
+    assert.equal(order[0], 'lock', `the journal was used in this order: ${order.join(', ')}`);
   });
 
   it('stops at the time limit with the run resumable', async () => {
