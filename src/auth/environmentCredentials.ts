@@ -14,6 +14,7 @@ import { UnsafeEndpointError } from '../graph/endpoint';
 import { checkAuthorityHost } from './authConfig';
 import { AppOnlyAuth, type AppCredential } from './appOnlyAuth';
 import { AuthNetworkClient } from './networkClient';
+import { tenantOfAccessToken } from './tokenClaims';
 
 export interface EnvironmentCredentialOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -48,12 +49,44 @@ function appCredential(env: NodeJS.ProcessEnv): AppCredential {
   );
 }
 
+/** The credentials cannot say which tenant they are for, so no run can be tied to a tenant with them. */
+export class UnknownTenantError extends Error {
+  constructor() {
+    super(
+      l10n.t(
+        'AUTOPILOT_ACCESS_TOKEN does not say which tenant it is for (no tid claim), so the run cannot be tied to a tenant: use a Microsoft Entra access token for Graph, e.g. from "az account get-access-token --resource https://graph.microsoft.com".',
+      ),
+    );
+    this.name = 'UnknownTenantError';
+  }
+}
+
+export interface EnvironmentCredentials {
+  readonly getAccessToken: GetAccessToken;
+  /**
+   * The tenant the credentials are for: the `tid` claim of AUTOPILOT_ACCESS_TOKEN, or, app-only, of the token the
+   * sign-in returns (so this signs in). Named by the `--tenant` domain when one was given.
+   */
+  readonly tenant: () => Promise<{ readonly id: string; readonly label: string }>;
+}
+
 export function tokenSourceFromEnvironment(options: EnvironmentCredentialOptions): GetAccessToken {
+  return credentialsFromEnvironment(options).getAccessToken;
+}
+
+export function credentialsFromEnvironment(options: EnvironmentCredentialOptions): EnvironmentCredentials {
   const { env } = options;
   const token = env.AUTOPILOT_ACCESS_TOKEN?.trim();
   if (token) {
-    // A token acquired elsewhere cannot be refreshed here; a 401 surfaces as an error naming the variable.
-    return async () => token;
+    return {
+      // A token acquired elsewhere cannot be refreshed here; a 401 surfaces as an error naming the variable.
+      getAccessToken: async () => token,
+      tenant: async () => {
+        const id = tenantOfAccessToken(token);
+        if (!id) throw new UnknownTenantError();
+        return { id, label: id };
+      },
+    };
   }
   const clientId = env.AUTOPILOT_CLIENT_ID?.trim();
   if (!clientId) throw new MissingCredentialsError();
@@ -70,5 +103,13 @@ export function tokenSourceFromEnvironment(options: EnvironmentCredentialOptions
   }
   const log = options.log ?? silentLogger;
   const app = new AppOnlyAuth({ clientId, tenantId, endpoints: options.endpoints, credential, log, network: new AuthNetworkClient({ log }) });
-  return async (request) => (await app.getToken(request)).accessToken;
+  return {
+    getAccessToken: async (request) => (await app.getToken(request)).accessToken,
+    tenant: async () => {
+      const result = await app.getToken();
+      const id = tenantOfAccessToken(result.accessToken) ?? result.tenantId;
+      // A domain given with --tenant names the tenant better for people than its id.
+      return { id, label: /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(tenantId) ? id : tenantId };
+    },
+  };
 }

@@ -3,9 +3,8 @@
  * chosen cloud, the credential source, the Graph client, the journal and the engine.
  */
 import * as l10n from '@vscode/l10n';
-import { tokenSourceFromEnvironment } from '../auth/environmentCredentials';
+import { credentialsFromEnvironment } from '../auth/environmentCredentials';
 import type { Logger } from '../common/logger';
-import type { GetAccessToken } from '../graph/accessToken';
 import { AutopilotGraph } from '../graph/autopilot';
 import { GraphClient, type RetryWait } from '../graph/client';
 import { resolveCloud, type CloudEndpoints, type CloudName } from '../graph/clouds';
@@ -71,7 +70,7 @@ function seconds(flag: number | undefined, envValue: string | undefined, name: s
 export function openSession(options: CliOptions, settings: SessionSettings): CliSession {
   const { env, logger } = settings;
   const endpoints = endpointsFor(options, env);
-  const getAccessToken: GetAccessToken = tokenSourceFromEnvironment({ env, endpoints, tenant: options.tenant ?? (env.AUTOPILOT_TENANT_ID || undefined) });
+  const { getAccessToken, tenant } = credentialsFromEnvironment({ env, endpoints, tenant: options.tenant ?? (env.AUTOPILOT_TENANT_ID || undefined) });
   const client = new GraphClient({
     graphRoot: endpoints.graphRoot,
     apiVersion: options.apiVersion,
@@ -88,6 +87,8 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     graph,
     journal,
     logger,
+    // A run belongs to the tenant of the credentials it was started with (SPEC section 6.1).
+    tenant,
     settings: {
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,

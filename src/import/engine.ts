@@ -15,6 +15,7 @@ import { RunContext } from './runContext';
 import { RunState, awaitingRegistration, type RunView } from './runState';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
+import { RunTenantError, tenantRefusal } from './tenant';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
 
 export interface ImportEngineOptions {
@@ -23,6 +24,11 @@ export interface ImportEngineOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly settings?: Partial<EngineSettings>;
+  /**
+   * The tenant the Graph client's credentials are for (for the terminal command this may mean signing in). New runs
+   * are stamped with it, and no run of another tenant is worked on. Without it, only runs without a tenant are.
+   */
+  readonly tenant?: () => Promise<RunTenant>;
 }
 
 export interface RunOptions {
@@ -44,8 +50,6 @@ export interface CreateOptions {
   readonly source: string;
   /** Applied to every device, replacing any group tag from the payload. */
   readonly groupTag?: string;
-  /** The tenant the run imports into, recorded so a run is only ever worked on under that tenant. */
-  readonly tenant?: RunTenant;
 }
 
 export interface StartOptions extends RunOptions, CreateOptions {}
@@ -103,6 +107,7 @@ export class ImportEngine {
   private readonly clock: Clock;
   private readonly sendMode: SendModeMemo = { mode: 'import' };
   private readonly active = new Map<string, RunState>();
+  private tenant: Promise<RunTenant | undefined> | undefined;
 
   constructor(private readonly options: ImportEngineOptions) {
     this.settings = engineSettings(options.settings);
@@ -118,22 +123,26 @@ export class ImportEngine {
     return this.options.journal;
   }
 
-  /** Journals a new run before anything is sent, then sends (and watches, if asked). */
+  /**
+   * Journals a new run before anything is sent, then sends (and watches, if asked). The tenant is settled first (a
+   * sign-in for app-only credentials), so the run records it.
+   */
   async startRun(devices: readonly DeviceToImport[], options: StartOptions): Promise<RunResult> {
-    return this.drive(this.createRun(devices, options), options, { resumed: false });
+    const tenant = await this.currentTenant();
+    return this.drive(this.createRun(devices, options, tenant), options, { resumed: false });
   }
 
   /**
    * Journals a new run without sending anything; `resumeRun` then sends it. For callers that need the run id
    * before the first request (the extension shows the run in its tree at once).
    */
-  prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): RunView {
-    const created = this.createRun(devices, options);
+  async prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): Promise<RunView> {
+    const created = this.createRun(devices, options, await this.currentTenant());
     created.lock.release();
     return created.state.view();
   }
 
-  private createRun(devices: readonly DeviceToImport[], options: CreateOptions): CreatedRun {
+  private createRun(devices: readonly DeviceToImport[], options: CreateOptions, tenant: RunTenant | undefined): CreatedRun {
     if (!devices.length) throw new Error('There are no devices to import.');
     const manifest: RunManifest = {
       version: JOURNAL_VERSION,
@@ -151,10 +160,10 @@ export class ImportEngine {
         assignedUserPrincipalName,
         importId,
       })),
-      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(tenant ? { tenant } : {}),
     };
     const lock = this.journal.createRun(manifest);
-    this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}`);
+    this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}${tenant ? ` into tenant ${tenant.id}` : ''}`);
     return { state: new RunState(manifest), lock };
   }
 
@@ -199,6 +208,14 @@ export class ImportEngine {
     return this.withRun(runId, stop, (ctx) => this.removeRecords(ctx, which, devices));
   }
 
+  /**
+   * Why this engine's credentials may not work on `run` (another tenant's, or one without a tenant), or undefined.
+   * The same rule guards every piece of work on a run; callers ask first to word it for their audience.
+   */
+  async checkTenant(run: Pick<RunView, 'id' | 'tenant'>): Promise<RunTenantError | undefined> {
+    return tenantRefusal(run, await this.currentTenant());
+  }
+
   view(runId: string): RunView {
     return (this.active.get(runId) ?? this.load(runId)).view();
   }
@@ -229,18 +246,34 @@ export class ImportEngine {
     return this.active.get(runId) ?? loadRun(this.journal, runId);
   }
 
+  private currentTenant(): Promise<RunTenant | undefined> {
+    if (!this.options.tenant) return Promise.resolve(undefined);
+    if (!this.tenant) {
+      const tenant = this.options.tenant();
+      // A failed sign-in is tried again next time.
+      tenant.catch(() => {
+        if (this.tenant === tenant) this.tenant = undefined;
+      });
+      this.tenant = tenant;
+    }
+    return this.tenant;
+  }
+
   /**
    * Runs `work` while holding the run, in this process and across processes: the lock is taken first, then the state
-   * is read from the journal (never before: another process may have changed it until then). A new run comes with
-   * its lock and state already.
+   * is read from the journal (never before: another process may have changed it until then), then the run's tenant
+   * is checked. A new run comes with its lock and state already.
    */
   private async withRun<T>(run: string | CreatedRun, stop: AbortSignal | undefined, work: (ctx: RunContext) => Promise<T>): Promise<T> {
     const runId = typeof run === 'string' ? run : run.state.id;
     let lock: RunLock | undefined = typeof run === 'string' ? undefined : run.lock;
     try {
       if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
+      const tenant = await this.currentTenant();
       lock ??= this.journal.lock(runId);
       const state = typeof run === 'string' ? loadRun(this.journal, runId) : run.state;
+      const refusal = tenantRefusal(state.manifest, tenant);
+      if (refusal) throw refusal;
       this.active.set(runId, state);
       try {
         return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop));
@@ -267,7 +300,7 @@ export class ImportEngine {
         return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
       });
     } catch (error) {
-      // Refused before any work (busy elsewhere, not readable): nothing happened to the run here.
+      // Refused before any work (busy elsewhere, another tenant, not readable): nothing happened to the run here.
       if (!state || error instanceof RunFailedError) throw error;
       if (!isUserCancelled(error)) {
         this.events.fire({ type: 'run-stopped', runId: state.id, phase: state.phase(), reason: 'failed' });

@@ -28,7 +28,7 @@ export interface RunManifest {
   readonly graphRoot: string;
   readonly batchSize: number;
   readonly devices: readonly DeviceToImport[];
-  /** The tenant the run imports into, when the caller knows it (the extension does; a bare token does not say). */
+  /** The tenant the run imports into (see tenant.ts); runs journaled by earlier terminal versions lack it. */
   readonly tenant?: RunTenant;
 }
 

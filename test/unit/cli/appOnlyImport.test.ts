@@ -64,4 +64,12 @@ describe('autopilot-devices import, app-only against the sandbox tenant', functi
     assert.match(run.stderr, /AADSTS7000215/);
     assert.equal(tenant.graph.requests.length, before);
   });
+  it('ties the run to the tenant of the app-only token, named by the --tenant domain', async () => {
+    const run = await importWith({ AUTOPILOT_CLIENT_SECRET: SECRET });
+    assert.equal(run.code, 3, run.stderr);
+    const runsDir = path.join(dir, 'journal', 'runs');
+    const newest = fs.readdirSync(runsDir).sort().at(-1)!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(runsDir, newest, 'manifest.json'), 'utf8')) as { tenant?: { id: string; label: string } };
+    assert.deepEqual(manifest.tenant, { id: tenant.tenantId, label: tenant.tenantDomain });
+  });
 });

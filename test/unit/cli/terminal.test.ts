@@ -110,13 +110,23 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     assert.equal(emulator.requests.length, 0);
   });
 
-  it('names AUTOPILOT_ACCESS_TOKEN in one sentence when the token is bad, after one retry', async () => {
-    const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_ACCESS_TOKEN: 'not-a-token' });
+  it('names AUTOPILOT_ACCESS_TOKEN in one sentence when the token is refused, after one retry', async () => {
+    const expired = emulator.auth.mintToken();
+    emulator.auth.expire(expired);
+    const run = await cli(['import', payload(fakeDevices(3))], { AUTOPILOT_ACCESS_TOKEN: expired });
     assert.equal(run.code, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, /^autopilot-devices: Graph rejected the access token \(401 InvalidAuthenticationToken: .+\): set AUTOPILOT_ACCESS_TOKEN to a valid token for http:\/\/127\.0\.0\.1:\d+/);
     assert.equal(emulator.requests.length, 2, 'one request, one retry with a refreshed token, then stop');
+  });
+
+  it('refuses a token that does not say which tenant it is for, before sending anything', async () => {
+    const run = await cli(['import', payload(fakeDevices(1)), '--json'], { AUTOPILOT_ACCESS_TOKEN: 'not-a-token' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^autopilot-devices: AUTOPILOT_ACCESS_TOKEN does not say which tenant it is for \(no tid claim\)/);
+    assert.equal(emulator.requests.length, 0);
+    assert.equal(fs.existsSync(path.join(journal, 'runs')), false, 'no run was journaled');
   });
 
   it('says which credentials to set when there are none', async () => {
@@ -127,12 +137,34 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   });
 
   it('names the missing permission in one sentence on a 403', async () => {
-    emulator.auth.addToken('reader', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
-    const run = await cli(['import', payload(fakeDevices(2)), '--json'], { AUTOPILOT_ACCESS_TOKEN: 'reader' });
+    const reader = emulator.auth.mintToken({ permissions: ['DeviceManagementServiceConfig.Read.All'] });
+    const run = await cli(['import', payload(fakeDevices(2)), '--json'], { AUTOPILOT_ACCESS_TOKEN: reader });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^autopilot-devices: Graph refused access \(403 Forbidden\): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig\.ReadWrite\.All; grant it \(with admin consent\) and try again \(request-id [0-9a-f-]{36}, .+\)\.\n$/);
     const document = parseJsonOutput<RunsDocument>(run);
     assert.equal(document.runs[0]!.counts.pending, 2);
+  });
+
+  it('keeps a run in its tenant: resume and status refuse it with another tenant’s token, naming both, and send nothing (issue 11, item 3)', async () => {
+    await restart({ timing: { ...FAST, processingDelayMs: 60_000 } });
+    const imported = await cli(['import', payload(fakeDevices(2)), '--json']);
+    assert.equal(imported.code, 0, imported.stderr);
+    const [run] = parseJsonOutput<RunsDocument>(imported).runs;
+    const otherTenant = '22222222-2222-4222-8222-222222222222';
+    const other = emulator.auth.mintToken({ tenantId: otherTenant });
+
+    for (const command of [['resume', '--wait', '--json'], ['status', '--json']]) {
+      const refused = await cli(command, { AUTOPILOT_ACCESS_TOKEN: other });
+      assert.equal(refused.code, 1, `${command[0]}: ${refused.stderr}`);
+      const lines = refused.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, refused.stderr);
+      assert.equal(lines[0], `autopilot-devices: Run ${run!.id} belongs to tenant ${DEFAULT_TENANT_ID}, but the credentials are for tenant ${otherTenant}; nothing was sent: use credentials for tenant ${DEFAULT_TENANT_ID} to work on it.`);
+      assert.deepEqual(parseJsonOutput(refused), { runs: [] });
+    }
+    assert.deepEqual(emulator.requests.filter((r) => r.tenantId === otherTenant), [], 'not one request went to the other tenant');
+    const own = await cli(['status', '--json']);
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal(parseJsonOutput<RunsDocument>(own).runs[0]!.id, run!.id);
   });
 
   it('names the host and what to check when Graph is unreachable', async () => {

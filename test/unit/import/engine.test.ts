@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { GraphError } from '../../../src/graph/errors';
 import { RunFailedError } from '../../../src/import/engine';
 import { Journal, RunBusyError } from '../../../src/import/journal';
+import { RunTenantError } from '../../../src/import/tenant';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
 import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
@@ -212,6 +213,27 @@ describe('import engine against the emulator', function () {
     assert.equal(run.phase, 'sending');
     assert.ok(run.devices.every((d) => !d.sent));
     assert.equal(recordsPerSerial(harness.emulator).size, 0);
+  });
+
+  it('works on a run only under its own tenant, and sends nothing under another (issue 11, item 3)', async () => {
+    const contoso = { id: '11111111-1111-4111-8111-111111111111', label: 'contoso.com' };
+    const fabrikam = { id: '22222222-2222-4222-8222-222222222222', label: 'fabrikam.com' };
+    const started = await harness.engine({ tenant: contoso }).startRun(fakeDevices(3), { source: 'tenant.json', cancel: AbortSignal.abort() });
+    assert.equal(started.stopped, 'cancelled');
+    assert.deepEqual(harness.engine().view(started.run.id).tenant, contoso);
+    const requests = harness.emulator.requests.length;
+
+    for (const engine of [harness.engine({ tenant: fabrikam }), harness.engine()]) {
+      const error = await engine.resumeRun(started.run.id, { wait: true }).catch((e: unknown) => e);
+      assert.ok(error instanceof RunTenantError, String(error));
+      assert.equal(error.runTenant?.label, 'contoso.com');
+      await assert.rejects(engine.refreshRun(started.run.id), RunTenantError);
+      await assert.rejects(engine.retryFailed(started.run.id), RunTenantError);
+      await assert.rejects(engine.deleteImportRecords(started.run.id, 'terminal'), RunTenantError);
+    }
+    assert.equal(harness.emulator.requests.length, requests, 'nothing was sent under the other tenant');
+    const resumed = await harness.engine({ tenant: { ...contoso, id: contoso.id.toUpperCase() } }).resumeRun(started.run.id, { wait: true });
+    assert.equal(resumed.run.counts.complete, 3);
   });
 
   it('takes a run’s lock before it reads the run’s state (issue 11, item 5)', async () => {
