@@ -11,6 +11,7 @@ import type { RegisteredDevice } from '../graph/types';
 import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
 import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunLock, type RunManifest, type RunTenant } from './journal';
+import { adoptLaterImports } from './laterRuns';
 import { RunContext } from './runContext';
 import { RunState, awaitingRegistration, type RunView } from './runState';
 import { sendUnsent, type SendModeMemo } from './sender';
@@ -65,11 +66,15 @@ export interface RunResult {
   readonly allRegistered?: boolean;
 }
 
-/** A run that stopped on an error that needs a person; the run is in the journal and can be resumed. */
+/**
+ * A run that stopped on an error that needs a person. The run is in the journal and can be resumed, unless it was
+ * `discarded`: a new run that failed before any device could reach Graph is not kept (see `startRun`).
+ */
 export class RunFailedError extends Error {
   constructor(
     readonly runId: string,
     override readonly cause: unknown,
+    readonly discarded = false,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'RunFailedError';
@@ -125,11 +130,13 @@ export class ImportEngine {
 
   /**
    * Journals a new run before anything is sent, then sends (and watches, if asked). The tenant is settled first (a
-   * sign-in for app-only credentials), so the run records it.
+   * sign-in for app-only credentials), and a run that fails before any device could reach Graph (the token or the
+   * permission is refused, Graph cannot be reached) is discarded: a run becomes resumable only once its first
+   * request could be sent, so a later `resume` never sends a file the user has imported again since.
    */
   async startRun(devices: readonly DeviceToImport[], options: StartOptions): Promise<RunResult> {
     const tenant = await this.currentTenant();
-    return this.drive(this.createRun(devices, options, tenant), options, { resumed: false });
+    return this.drive(this.createRun(devices, options, tenant), options, { resumed: false, discardUntouched: true });
   }
 
   /**
@@ -178,7 +185,8 @@ export class ImportEngine {
    */
   async retryFailed(runId: string, options: RunOptions & { readonly devices?: readonly number[] } = {}): Promise<RunResult> {
     return this.drive(runId, options, { resumed: true }, async (ctx) => {
-      const failed = ctx.state.failed().filter((device) => !options.devices || options.devices.includes(device.index));
+      // A device that took a later run's record is that run's to retry.
+      const failed = ctx.state.failed().filter((device) => !device.importedBy && (!options.devices || options.devices.includes(device.index)));
       if (!failed.length) return true;
       for (const device of failed) {
         if (device.recordId && !device.recordDeleted) {
@@ -264,7 +272,7 @@ export class ImportEngine {
    * is read from the journal (never before: another process may have changed it until then), then the run's tenant
    * is checked. A new run comes with its lock and state already.
    */
-  private async withRun<T>(run: string | CreatedRun, stop: AbortSignal | undefined, work: (ctx: RunContext) => Promise<T>): Promise<T> {
+  private async withRun<T>(run: string | CreatedRun, stop: AbortSignal | undefined, work: (ctx: RunContext, lock: RunLock) => Promise<T>): Promise<T> {
     const runId = typeof run === 'string' ? run : run.state.id;
     let lock: RunLock | undefined = typeof run === 'string' ? undefined : run.lock;
     try {
@@ -276,7 +284,7 @@ export class ImportEngine {
       if (refusal) throw refusal;
       this.active.set(runId, state);
       try {
-        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop));
+        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop), lock);
       } finally {
         this.active.delete(runId);
       }
@@ -288,16 +296,25 @@ export class ImportEngine {
   private async drive(
     run: string | CreatedRun,
     options: RunOptions,
-    how: { readonly resumed: boolean },
+    how: { readonly resumed: boolean; readonly discardUntouched?: boolean },
     /** Work under the same lock before sending; returning true ends the drive there. */
     prepare?: (ctx: RunContext) => Promise<boolean>,
   ): Promise<RunResult> {
     let state: RunState | undefined;
     let outcome: Omit<RunResult, 'run'> & { readonly state: RunState };
     try {
-      outcome = await this.withRun(run, options.stop, async (ctx) => {
+      outcome = await this.withRun(run, options.stop, async (ctx, lock) => {
         state = ctx.state;
-        return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
+        try {
+          return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
+        } catch (error) {
+          if (how.discardUntouched && !isUserCancelled(error) && ctx.state.devices.every((d) => d.progress === 'not-sent')) {
+            this.journal.discard(lock);
+            this.logger.info(`Run ${ctx.runId}: discarded, nothing reached Graph before it failed`);
+            throw new RunFailedError(ctx.runId, error, true);
+          }
+          throw error;
+        }
       });
     } catch (error) {
       // Refused before any work (busy elsewhere, another tenant, not readable): nothing happened to the run here.
@@ -316,6 +333,7 @@ export class ImportEngine {
   private async work(ctx: RunContext, options: RunOptions, resumed: boolean, prepare?: (ctx: RunContext) => Promise<boolean>): Promise<Omit<RunResult, 'run'>> {
     if (await prepare?.(ctx)) return { stopped: ctx.state.phase() === 'finished' ? 'finished' : 'accepted' };
     ctx.emit({ type: 'run-started', runId: ctx.runId, devices: ctx.state.devices.length, resumed });
+    if (resumed) adoptLaterImports(ctx, this.journal);
     const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
     ctx.emitProgress();
     if (!options.wait) return { stopped: sentAll ? 'accepted' : 'cancelled' };
@@ -355,6 +373,7 @@ export class ImportEngine {
         d.progress === 'accepted' &&
         d.recordId &&
         !d.recordDeleted &&
+        !d.importedBy &&
         (!only || only.includes(d.index)) &&
         (which === 'completed' ? d.status === 'complete' : ctx.state.isTerminal(d)),
     );

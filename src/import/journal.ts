@@ -63,6 +63,8 @@ export type JournalEntry =
   /** No answer came (timeout, reset after sending): the devices may or may not exist now. */
   | { readonly t: 'uncertain'; readonly at: string; readonly send: number; readonly devices: readonly number[]; readonly reason: string }
   | { readonly t: 'reconciled'; readonly at: string; readonly devices: readonly number[]; readonly found: readonly RecordSnapshot[] }
+  /** Devices never sent that a later run of the same tenant got into Graph: they take its records and are not sent. */
+  | { readonly t: 'imported-by-later-run'; readonly at: string; readonly run: string; readonly records: readonly RecordSnapshot[] }
   | { readonly t: 'status'; readonly at: string; readonly records: readonly RecordSnapshot[] }
   | { readonly t: 'registered'; readonly at: string; readonly devices: readonly number[] }
   | { readonly t: 'record-deleted'; readonly at: string; readonly devices: readonly number[] }

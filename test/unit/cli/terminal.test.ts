@@ -110,15 +110,26 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     assert.equal(emulator.requests.length, 0);
   });
 
-  it('names AUTOPILOT_ACCESS_TOKEN in one sentence when the token is refused, after one retry', async () => {
+  it('names AUTOPILOT_ACCESS_TOKEN in one sentence when the token is refused, after one retry, and leaves nothing to resume', async () => {
     const expired = emulator.auth.mintToken();
     emulator.auth.expire(expired);
-    const run = await cli(['import', payload(fakeDevices(3))], { AUTOPILOT_ACCESS_TOKEN: expired });
+    const file = payload(fakeDevices(3));
+    const run = await cli(['import', file], { AUTOPILOT_ACCESS_TOKEN: expired });
     assert.equal(run.code, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, /^autopilot-devices: Graph rejected the access token \(401 InvalidAuthenticationToken: .+\): set AUTOPILOT_ACCESS_TOKEN to a valid token for http:\/\/127\.0\.0\.1:\d+/);
     assert.equal(emulator.requests.length, 2, 'one request, one retry with a refreshed token, then stop');
+
+    // Issue 11, item 8: the user fixes the token and imports the file again; a later resume must not send it a third time.
+    const imported = await cli(['import', file, '--json']);
+    assert.equal(imported.code, 0, imported.stderr);
+    const resumed = await cli(['resume', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const [importedRun] = parseJsonOutput<RunsDocument>(imported).runs;
+    assert.deepEqual(parseJsonOutput<RunsDocument>(resumed).runs.map((r) => r.id), [importedRun!.id], 'the refused import left no run behind');
+    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH && r.status === 200).length, 1);
+    assert.deepEqual([...recordsPerSerial(emulator).values()], [1, 1, 1]);
   });
 
   it('refuses a token that does not say which tenant it is for, before sending anything', async () => {
@@ -136,13 +147,15 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     assert.equal(emulator.requests.length, 0);
   });
 
-  it('names the missing permission in one sentence on a 403', async () => {
+  it('names the missing permission in one sentence on a 403, and keeps no run that sent nothing', async () => {
     const reader = emulator.auth.mintToken({ permissions: ['DeviceManagementServiceConfig.Read.All'] });
     const run = await cli(['import', payload(fakeDevices(2)), '--json'], { AUTOPILOT_ACCESS_TOKEN: reader });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^autopilot-devices: Graph refused access \(403 Forbidden\): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig\.ReadWrite\.All; grant it \(with admin consent\) and try again \(request-id [0-9a-f-]{36}, .+\)\.\n$/);
     const document = parseJsonOutput<RunsDocument>(run);
-    assert.equal(document.runs[0]!.counts.pending, 2);
+    assert.deepEqual(document.runs, []);
+    assert.match(document.error ?? '', /403 Forbidden/);
+    assert.deepEqual(parseJsonOutput(await cli(['status', '--json'])), { runs: [] });
   });
 
   it('keeps a run in its tenant: resume and status refuse it with another tenant’s token, naming both, and send nothing (issue 11, item 3)', async () => {
@@ -196,7 +209,7 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
     }
   });
 
-  it('ends naming the target when Graph redirects, sends nothing there, and imports nothing twice on resume', async () => {
+  it('ends naming the target when Graph redirects, sends nothing there, and leaves no run behind to send twice', async () => {
     const sink = await startStrangerServer();
     const sinkOrigin = sink.origin;
     try {
@@ -209,6 +222,9 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
 
       const resumed = await cli(['resume', '--json']);
       assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(parseJsonOutput(resumed), { runs: [] }, 'nothing reached Graph, so nothing is left to resume');
+      const again = await cli(['import', payload(devices), '--json']);
+      assert.equal(again.code, 0, again.stderr);
       assert.deepEqual([...recordsPerSerial(emulator).values()], [1, 1, 1]);
       assert.deepEqual(sink.requests, []);
     } finally {

@@ -203,16 +203,47 @@ describe('import engine against the emulator', function () {
     assertEachOnce(harness, devices);
   });
 
-  it('stops on a 403 with the Graph error, sends nothing, and leaves the run resumable', async () => {
+  it('stops on a 403 with the Graph error, sends nothing, and keeps no run to resume (issue 11, item 8)', async () => {
     harness.emulator.auth.addToken('read-only', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
     const engine = harness.engine({ client: { getAccessToken: async () => 'read-only' } });
     const error = await engine.startRun(fakeDevices(3), { source: 'forbidden.json', wait: true }).catch((e: unknown) => e);
     assert.ok(error instanceof RunFailedError);
     assert.ok(error.cause instanceof GraphError && error.cause.status === 403);
-    const run = engine.view(error.runId);
-    assert.equal(run.phase, 'sending');
-    assert.ok(run.devices.every((d) => !d.sent));
+    assert.equal(error.discarded, true);
+    assert.deepEqual(engine.listRuns(), [], 'a run whose first request was refused is not left to be resumed');
     assert.equal(recordsPerSerial(harness.emulator).size, 0);
+  });
+
+  it('keeps a run that failed after Graph had some of it, for resume to finish', async () => {
+    harness.emulator.auth.addToken('first');
+    const engine = harness.engine({ settings: { batchSize: 5 }, client: { getAccessToken: async () => 'first' } });
+    // The token is revoked once the first chunk is in: the second chunk is refused.
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
+    const error = await engine.startRun(fakeDevices(10), { source: 'half.json', wait: true }).catch((e: unknown) => e);
+    assert.ok(error instanceof RunFailedError && !error.discarded);
+    assert.equal(engine.view(error.runId).devices.filter((d) => d.sent).length, 5);
+    assert.deepEqual(engine.unfinishedRuns().map((r) => r.id), [error.runId]);
+  });
+
+  it('never sends again on resume what a later run of the same tenant imported (issue 11, item 8)', async () => {
+    const devices = fakeDevices(30);
+    const cancel = new AbortController();
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
+    const first = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'devices.json', wait: true, cancel: cancel.signal });
+    assert.equal(first.run.devices.filter((d) => d.sent).length, 10);
+    // The user imported the whole file again instead of resuming.
+    const again = await harness.engine().startRun(devices, { source: 'devices.json', wait: true });
+    const sentBefore = harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length;
+
+    const resumed = await harness.engine().resumeRun(first.run.id, { wait: true });
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, sentBefore, 'nothing was sent again');
+    assert.equal(resumed.run.phase, 'finished');
+    assert.deepEqual(
+      resumed.run.devices.slice(10).map((d) => [d.id, d.status]),
+      again.run.devices.slice(10).map((d) => [d.id, d.status]),
+      'the devices the later run imported are reported with its records',
+    );
+    assert.ok(harness.logs.some((line) => line.includes('not sent: the later run') && line.includes(again.run.id)));
   });
 
   it('works on a run only under its own tenant, and sends nothing under another (issue 11, item 3)', async () => {
