@@ -292,7 +292,7 @@ describe('import engine against the emulator', function () {
     const result = await harness.engine({ settings: { timeLimitMs: 300 } }).startRun(devices, { source: 'slow.json', wait: true });
     assert.equal(result.stopped, 'time-limit');
     assert.equal(result.run.phase, 'processing');
-    await new Promise((r) => setTimeout(r, 1300));
+    // Resuming with a wait watches until Graph has processed them, however long that takes.
     const resumed = await harness.engine().resumeRun(result.run.id, { wait: true });
     assert.equal(resumed.run.counts.complete, 4);
     assertEachOnce(harness, devices);

@@ -65,8 +65,6 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     return sandbox.graph.requests.slice(since).filter((request) => pattern.test(request.path)).length;
   }
 
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
   before(async () => {
     sandbox = await startSandboxTenant({
       tls: testTls(),
@@ -127,31 +125,29 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
 
   it('checks registration only while the view is visible, and pauses again when it is hidden', async () => {
     const view = new FakeView(false);
-    const { model, service } = window({}, view);
+    const { model, service, scheduler } = window({}, view);
     const handle = await service.startImport({ devices: fakeDevices(1, 'REGWAIT'), source: '/files/reg.csv' });
     await handle.finished;
     assert.equal(model.run(handle.runId)?.view.counts.complete, 1);
 
+    // No poll armed or under way means no request until something changes: proven without waiting for a time.
     const start = sandbox.graph.requests.length;
-    await sleep(400);
-    assert.equal(requestsTo(/windowsAutopilotDeviceIdentities/, start), 0, 'hidden: no registration checks');
+    assert.equal(scheduler.active, false, 'hidden: no registration checks armed');
+    assert.equal(requestsTo(/windowsAutopilotDeviceIdentities/, start), 0);
 
     view.show(true);
     await eventually(() => requestsTo(/windowsAutopilotDeviceIdentities/, start) >= 2, 'registration checks while visible');
     view.show(false);
-    await sleep(200); // a check already under way may finish
-    const paused = sandbox.graph.requests.length;
-    await sleep(400);
-    assert.equal(requestsTo(/windowsAutopilotDeviceIdentities/, paused), 0, 'hidden again: checks paused');
+    await eventually(() => !scheduler.active, 'a check already under way to finish, and no further one to be armed');
+    assert.equal(scheduler.isDue(model.run(handle.runId)!), false, 'hidden again: checks paused');
 
     // Registration arrives (a sync brings it forward); once visible, the run shows it and polling stops.
     const record = sandbox.graph.state.tenant(CONTOSO.id).created.find((r) => r.serialNumber === 'REGWAIT000001')!;
     sandbox.graph.state.tenant(CONTOSO.id).registered.get(record.registrationId!)!.visibleAt = Date.now();
     view.show(true);
     await eventually(() => model.run(handle.runId)?.view.devices[0]?.registered, 'the device to show as registered');
-    const done = sandbox.graph.requests.length;
-    await sleep(300);
-    assert.equal(requestsTo(/deviceManagement/, done), 0, 'nothing left to watch: no more requests');
+    await eventually(() => !scheduler.active, 'the last check to end');
+    assert.equal(scheduler.isDue(model.run(handle.runId)!), false, 'nothing left to watch: no more requests');
   });
 
   it('stops watching at the time limit', async () => {
