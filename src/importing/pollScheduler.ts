@@ -83,7 +83,7 @@ export class PollScheduler {
     const delay = Math.max(0, this.lastTick + interval - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.tick();
+      this.tick().catch((error: unknown) => this.options.log.error(`Watching imports stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     }, delay);
   }
 
