@@ -72,6 +72,36 @@ describe('package.json', () => {
     assert.doesNotMatch(reader, /configuration\.get\b/, 'the sign-in reads settings only through their user-level value');
   });
 
+  it('points at no missing folder (no "l10n" key without a bundle)', () => {
+    if ('l10n' in manifest) assert.ok(fs.existsSync(path.join(root, manifest.l10n, 'bundle.l10n.json')), `${manifest.l10n}/bundle.l10n.json is missing`);
+  });
+
+  it('shows Sign Out and Select Account in the palette only while someone is signed in', () => {
+    const palette = manifest.contributes.menus.commandPalette as { command: string; when: string }[];
+    for (const command of ['autopilot.signOut', 'autopilot.selectAccount']) {
+      assert.equal(palette.find((entry) => entry.command === command)?.when, 'autopilot.signedIn', command);
+    }
+  });
+
+  it('activates where Autopilot payloads are, not on every JSON or text file', () => {
+    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/*.autopilot.json', 'onLanguage:autopilot-csv', 'onLanguage:csv']);
+  });
+
+  it('recognises a hardware-hash CSV by its first line, as VS Code matches it (a "^" in front, the BOM removed)', () => {
+    const language = (manifest.contributes.languages as { id: string; firstLine: string }[]).find((l) => l.id === 'autopilot-csv')!;
+    const firstLine = new RegExp(language.firstLine.startsWith('^') ? language.firstLine : `^${language.firstLine}`);
+    for (const header of [
+      'Device Serial Number,Windows Product ID,Hardware Hash',
+      '"Device Serial Number","Windows Product ID","Hardware Hash","Group Tag","Assigned User"',
+      'Manufacturer name,Device model,Device Serial Number,Windows Product ID,Hardware Hash',
+      'serial_number;hardware-hash',
+      'SerialNumber,HardwareHash',
+    ]) {
+      assert.match(header, firstLine);
+    }
+    for (const other of ['name,email,department', 'Dell Inc.,Latitude 7440,ABC123', '{"serialNumber": "x"}']) assert.doesNotMatch(other, firstLine);
+  });
+
   it('ships the CLI as the package bin', () => {
     assert.equal(manifest.bin['autopilot-devices'], 'dist/cli.js');
   });
