@@ -1,12 +1,14 @@
 /**
  * The import engine and its Graph client for the active account, built on first use (the Graph client, node-fetch
  * and the engine load with `await import`, not at activation) and rebuilt when the account, the cloud or an import
- * setting changes. Runs already under way keep the engine they started with.
+ * setting changes. Work already under way keeps the engine it started with; a replaced engine, its Graph client and
+ * its event subscription are disposed as soon as nothing uses them, so a window changed 50 times holds one engine.
  */
 import * as l10n from '@vscode/l10n';
 import type { Account, AuthService } from '../auth/authService';
 import { AuthFailure } from '../auth/authErrors';
 import type { HttpTransport } from '../common/httpTransport';
+import type { Subscription } from '../import/events';
 import type { Logger } from '../common/logger';
 import type { GetAccessToken } from '../graph/accessToken';
 import type { GraphClient } from '../graph/client';
@@ -30,8 +32,22 @@ export interface EngineSessionsOptions {
   readonly userAgent: string;
   /** How Graph requests leave the process (in VS Code: through VS Code's proxy support). */
   readonly transport?: HttpTransport;
-  /** Told about every engine built, so its events reach the tree. */
-  readonly onEngine: (engine: ImportEngine) => void;
+  /** Told about every engine built, so its events reach the tree; the subscription ends with the engine. */
+  readonly onEngine: (engine: ImportEngine) => Subscription;
+}
+
+/** A session in use: `release` when done with it (a replaced session is disposed after its last release). */
+export interface HeldSession {
+  readonly session: EngineSession;
+  release(): void;
+}
+
+interface Slot {
+  readonly key: string;
+  readonly session: Promise<EngineSession>;
+  users: number;
+  /** What to dispose with the session, once it is built. */
+  resources?: { readonly client: GraphClient; readonly subscription: Subscription };
 }
 
 /** The tenant of an account, named by the account's own domain when that is its home tenant. */
@@ -64,31 +80,83 @@ export class AccountChangedError extends Error {
 }
 
 export class EngineSessions {
-  private current: { key: string; session: Promise<EngineSession> } | undefined;
-  private readonly clients: GraphClient[] = [];
+  private current: Slot | undefined;
+  /** Every session built and not yet disposed: the current one, and replaced ones still in use. */
+  private readonly slots = new Set<Slot>();
   /** One write budget per tenant: Intune counts writes per app and tenant, whichever engine makes them. */
   private readonly budgets = new Map<string, WriteBudget>();
 
   constructor(private readonly options: EngineSessionsOptions) {}
 
-  /** The session for the active account, built if needed. Rejects when signed out or the settings are unusable. */
-  async get(): Promise<EngineSession> {
+  /** How many engines are alive (built and not disposed). */
+  get alive(): number {
+    return this.slots.size;
+  }
+
+  /** Runs `work` with the session for the active account, built if needed, and releases it afterwards. */
+  async use<T>(work: (session: EngineSession) => Promise<T>): Promise<T> {
+    const held = await this.acquire();
+    try {
+      return await work(held.session);
+    } finally {
+      held.release();
+    }
+  }
+
+  /**
+   * The session for the active account, built if needed, held until `release`. Rejects when signed out or the
+   * settings are unusable.
+   */
+  async acquire(): Promise<HeldSession> {
+    const slot = this.slotForNow();
+    slot.users++;
+    let session: EngineSession;
+    try {
+      session = await slot.session;
+    } catch (error) {
+      slot.users--;
+      throw error;
+    }
+    let released = false;
+    return {
+      session,
+      release: () => {
+        if (released) return;
+        released = true;
+        slot.users--;
+        this.disposeIfReplaced(slot);
+      },
+    };
+  }
+
+  private slotForNow(): Slot {
     const { auth } = this.options;
     const account = auth.activeAccount;
     if (!account) throw new AuthFailure(l10n.t('Sign in to Microsoft Intune first (Autopilot: Sign In).'), 'notSignedIn');
     const graphRoot = auth.settings.endpoints.graphRoot;
     const settings = this.options.readSettings();
     const key = JSON.stringify([account.id, graphRoot, settings.apiVersion, settings.engine, settings.writesPer20Seconds]);
-    if (this.current?.key === key) return this.current.session;
-    const session = this.create(account, graphRoot, settings);
-    this.current = { key, session };
-    session.catch(() => {
-      if (this.current?.session === session) this.current = undefined;
+    if (this.current?.key === key) return this.current;
+    const replaced = this.current;
+    const slot: Slot = { key, users: 0, session: this.create(account, graphRoot, settings, () => slot) };
+    this.current = slot;
+    this.slots.add(slot);
+    if (replaced) this.disposeIfReplaced(replaced);
+    slot.session.catch(() => {
+      this.slots.delete(slot);
+      if (this.current === slot) this.current = undefined;
     });
-    return session;
+    return slot;
   }
 
-  private async create(account: Account, graphRoot: string, settings: ImportSettings): Promise<EngineSession> {
+  private disposeIfReplaced(slot: Slot): void {
+    if (slot === this.current || slot.users > 0 || !this.slots.has(slot)) return;
+    this.slots.delete(slot);
+    // Not built yet: it is disposed the moment it is (see create).
+    if (slot.resources) disposeResources(slot.resources);
+  }
+
+  private async create(account: Account, graphRoot: string, settings: ImportSettings, slotOf: () => Slot): Promise<EngineSession> {
     const [{ GraphClient }, { AutopilotGraph }, { WriteBudget }, { systemClock }, { ImportEngine }, { Journal }] = await Promise.all([
       import('../graph/client'),
       import('../graph/autopilot'),
@@ -109,7 +177,6 @@ export class EngineSessions {
     let budget = this.budgets.get(budgetKey);
     if (!budget) this.budgets.set(budgetKey, (budget = new WriteBudget({ limit: settings.writesPer20Seconds, windowMs: 20_000 }, systemClock)));
     const client = new GraphClient({ graphRoot, apiVersion: settings.apiVersion, getAccessToken, logger: log, userAgent: this.options.userAgent, writeBudget: budget, ...(this.options.transport ? { transport: this.options.transport } : {}) });
-    this.clients.push(client);
     const tenant = runTenantOf(account);
     const engine = new ImportEngine({
       graph: new AutopilotGraph(client),
@@ -118,14 +185,24 @@ export class EngineSessions {
       settings: settings.engine,
       tenant: () => Promise.resolve(tenant),
     });
-    this.options.onEngine(engine);
+    const resources = { client, subscription: this.options.onEngine(engine) };
+    const slot = slotOf();
+    slot.resources = resources;
+    // Replaced (or the sessions disposed) while it was being built, with nobody waiting for it.
+    if (!this.slots.has(slot)) disposeResources(resources);
+    else this.disposeIfReplaced(slot);
     log.debug(`Import engine for ${account.label} in tenant ${account.tenantId} at ${client.graphRoot} (${client.apiVersion}), chunks of ${settings.engine.batchSize}`);
     return { engine, account, tenant, graphRoot: client.graphRoot };
   }
 
   dispose(): void {
-    for (const client of this.clients) client.dispose();
-    this.clients.length = 0;
+    for (const slot of this.slots) if (slot.resources) disposeResources(slot.resources);
+    this.slots.clear();
     this.current = undefined;
   }
+}
+
+function disposeResources(resources: { readonly client: GraphClient; readonly subscription: Subscription }): void {
+  resources.subscription.dispose();
+  resources.client.dispose();
 }

@@ -20,7 +20,7 @@ import { tenantRefusal } from '../import/tenant';
 import type { DeviceToImport } from '../payload/api';
 import { awaitingResult, type ImportsModel } from '../views/importsModel';
 import { sourceName } from '../views/importPresentation';
-import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession } from './engineSessions';
+import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession, type HeldSession } from './engineSessions';
 import type { HttpTransport } from '../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
@@ -89,12 +89,11 @@ export class ImportService {
   /** Work on one run in this window happens one piece at a time (a poll never races a delete). */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly disposed = new AbortController();
-  private readonly subscriptions: Subscription[] = [];
   private readonly driveEnded = new Emitter<string>();
   private loading: Promise<void> | undefined;
 
   constructor(private readonly options: ImportServiceOptions) {
-    this.sessions = new EngineSessions({ ...options, onEngine: (engine) => this.subscriptions.push(engine.events.on((event) => this.onEngineEvent(engine, event))) });
+    this.sessions = new EngineSessions({ ...options, onEngine: (engine) => engine.events.on((event) => this.onEngineEvent(engine, event)) });
   }
 
   get model(): ImportsModel {
@@ -142,27 +141,47 @@ export class ImportService {
     return !problem && normalizedGraphRoot(this.options.auth.settings.endpoints.graphRoot) === view.graphRoot;
   }
 
+  /** How many import engines are alive in this window (one per account and settings in use). */
+  get aliveEngines(): number {
+    return this.sessions.alive;
+  }
+
   /** Journals a new run, shows it, and sends it under the returned handle. */
   async startImport(request: ImportRequest, onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessions.get();
-    const view = await session.engine.prepareRun(request.devices, {
-      source: request.source,
-      ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
-    });
-    this.model.update(view);
-    return this.drive(session, view.id, (options) => session.engine.resumeRun(view.id, options), onProgress);
+    const held = await this.sessions.acquire();
+    try {
+      const { engine } = held.session;
+      const view = await engine.prepareRun(request.devices, {
+        source: request.source,
+        ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
+      });
+      this.model.update(view);
+      return this.drive(held, view.id, (options) => engine.resumeRun(view.id, options), onProgress);
+    } catch (error) {
+      held.release();
+      throw error;
+    }
   }
 
   /** Sends what a run has not sent yet (after reconciling any chunk whose answer never came), then watches. */
   async continueRun(runId: string, onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessionFor(runId);
-    return this.drive(session, runId, (options) => session.engine.resumeRun(runId, options), onProgress);
+    return this.driveWithSessionFor(runId, (engine, options) => engine.resumeRun(runId, options), onProgress);
   }
 
   /** Deletes the failed devices' records and imports those devices again (all failed ones, or `devices`). */
   async retryFailed(runId: string, devices?: readonly number[], onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessionFor(runId);
-    return this.drive(session, runId, (options) => session.engine.retryFailed(runId, { ...options, ...(devices ? { devices } : {}) }), onProgress);
+    return this.driveWithSessionFor(runId, (engine, options) => engine.retryFailed(runId, { ...options, ...(devices ? { devices } : {}) }), onProgress);
+  }
+
+  private async driveWithSessionFor(runId: string, work: (engine: ImportEngine, options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): Promise<RunHandle> {
+    const held = await this.sessions.acquire();
+    try {
+      this.checkSessionFor(runId, held.session);
+      return this.drive(held, runId, (options) => work(held.session.engine, options), onProgress);
+    } catch (error) {
+      held.release();
+      throw error;
+    }
   }
 
   /** Stops sending further chunks of a run; what was sent is still watched. */
@@ -179,8 +198,7 @@ export class ImportService {
   /** One look at Graph for a run's unfinished records and registrations. */
   async refreshRun(runId: string): Promise<void> {
     if (this.drives.has(runId)) return; // its drive is watching it already
-    const session = await this.sessionFor(runId);
-    await this.exclusive(runId, async () => {
+    await this.useSessionFor(runId, (session) => this.exclusive(runId, async () => {
       try {
         this.model.update(await session.engine.refreshRun(runId, this.disposed.signal));
         this.model.setProblem(runId, undefined);
@@ -192,14 +210,13 @@ export class ImportService {
         }
         throw errorForUser(error, session.account.kind);
       }
-    });
+    }));
   }
 
   /** Deletes import records of decided devices of a run (all of them, or those of `devices`). */
   async deleteRecords(runId: string, devices?: readonly number[]): Promise<number> {
     if (this.drives.has(runId)) throw new Error(l10n.t('{0} is still being imported; wait until it has finished.', this.runName(runId)));
-    const session = await this.sessionFor(runId);
-    return this.exclusive(runId, async () => {
+    return this.useSessionFor(runId, (session) => this.exclusive(runId, async () => {
       try {
         return await session.engine.deleteImportRecords(runId, 'terminal', this.disposed.signal, devices);
       } catch (error) {
@@ -207,7 +224,7 @@ export class ImportService {
       } finally {
         this.model.update(session.engine.view(runId));
       }
-    });
+    }));
   }
 
   /**
@@ -235,39 +252,50 @@ export class ImportService {
     return removed;
   }
 
-  async sync(): Promise<SyncOutcome> {
-    const session = await this.sessions.get();
-    try {
-      return await session.engine.syncAutopilot(this.disposed.signal);
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+  sync(): Promise<SyncOutcome> {
+    return this.sessions.use(async (session) => {
+      try {
+        return await session.engine.syncAutopilot(this.disposed.signal);
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
-  async findRegistered(serialNumber: string): Promise<{ devices: RegisteredDevice[]; session: EngineSession }> {
-    const session = await this.sessions.get();
-    try {
-      return { devices: await session.engine.findRegisteredDevices(serialNumber, this.disposed.signal), session };
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+  findRegistered(serialNumber: string): Promise<{ devices: RegisteredDevice[]; session: EngineSession }> {
+    return this.sessions.use(async (session) => {
+      try {
+        return { devices: await session.engine.findRegisteredDevices(serialNumber, this.disposed.signal), session };
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
   /** A device's import record as Graph has it now, or undefined when Graph has none (never sent, or deleted). */
   async readRecord(runId: string, index: number): Promise<ImportedDeviceIdentity | undefined> {
     const device = this.model.device(runId, index);
-    if (!device?.id || device.recordDeleted) return undefined;
-    const session = await this.sessionFor(runId);
-    try {
-      return await session.engine.graph.getImportedDevice(device.id, this.disposed.signal);
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+    const recordId = device?.id;
+    if (!recordId || device.recordDeleted) return undefined;
+    return this.useSessionFor(runId, async (session) => {
+      try {
+        return await session.engine.graph.getImportedDevice(recordId, this.disposed.signal);
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
-  /** The active session, if it may work on `runId` (same tenant and Graph root); else why not. */
-  private async sessionFor(runId: string): Promise<EngineSession> {
-    const session = await this.sessions.get();
+  /** Runs `work` with the active session, if it may work on `runId`; else says why not. */
+  private useSessionFor<T>(runId: string, work: (session: EngineSession) => Promise<T>): Promise<T> {
+    return this.sessions.use((session) => {
+      this.checkSessionFor(runId, session);
+      return work(session);
+    });
+  }
+
+  /** Throws why the session may not work on `runId` (another tenant or Graph root), if it may not. */
+  private checkSessionFor(runId: string, session: EngineSession): void {
     const view = this.model.run(runId)?.view;
     if (!view) throw new Error(l10n.t('That import is no longer in Recent Imports.'));
     if (view.graphRoot !== session.graphRoot) {
@@ -280,7 +308,6 @@ export class ImportService {
       );
     }
     if (refusal) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
-    return session;
   }
 
   private runName(runId: string): string {
@@ -306,8 +333,10 @@ export class ImportService {
     }
   }
 
-  private drive(session: EngineSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
+  /** Sends and watches a run with a held session, released when the work ends. */
+  private drive(held: HeldSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
     if (this.drives.has(runId)) throw new Error(l10n.t('{0} is already being imported in this window.', this.runName(runId)));
+    const { session } = held;
     const { engine } = session;
     const settings = this.options.readSettings();
     const cancel = new AbortController();
@@ -364,6 +393,7 @@ export class ImportService {
       },
     );
     void finished.finally(() => {
+      held.release();
       subscription.dispose();
       stop.dispose();
       this.drives.delete(runId);
@@ -381,7 +411,6 @@ export class ImportService {
   dispose(): void {
     // Requests in flight are aborted; the journal says what was sent, so the next window resumes watching.
     this.disposed.abort();
-    for (const subscription of this.subscriptions) subscription.dispose();
     this.sessions.dispose();
   }
 }

@@ -264,6 +264,20 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     assert.equal(await vscode.commands.executeCommand('autopilot.syncAutopilot'), 'too-soon');
   });
 
+  it('keeps one import engine alive through 50 settings changes, each followed by work for Graph', async () => {
+    const before = configuration().get<number>('import.batchSize');
+    try {
+      for (let change = 0; change < 50; change++) {
+        await configuration().update('import.batchSize', 100 + change, vscode.ConfigurationTarget.Global);
+        const { devices } = await api.importing.service.findRegistered(`LEAK-${change}`);
+        assert.deepEqual(devices, []);
+      }
+      assert.equal(api.importing.service.aliveEngines, 1, 'each change replaced the engine, and the replaced one was disposed');
+    } finally {
+      await configuration().update('import.batchSize', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stops sending further chunks when cancelled, keeps watching what was sent, and continues without duplicates', async () => {
     await configuration().update('import.batchSize', 2, vscode.ConfigurationTarget.Global);
     try {

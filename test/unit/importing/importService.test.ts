@@ -103,6 +103,18 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     assert.equal(model.run(handle.runId)?.activity, 'idle');
   });
 
+  it('keeps the engine a run started with while the settings change, and disposes it when the run ends', async () => {
+    const engine = { ...SETTINGS.engine };
+    const { service } = window({ engine, waitForRegistration: false });
+    const handle = await service.startImport({ devices: fakeDevices(2, 'KEPT'), source: '/files/kept.csv' });
+    engine.batchSize = 100;
+    await service.findRegistered('KEPT-0');
+    assert.equal(service.aliveEngines, 2, 'the run still uses the engine it started with; other work uses the new one');
+    const result = await handle.finished;
+    assert.equal(result?.run.counts.complete, 2, 'the replaced engine finished its run');
+    assert.equal(service.aliveEngines, 1);
+  });
+
   it('watches a restored run while the view is hidden, because Intune has not decided its devices yet', async () => {
     sandbox.graph.state.timing = { ...sandbox.graph.state.timing, processingDelayMs: 1200 };
     try {
