@@ -15,9 +15,10 @@ import {
   type EmulatedApp, type EmulatedTenant, type EmulatedUser,
 } from './directory';
 import { DeviceCodeGrants } from './deviceCodes';
+import { DeviceLoginPages, DeviceLoginSite } from './deviceLogin';
 import { decodeJwt, verifyJwtSignature, x5tS256 } from './jwt';
 import { TENANT_NEUTRAL, openIdMetadata, parseScope, redirectAllowed } from './oauthRules';
-import { autoPostPage, deviceLoginPage, errorPage } from './pages';
+import { autoPostPage, errorPage } from './pages';
 import type { TestTls } from './testTls';
 import { TokenIssuer, type AccessTokenInfo } from './tokenIssuer';
 
@@ -76,6 +77,7 @@ export class IdentityEmulator {
   readonly browser: BrowserBehaviour = { username: ADELE.username, decision: 'consent' };
   private readonly issuer: TokenIssuer;
   private readonly deviceCodes: DeviceCodeGrants;
+  private readonly deviceLoginPages: DeviceLoginPages;
   private readonly authorizationCodes = new Map<string, AuthorizationCodeState>();
   private readonly now: () => number;
   private failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
@@ -83,6 +85,7 @@ export class IdentityEmulator {
   private constructor(
     private readonly server: https.Server,
     readonly origin: string,
+    private readonly deviceLoginSite: DeviceLoginSite,
     options: IdentityEmulatorOptions,
   ) {
     this.now = options.now ?? (() => Date.now());
@@ -91,8 +94,9 @@ export class IdentityEmulator {
     this.deviceCodes = new DeviceCodeGrants(this.issuer, this.now, {
       lifetimeSeconds: options.deviceCodeLifetimeSeconds ?? 900,
       intervalSeconds: options.deviceCodePollIntervalSeconds ?? 5,
-      verificationUri: `${origin}/devicelogin`,
+      verificationUri: deviceLoginSite.url,
     });
+    this.deviceLoginPages = new DeviceLoginPages(this.deviceCodes, this.directory, ADELE.username);
     for (const app of this.directory.apps.values()) for (const secret of app.secrets) this.issuer.remember(secret);
   }
 
@@ -103,7 +107,9 @@ export class IdentityEmulator {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const emulator = new IdentityEmulator(server, `https://127.0.0.1:${port}`, options);
+    let created: IdentityEmulator | undefined;
+    const deviceLoginSite = await DeviceLoginSite.start({ handle: (method, body) => created!.deviceLoginPages.handle(method, body) });
+    const emulator = (created = new IdentityEmulator(server, `https://127.0.0.1:${port}`, deviceLoginSite, options));
     server.on('request', (req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -120,6 +126,14 @@ export class IdentityEmulator {
       });
     });
     return emulator;
+  }
+
+  /**
+   * Where a user enters a device code: `http://127.0.0.1:PORT/devicelogin`, the verification URI of every device-code
+   * answer (a host of its own, like Entra's microsoft.com/devicelogin; see `deviceLogin.ts` for why plain http).
+   */
+  get deviceLoginUrl(): string {
+    return this.deviceLoginSite.url;
   }
 
   /** Authority host for settings and MSAL (`https://127.0.0.1:PORT`); append `/<tenant>` for an authority. */
@@ -185,6 +199,7 @@ export class IdentityEmulator {
   }
 
   async stop(): Promise<void> {
+    await this.deviceLoginSite.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -195,7 +210,7 @@ export class IdentityEmulator {
     this.requests.push({ method, path: url.pathname, ...(form.get('grant_type') ? { grantType: form.get('grant_type')! } : {}) });
     const segments = url.pathname.split('/').filter(Boolean);
 
-    if (url.pathname === '/devicelogin') return this.deviceLogin(method, form);
+    if (url.pathname === '/devicelogin') return this.deviceLoginPages.handle(method, body);
     if (url.pathname === '/common/discovery/instance') {
       return json({ status: 200, body: { tenant_discovery_endpoint: `${this.origin}/common/v2.0/.well-known/openid-configuration`, metadata: [] } });
     }
@@ -286,21 +301,6 @@ export class IdentityEmulator {
     if (!tenant && !TENANT_NEUTRAL.has(tenantSegment)) return errors.tenantNotFound(tenantSegment, correlationId);
     if (!this.directory.appInTenant(clientId, tenant?.id)) return errors.unknownApp(clientId, tenantSegment, correlationId);
     return { status: 200, body: this.deviceCodes.issue(clientId, tenantSegment, form.get('scope') ?? '') };
-  }
-
-  private deviceLogin(method: string, form: URLSearchParams): Reply {
-    if (method === 'GET') return html(200, deviceLoginPage());
-    try {
-      const userCode = form.get('user_code') ?? '';
-      if (form.get('action') === 'decline') {
-        this.declineDeviceCode(userCode);
-        return html(200, '<p>You declined the sign-in.</p>');
-      }
-      this.approveDeviceCode(userCode, form.get('username') || ADELE.username);
-      return html(200, '<p>You have signed in on your device. You may now close this window.</p>');
-    } catch {
-      return html(400, deviceLoginPage("That code didn't work. Check the code and try again."));
-    }
   }
 
   /** Tokens for a user, after checking the scope names one resource and the tenant consented to it. */
