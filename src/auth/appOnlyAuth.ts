@@ -8,7 +8,7 @@ import * as l10n from '@vscode/l10n';
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import type { Logger } from '../common/logger';
 import type { CloudEndpoints } from '../graph/clouds';
-import { appOnlyScopes, isTenantNeutral } from './authConfig';
+import { appOnlyScopes, authorityUrl, isTenantNeutral, settingName, type AuthSurface } from './authConfig';
 import { AuthFailure, describeAuthError, type AuthErrorContext } from './authErrors';
 import { raceCancellation, throwIfAborted } from './cancellation';
 import { readClientCertificate } from './certificate';
@@ -27,6 +27,8 @@ export interface AppOnlyAuthOptions {
   readonly credential: AppCredential;
   readonly log: Logger;
   readonly network: AuthNetworkClient;
+  /** Who reads the errors: VS Code (the default) or the terminal command. */
+  readonly surface?: AuthSurface;
 }
 
 export class AppOnlyAuth {
@@ -35,7 +37,7 @@ export class AppOnlyAuth {
   constructor(private readonly options: AppOnlyAuthOptions) {
     if (isTenantNeutral(options.tenantId)) {
       throw new AuthFailure(
-        l10n.t("App-only sign-in needs a tenant id or domain, not '{0}': set autopilot.auth.tenantId (or AUTOPILOT_TENANT_ID / --tenant).", options.tenantId),
+        l10n.t("App-only sign-in needs a tenant id or domain, not '{0}': set {1}.", options.tenantId, settingName(options.surface ?? 'editor', 'tenant')),
         'tenantNotFound',
       );
     }
@@ -52,7 +54,13 @@ export class AppOnlyAuth {
   /** A token for Graph; MSAL's in-memory cache serves it until it nears expiry unless `forceRefresh` is set. */
   async getToken(options: TokenRequestOptions = {}): Promise<AccessTokenResult & { tenantId: string }> {
     throwIfAborted(options.signal);
-    const context: AuthErrorContext = { clientId: this.options.clientId, tenantId: this.options.tenantId, endpoints: this.options.endpoints, kind: 'app' };
+    const context: AuthErrorContext = {
+      clientId: this.options.clientId,
+      tenantId: this.options.tenantId,
+      endpoints: this.options.endpoints,
+      kind: 'app',
+      surface: this.options.surface ?? 'editor',
+    };
     const correlationId = randomUUID();
     try {
       const app = await this.client();
@@ -64,7 +72,8 @@ export class AppOnlyAuth {
       return { accessToken: result.accessToken, tenantId: result.tenantId || this.options.tenantId, ...(result.expiresOn ? { expiresOn: result.expiresOn } : {}) };
     } catch (error) {
       const network = this.options.network;
-      throw describeAuthError(error, context, this.options.log, network.serverError(correlationId), network.lastTransportFailure);
+      const server = network.serverError(correlationId, authorityUrl(this.options.endpoints, this.options.tenantId));
+      throw describeAuthError(error, context, this.options.log, server, network.lastTransportFailure);
     }
   }
 

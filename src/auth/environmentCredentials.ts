@@ -64,11 +64,11 @@ export function tokenSourceFromEnvironment(options: EnvironmentCredentialOptions
   }
   try {
     // Checked here too, not only when MSAL starts: then the terminal says why, instead of a generic sign-in failure.
-    checkAuthorityHost(options.endpoints.authorityHost);
+    checkAuthorityHost(options.endpoints.authorityHost, 'terminal');
   } catch (error) {
     throw new UnsafeEndpointError(error instanceof Error ? error.message : String(error));
   }
   const log = options.log ?? silentLogger;
-  const app = new AppOnlyAuth({ clientId, tenantId, endpoints: options.endpoints, credential, log, network: new AuthNetworkClient({ log }) });
+  const app = new AppOnlyAuth({ clientId, tenantId, endpoints: options.endpoints, credential, log, network: new AuthNetworkClient({ log }), surface: 'terminal' });
   return async (request) => (await app.getToken(request)).accessToken;
 }
