@@ -1,5 +1,5 @@
 /** `autopilot-devices validate <file>... [--json]` — exit 1 exactly when some file has an error. */
-import * as l10n from '@vscode/l10n';
+import { counted } from '../common/counts';
 import { hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
 
 export interface CliOutput {
@@ -10,11 +10,7 @@ export interface CliOutput {
 function summary(payload: ParsedPayload): string {
   const errors = payload.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = payload.problems.length - errors;
-  return [
-    payload.devices.length === 1 ? l10n.t('1 device') : l10n.t('{0} devices', payload.devices.length),
-    errors === 1 ? l10n.t('1 error') : l10n.t('{0} errors', errors),
-    warnings === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', warnings),
-  ].join(', ');
+  return [counted.devices(payload.devices.length), counted.errors(errors), counted.warnings(warnings)].join(', ');
 }
 
 export async function validateCommand(files: readonly string[], options: { json: boolean }, out: CliOutput): Promise<number> {

@@ -93,14 +93,3 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
 }
-
-/** Drags the side bar's edge `pixels` to the right, the way a user makes it wider. */
-export async function widenSideBar(page: Page, pixels: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box) throw new Error('the side bar is not visible');
-  const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
-  await page.mouse.move(edge.x, edge.y);
-  await page.mouse.down();
-  await page.mouse.move(edge.x + pixels, edge.y, { steps: 10 });
-  await page.mouse.up();
-}
