@@ -195,7 +195,8 @@ function readIfExists(file: string): string {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (one owned by another user counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -55,9 +55,10 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
   }
   graphUrl = graph.url;
 
-  const registered = { serialNumber: 'SANDBOX-REG-0806', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
+  // Serial numbers as long as real ones (7 to 12 characters), so the sandbox shows what users see.
+  const registered = { serialNumber: 'SBX0806REG', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
   graph.state.seedRegistered(CONTOSO.id, registered);
-  const foreign = { serialNumber: 'OTHERTENANT0808', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
+  const foreign = { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
   graph.state.seedForeign(foreign.hardwareIdentifier);
   const app = options.appSecret
     ? identity.addApp(confidentialApp({ displayName: 'Autopilot sandbox pipeline', secrets: [options.appSecret], applicationPermissions: ['DeviceManagementServiceConfig.ReadWrite.All'] }))
