@@ -310,6 +310,8 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   });
 
   it('triggers a sync, and reports 409 as already running', async () => {
+    // The sync must outlast the start of the second process (about 150 ms here, longer on a busy machine).
+    await restart({ timing: { ...FAST, syncDurationMs: 60_000 } });
     const first = await runCli(['sync'], { env: env() });
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, 'Autopilot sync started.\n');
