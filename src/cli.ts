@@ -11,6 +11,7 @@ import { statusCommand } from './cli/statusCommand';
 import { logLevelFrom, stderrLogger } from './cli/stderrLogger';
 import { syncCommand } from './cli/syncCommand';
 import { validateCommand } from './cli/validateCommand';
+import { whoamiCommand } from './cli/whoamiCommand';
 
 export const EXIT_USAGE = EXIT.usage;
 
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.usage;
   }
   const { command, files, options } = parsed;
-  if (command === 'validate') return validateCommand(files, { json: options.json }, io);
+  if (command === 'validate') return validateCommand(files, { format: options.format ?? (options.json ? 'json' : 'text'), version }, io);
 
   const progress = new ProgressLine((text) => io.stderr(text), io.stderrIsTTY && !options.verbose);
   const logger = stderrLogger(logLevelFrom(options.verbose, io.env), (text) => io.stderr(text), () => progress.clear());
@@ -49,6 +50,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await statusCommand(options, context);
       case 'sync':
         return await syncCommand(options, context);
+      case 'whoami':
+        return await whoamiCommand(options, context);
     }
   } finally {
     progress.clear();

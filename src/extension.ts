@@ -1,6 +1,7 @@
 // Composition root: build the services once, register the features, and let `context.subscriptions` own them.
 import * as vscode from 'vscode';
 import { activationBreakdown, markLoaded } from './common/startupTimer';
+import { vscodeTransport } from './auth/vscode/proxySettings';
 import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
@@ -23,11 +24,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('Autopilot', { log: true });
   context.subscriptions.push(log);
 
-  const auth = registerAuth(context, log);
+  // Graph and sign-in leave through VS Code's proxy support, with http.proxyStrictSSL applied (see common/hostProxy.ts).
+  const transport = vscodeTransport();
+  const auth = registerAuth(context, log, transport);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
   const payloads = registerPayloadEditor(context, log);
-  const importing = registerImports(context, log, auth);
+  const importing = registerImports(context, log, auth, transport);
 
   const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
   registerCommands(context, commandTable(services), log);

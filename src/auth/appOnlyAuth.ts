@@ -1,7 +1,8 @@
 /**
  * App-only tokens (a service principal, for pipelines and unattended use) through MSAL's confidential client, with
- * a client secret or a certificate. Scope is always `<graph root>/.default`: the app's granted application
- * permissions decide what it may do.
+ * a client secret, a certificate, or a federated token (workload identity federation: a JWT from a trusted issuer
+ * such as GitHub Actions or Kubernetes, read from a file). Scope is always `<graph root>/.default`: the app's granted
+ * application permissions decide what it may do.
  */
 import { randomUUID } from 'node:crypto';
 import * as l10n from '@vscode/l10n';
@@ -12,12 +13,15 @@ import { appOnlyScopes, authorityUrl, isTenantNeutral, settingName, type AuthSur
 import { AuthFailure, describeAuthError, type AuthErrorContext } from './authErrors';
 import { raceCancellation, throwIfAborted } from './cancellation';
 import { readClientCertificate } from './certificate';
+import { readFederatedToken } from './federatedToken';
 import type { AccessTokenResult, TokenRequestOptions } from './delegatedAuth';
 import { loadMsal, msalConfiguration } from './msalRuntime';
 import type { AuthNetworkClient } from './networkClient';
 export type AppCredential =
   | { readonly kind: 'secret'; readonly secret: string }
-  | { readonly kind: 'certificate'; readonly certificatePath: string };
+  | { readonly kind: 'certificate'; readonly certificatePath: string }
+  /** The file is read again for every token request: the issuer (or Kubernetes) rotates it, and tokens expire. */
+  | { readonly kind: 'federated'; readonly tokenFile: string };
 
 export interface AppOnlyAuthOptions {
   readonly clientId: string;
@@ -54,12 +58,14 @@ export class AppOnlyAuth {
   /** A token for Graph; MSAL's in-memory cache serves it until it nears expiry unless `forceRefresh` is set. */
   async getToken(options: TokenRequestOptions = {}): Promise<AccessTokenResult & { tenantId: string }> {
     throwIfAborted(options.signal);
+    const credential = this.options.credential;
     const context: AuthErrorContext = {
       clientId: this.options.clientId,
       tenantId: this.options.tenantId,
       endpoints: this.options.endpoints,
       kind: 'app',
       surface: this.options.surface ?? 'editor',
+      ...(credential.kind === 'federated' ? { federatedTokenFile: credential.tokenFile } : {}),
     };
     const correlationId = randomUUID();
     try {
@@ -84,6 +90,10 @@ export class AppOnlyAuth {
       const credential = this.options.credential;
       if (credential.kind === 'secret') {
         configuration.auth.clientSecret = credential.secret;
+      } else if (credential.kind === 'federated') {
+        // MSAL calls this whenever it asks Entra ID for a token (never for a cached one), so each request presents
+        // the file's current token.
+        configuration.auth.clientAssertion = () => readFederatedToken(credential.tokenFile);
       } else {
         const certificate = await readClientCertificate(credential.certificatePath);
         configuration.auth.clientCertificate = certificate;

@@ -7,7 +7,7 @@ import { UserCancelledError, isUserCancelled } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { tlsProblem } from '../common/tls';
 import type { CloudEndpoints } from '../graph/clouds';
-import { INTUNE_PERMISSION, settingName, type AuthSurface } from './authConfig';
+import { DEFAULT_CLIENT_ID, INTUNE_PERMISSION, settingName, type AuthSurface } from './authConfig';
 import type { ServerErrorDetail, TransportFailure } from './networkClient';
 
 export type AuthFailureReason =
@@ -32,6 +32,12 @@ export type AuthFailureReason =
   | 'unavailable'
   | 'certificateUnreadable'
   | 'forbidden'
+  | 'federatedTokenUnreadable'
+  | 'federationMismatch'
+  | 'federatedTokenExpired'
+  | 'managedIdentityUnavailable'
+  | 'managedIdentityRefused'
+  | 'proxyAuthentication'
   | 'other';
 
 /** An authentication failure with the sentence a user sees as its message. */
@@ -56,6 +62,19 @@ export interface AuthErrorContext {
   readonly deviceCodeMinutes?: number;
   /** Who reads the sentence: someone in VS Code (the default), or in a terminal (flags, environment variables). */
   readonly surface?: AuthSurface;
+  /** Set for workload identity federation: the file the federated token comes from. */
+  readonly federatedTokenFile?: string;
+}
+
+/** What Entra ID said, for sentences that quote it (the issuer or subject no federated credential matched). */
+interface ServerSaid {
+  readonly aadsts?: number;
+  readonly description?: string;
+}
+
+/** The value Entra quotes in "…presented assertion subject 'repo:org/repo:ref:refs/heads/main'…". */
+function quotedAssertionValue(description: string | undefined, claim: 'issuer' | 'subject' | 'audience'): string {
+  return new RegExp(`assertion ${claim} '([^']*)'`, 'i').exec(description ?? '')?.[1] ?? '?';
 }
 
 /** What an MSAL error carries (msal-common `AuthError`/`ServerError`), read structurally so MSAL need not be loaded. */
@@ -76,12 +95,35 @@ function aadstsOf(error: MsalErrorShape, server: ServerErrorDetail | undefined):
   return match ? Number(match[1]) : undefined;
 }
 
-function sentence(reason: AuthFailureReason, context: AuthErrorContext, transport?: TransportFailure): string {
+function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: ServerSaid = {}, transport?: TransportFailure): string {
   const { clientId, tenantId, endpoints } = context;
   const surface = context.surface ?? 'editor';
   const terminal = surface === 'terminal';
   const name = (setting: Parameters<typeof settingName>[1]) => settingName(surface, setting);
   switch (reason) {
+    case 'federationMismatch':
+      switch (said.aadsts) {
+        case 700211:
+          return l10n.t(
+            "App {0} has no federated credential for the token's issuer '{1}' (AADSTS700211): add one under Certificates & secrets › Federated credentials with that issuer, the pipeline's subject and the audience api://AzureADTokenExchange.",
+            clientId, quotedAssertionValue(said.description, 'issuer'));
+        case 700212:
+          return l10n.t(
+            "App {0} has no federated credential for the token's audience '{1}' (AADSTS700212): request the pipeline's token for the audience api://AzureADTokenExchange.",
+            clientId, quotedAssertionValue(said.description, 'audience'));
+        case 700213:
+          return l10n.t(
+            "App {0} has no federated credential for the token's subject '{1}' (AADSTS700213): the credential's subject must match it exactly, case included (for GitHub, e.g. repo:ORG/REPO:environment:NAME).",
+            clientId, quotedAssertionValue(said.description, 'subject'));
+        default:
+          return l10n.t(
+            "App {0} has no federated credential matching the token's issuer, subject and audience (AADSTS{1}): compare the app's federated credentials with the token in {2}.",
+            clientId, said.aadsts ?? 70021, context.federatedTokenFile ?? '?');
+      }
+    case 'federatedTokenExpired':
+      return l10n.t(
+        'The federated token in {0} has expired or is not valid yet (AADSTS700024): have the pipeline write a fresh token right before this step (they last minutes), or check the clock.',
+        context.federatedTokenFile ?? '?');
     case 'consentMissing':
       return terminal
         ? l10n.t('The app {0} has no consent for {1} in this tenant (AADSTS65001): ask an administrator to grant admin consent for it, then run the command again.', clientId, INTUNE_PERMISSION)
@@ -91,6 +133,12 @@ function sentence(reason: AuthFailureReason, context: AuthErrorContext, transpor
         'The app {0} does not list http://localhost as a redirect URI (AADSTS50011): add it under Authentication › Mobile and desktop applications, or sign in with a device code.',
         clientId);
     case 'unknownApp':
+      // Microsoft's public client apps are not present in the China cloud: the default app can never sign in there.
+      if (endpoints.cloud === 'china' && clientId.toLowerCase() === DEFAULT_CLIENT_ID) {
+        return l10n.t(
+          "Microsoft's public app {0} does not exist in the China cloud (21Vianet) (AADSTS700016): register an app in your 21Vianet tenant and set {1} to its Application (client) ID.",
+          clientId, name('clientId'));
+      }
       return l10n.t(
         'The app {0} is not registered in tenant {1} (AADSTS700016): check {2} and {3}, or have an administrator add the app to the tenant.',
         clientId, tenantId, name('clientId'), name('tenant'));
@@ -181,6 +229,11 @@ function reasonFor(code: number | undefined, error: string, subError: string, ms
     case 700024:
     case 700023:
       return 'certificateRejected';
+    case 70021:
+    case 700211:
+    case 700212:
+    case 700213:
+      return 'federationMismatch';
     case 90002:
       return 'tenantNotFound';
     case 50020:
@@ -227,8 +280,13 @@ export function describeAuthError(
   const aadsts = aadstsOf(shape, server);
   const oauthError = server?.error ?? msalCode;
   let reason = reasonFor(aadsts, oauthError, String(shape.subError ?? ''), msalCode);
+  if (reason === 'certificateRejected' && aadsts === 700024 && context.federatedTokenFile) reason = 'federatedTokenExpired';
   if (reason === 'other' && server && server.status >= 500) reason = 'unavailable';
   if (reason === 'other' && msalCode === 'post_request_failed' && transport) reason = 'unreachable';
+  if ((reason === 'unreachable' || reason === 'other') && transport?.proxyAuthentication) {
+    log.warn(`Sign-in failed: the proxy asked for credentials (407) at ${transport.url}`);
+    return new AuthFailure(transport.proxyAuthentication, 'proxyAuthentication', undefined, { cause: error });
+  }
   if (reason === 'unreachable') reason = certificateReason(transport, context.endpoints) ?? reason;
   log.warn(
     [
@@ -243,7 +301,8 @@ export function describeAuthError(
       .filter(Boolean)
       .join('; '),
   );
-  return new AuthFailure(sentence(reason, context, reason === 'other' ? undefined : transport), reason, aadsts, { cause: error });
+  const said = { aadsts, description: server?.description };
+  return new AuthFailure(sentence(reason, context, said, reason === 'other' ? undefined : transport), reason, aadsts, { cause: error });
 }
 
 /** A failure the product detects itself (not signed in, a time limit), with the same sentences. */

@@ -4,7 +4,9 @@
  *   OAuth error of each request is remembered here, keyed by correlation id, for `authErrors` to explain;
  * - MSAL treats `slow_down` as fatal, while RFC 8628 says to poll more slowly: here it waits and keeps polling;
  * - tests trust a throw-away CA for this client only (`ca`); everywhere else Node's trust store applies, which
- *   includes `NODE_EXTRA_CA_CERTS` and, inside VS Code, the proxy and certificate support VS Code adds to `https`.
+ *   includes `NODE_EXTRA_CA_CERTS` and, inside VS Code, the proxy and certificate support VS Code adds to `https`;
+ * - requests go through the same `HttpTransport` as Graph's (the terminal's HTTPS_PROXY, VS Code's proxy), and a
+ *   proxy's 407 is remembered as one sentence naming the proxy setting, since MSAL reports only "network error".
  *
  * It logs the method, origin and path of each request and the response status at trace level: never a query
  * string, a header or a body (they carry codes, tokens and secrets).
@@ -12,6 +14,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { proxyAuthenticationMessage, type HttpTransport } from '../common/httpTransport';
 import type { Logger } from '../common/logger';
 
 export interface ServerErrorDetail {
@@ -26,6 +29,8 @@ export interface TransportFailure {
   readonly message: string;
   /** Node's error code: `ECONNREFUSED`, `ENOTFOUND`, or a TLS verdict such as `UNABLE_TO_VERIFY_LEAF_SIGNATURE`. */
   readonly code?: string;
+  /** Set when a proxy answered 407: the sentence to show instead of "could not reach". */
+  readonly proxyAuthentication?: string;
 }
 
 export interface AuthNetworkClientOptions {
@@ -35,6 +40,8 @@ export interface AuthNetworkClientOptions {
   readonly timeoutMs?: number;
   /** How much longer to wait before the next poll after each `slow_down` (RFC 8628 says 5 s). */
   readonly slowDownStepMs?: number;
+  /** Proxy and TLS choices shared with the Graph client; Node's defaults without one. */
+  readonly transport?: HttpTransport;
 }
 
 // MSAL sends the short form; RFC 8628 names the URN.
@@ -130,11 +137,28 @@ export class AuthNetworkClient implements INetworkModule {
         headers['content-type'] = 'application/x-www-form-urlencoded;charset=utf-8';
       }
     }
+    const route = this.options.transport;
+    const agent = route?.agentFor(url);
     return new Promise<NetworkResponse<T>>((resolve, reject) => {
       const request = transport.request(
         url,
-        { method, headers, timeout: timeoutMs, ...(this.options.ca && url.protocol === 'https:' ? { ca: this.options.ca as string | string[] } : {}) },
+        {
+          method,
+          headers,
+          timeout: timeoutMs,
+          ...(agent ? { agent } : {}),
+          ...route?.tlsOptionsFor(url),
+          ...(this.options.ca && url.protocol === 'https:' ? { ca: this.options.ca as string | string[] } : {}),
+        },
         (response) => {
+          if (response.statusCode === 407 && route) {
+            response.resume();
+            const sentence = proxyAuthenticationMessage(route, url);
+            this.lastTransportFailure = { url: url.origin, message: 'proxy authentication required (407)', proxyAuthentication: sentence };
+            this.options.log.debug(`${method} ${describeUrl(url)} → 407 from the proxy`);
+            reject(new Error(sentence));
+            return;
+          }
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', (error) => reject(this.transportError(url, error)));
@@ -150,6 +174,7 @@ export class AuthNetworkClient implements INetworkModule {
             }
             this.remember(correlationId, status, body);
             if (method === 'GET' && url.pathname.endsWith('/.well-known/openid-configuration')) this.rememberMetadata(describeUrl(url), status, body);
+            this.lastTransportFailure = undefined;
             const error = (body as { error?: unknown }).error;
             this.options.log.trace(`${method} ${describeUrl(url)} → ${status}${typeof error === 'string' ? ` (${error})` : ''}`);
             const responseHeaders: Record<string, string> = {};

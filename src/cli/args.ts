@@ -6,9 +6,10 @@ import * as l10n from '@vscode/l10n';
 import { API_VERSIONS, type ApiVersion } from '../graph/client';
 import { CLOUD_NAMES, type CloudName } from '../graph/clouds';
 import { MAX_BATCH_SIZE } from '../import/settings';
+import { VALIDATE_FORMATS, type ValidateFormat } from './validateFormats';
 
-export type CommandName = 'validate' | 'import' | 'resume' | 'status' | 'sync';
-export const COMMANDS: readonly CommandName[] = ['validate', 'import', 'resume', 'status', 'sync'];
+export type CommandName = 'validate' | 'import' | 'resume' | 'status' | 'sync' | 'whoami';
+export const COMMANDS: readonly CommandName[] = ['validate', 'import', 'resume', 'status', 'sync', 'whoami'];
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -32,6 +33,10 @@ export interface CliOptions {
   authority?: string;
   tenant?: string;
   apiVersion?: ApiVersion;
+  /** `validate --format`; `--json` is the same as `--format json`. */
+  format?: ValidateFormat;
+  /** `--managed-identity` (true: system-assigned) or `--managed-identity=CLIENT_ID` (user-assigned). */
+  managedIdentity?: true | string;
 }
 
 export interface ParsedCommand {
@@ -47,9 +52,13 @@ interface FlagSpec {
   /** Present for flags that take a value. */
   readonly set?: Setter;
   readonly toggle?: (options: CliOptions) => void;
+  /** For a toggle that may also take `=value` (never the next argument, which may be a file). */
+  readonly setInline?: Setter;
 }
 
 const GRAPH_COMMANDS: readonly CommandName[] = ['import', 'resume', 'status', 'sync'];
+/** Commands that sign in: the Graph commands and `whoami`. */
+const SIGN_IN_COMMANDS: readonly CommandName[] = [...GRAPH_COMMANDS, 'whoami'];
 
 function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
@@ -59,6 +68,21 @@ function positiveNumber(flag: string, text: string): number {
 
 const FLAGS: Record<string, FlagSpec> = {
   '--json': { commands: COMMANDS, toggle: (o) => (o.json = true) },
+  '--format': {
+    commands: ['validate'],
+    set: (o, v) => {
+      if (!VALIDATE_FORMATS.includes(v as ValidateFormat)) throw new UsageError(l10n.t('--format must be one of {0}, not "{1}".', VALIDATE_FORMATS.join(', '), v));
+      o.format = v as ValidateFormat;
+    },
+  },
+  '--managed-identity': {
+    commands: SIGN_IN_COMMANDS,
+    toggle: (o) => (o.managedIdentity = true),
+    setInline: (o, v) => {
+      if (!v.trim()) throw new UsageError(l10n.t('--managed-identity= needs the client ID of a user-assigned identity.'));
+      o.managedIdentity = v.trim();
+    },
+  },
   '--verbose': { commands: COMMANDS, toggle: (o) => (o.verbose = true) },
   '--wait': { commands: ['import', 'resume'], toggle: (o) => (o.wait = true) },
   '--no-sync': { commands: ['import', 'resume'], toggle: (o) => (o.noSync = true) },
@@ -131,6 +155,10 @@ export function parseArguments(argv: readonly string[]): ParsedCommand {
     if (!spec) throw new UsageError(l10n.t("unknown option '{0}'", flag));
     if (!spec.commands.includes(command)) throw new UsageError(l10n.t("'{0}' is not an option of '{1}'", flag, command));
     if (spec.toggle) {
+      if (eq > 0 && spec.setInline) {
+        spec.setInline(options, arg.slice(eq + 1));
+        continue;
+      }
       if (eq > 0) throw new UsageError(l10n.t("'{0}' takes no value", flag));
       spec.toggle(options);
       continue;
@@ -140,20 +168,28 @@ export function parseArguments(argv: readonly string[]): ParsedCommand {
     spec.set!(options, value);
   }
   if ((command === 'validate' || command === 'import') && files.length === 0) throw new UsageError(l10n.t("'{0}' needs at least one file", command));
-  if (GRAPH_COMMANDS.includes(command) && command !== 'import' && files.length) throw new UsageError(l10n.t("'{0}' takes no files (got '{1}')", command, files[0]!));
+  if (SIGN_IN_COMMANDS.includes(command) && command !== 'import' && files.length) throw new UsageError(l10n.t("'{0}' takes no files (got '{1}')", command, files[0]!));
+  if (options.json && options.format && options.format !== 'json') throw new UsageError(l10n.t("'--json' and '--format {0}' ask for different outputs: choose one", options.format));
   return { command, files, options };
 }
 
 export const USAGE = `Usage:
-  autopilot-devices validate <file>... [--json]
+  autopilot-devices validate <file>... [--json | --format text|json|github|sarif]
   autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]
   autopilot-devices resume [--journal DIR] [--wait] [--no-sync] [--json]
   autopilot-devices status [--journal DIR] [--json]
   autopilot-devices sync [--json]
+  autopilot-devices whoami [--json]          # which credential, app, tenant and cloud; the token's roles, never the token
 common: --cloud global|usgov|usgovdod|china|custom  --graph-root URL  --authority URL  --tenant ID  --api-version v1.0|beta
-        --poll-interval SECONDS  --timeout SECONDS (how long --wait waits)  --verbose
-Credentials come from the environment: AUTOPILOT_ACCESS_TOKEN, or AUTOPILOT_CLIENT_ID with AUTOPILOT_CLIENT_SECRET
-(or AUTOPILOT_CLIENT_CERTIFICATE) and --tenant / AUTOPILOT_TENANT_ID.
+        --poll-interval SECONDS  --timeout SECONDS (how long --wait waits)  --verbose  --managed-identity[=CLIENT_ID]
+Credentials come from the environment; when several are set, the first of these wins:
+  1. AUTOPILOT_ACCESS_TOKEN (a bearer token from elsewhere)
+  2. workload identity federation: AZURE_FEDERATED_TOKEN_FILE (or AUTOPILOT_FEDERATED_TOKEN_FILE) with AZURE_CLIENT_ID
+     (or AUTOPILOT_CLIENT_ID) and AZURE_TENANT_ID (or --tenant / AUTOPILOT_TENANT_ID); the file is read for every token
+  3. managed identity: --managed-identity[=CLIENT_ID] or AUTOPILOT_MANAGED_IDENTITY=1 (or =CLIENT_ID)
+  4. AUTOPILOT_CLIENT_ID with AUTOPILOT_CLIENT_SECRET (or AUTOPILOT_CLIENT_CERTIFICATE) and --tenant / AUTOPILOT_TENANT_ID
+Proxy: HTTPS_PROXY / HTTP_PROXY (http://USER:PASSWORD@host:port) and NO_PROXY, either case, for Graph and sign-in;
+a TLS-inspecting proxy's CA goes in NODE_EXTRA_CA_CERTS.
 Exit codes: 0 all good, 1 validation errors or failure before sending, 2 usage error, 3 some devices failed,
 4 interrupted or timed out with devices pending (run 'resume').
 `;

@@ -1,6 +1,8 @@
 /** Turns what stopped a command into one sentence that names what to fix. */
 import * as l10n from '@vscode/l10n';
-import { MissingCredentialsError } from '../auth/environmentCredentials';
+import { MissingCredentialsError, type CredentialChoice } from '../auth/environmentCredentials';
+import { ProxyConfigurationError } from '../common/environmentProxy';
+import { ProxyAuthenticationError } from '../common/httpTransport';
 import { UnsafeEndpointError } from '../graph/endpoint';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError } from '../graph/errors';
 import { RunFailedError } from '../import/engine';
@@ -10,6 +12,19 @@ export interface FailureContext {
   readonly graphRoot: string;
   /** True when the token came from AUTOPILOT_ACCESS_TOKEN (so refreshing it is the user's job). */
   readonly staticToken: boolean;
+  /** The credential in use, to name in a 401's sentence. */
+  readonly credential?: CredentialChoice;
+}
+
+function credentialToCheck(choice: CredentialChoice | undefined): string {
+  switch (choice?.kind) {
+    case 'federated':
+      return l10n.t('check the app {0} and its federated credential, and the tenant', choice.clientId ?? '?');
+    case 'managed-identity':
+      return l10n.t('check the managed identity and its Graph permissions');
+    default:
+      return l10n.t('check AUTOPILOT_CLIENT_ID, its secret or certificate, and the tenant');
+  }
 }
 
 export function describeFailure(error: unknown, context: FailureContext): string {
@@ -19,7 +34,7 @@ export function describeFailure(error: unknown, context: FailureContext): string
     if (cause.status === 401) {
       return context.staticToken
         ? l10n.t('Graph rejected the access token (401 {0}: {1}): set AUTOPILOT_ACCESS_TOKEN to a valid token for {2}, e.g. from "az account get-access-token --resource {2}" ({3}).', cause.code, cause.graphMessage, context.graphRoot, reference)
-        : l10n.t('Graph rejected the token from the app-only sign-in (401 {0}: {1}): check AUTOPILOT_CLIENT_ID, its secret or certificate, and the tenant ({2}).', cause.code, cause.graphMessage, reference);
+        : l10n.t('Graph rejected the token from the app-only sign-in (401 {0}: {1}): {2} ({3}).', cause.code, cause.graphMessage, credentialToCheck(context.credential), reference);
     }
     if (cause.status === 403) {
       return l10n.t('Graph refused access (403 {0}): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All; grant it (with admin consent) and try again ({1}).', cause.code, reference);
@@ -29,7 +44,7 @@ export function describeFailure(error: unknown, context: FailureContext): string
     }
     return l10n.t('Graph answered {0} {1} to {2} {3}: {4} ({5}).', cause.status, cause.code, cause.method, cause.path, cause.graphMessage, reference);
   }
-  if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof GraphRedirectError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError) {
+  if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof GraphRedirectError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError || cause instanceof ProxyAuthenticationError || cause instanceof ProxyConfigurationError) {
     return cause.message;
   }
   if (cause instanceof RunBusyError) return l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);

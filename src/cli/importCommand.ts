@@ -23,7 +23,7 @@ export async function importCommand(files: readonly string[], options: CliOption
     }
     if (payload.problems.length) {
       // Same report as `validate`, on stderr, so stdout stays for the result.
-      await validateCommand([file], { json: false }, { stdout: io.stderr, stderr: io.stderr });
+      await validateCommand([file], { format: 'text' }, { stdout: io.stderr, stderr: io.stderr });
     }
     invalid ||= hasErrors(payload);
     devices.push(...payload.devices);

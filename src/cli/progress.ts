@@ -28,6 +28,9 @@ export class ProgressLine {
       case 'chunk-sending':
         this.show(event.mode === 'import' ? l10n.t('Sending chunk {0} ({1} devices)…', event.send, event.devices) : l10n.t('Sending device {0}…', event.send));
         break;
+      case 'settling':
+        this.show(l10n.t('Graph did not confirm {0} devices; waiting {1} s for it to commit them before checking…', event.devices, (event.waitMs / 1000).toFixed(1)));
+        break;
       case 'reconciled':
         this.show(l10n.t('Checked an unanswered send: {0} found, {1} to send again', event.found, event.missing));
         break;

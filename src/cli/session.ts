@@ -3,7 +3,8 @@
  * chosen cloud, the credential source, the Graph client, the journal and the engine.
  */
 import * as l10n from '@vscode/l10n';
-import { tokenSourceFromEnvironment } from '../auth/environmentCredentials';
+import { chooseCredential, environmentCredential, usesAuthority, type EnvironmentCredential } from '../auth/environmentCredentials';
+import { checkProxyEnvironment, environmentProxyTransport } from '../common/environmentProxy';
 import type { Logger } from '../common/logger';
 import type { GetAccessToken } from '../graph/accessToken';
 import { AutopilotGraph } from '../graph/autopilot';
@@ -12,11 +13,13 @@ import { resolveCloud, type CloudEndpoints, type CloudName } from '../graph/clou
 import { ImportEngine } from '../import/engine';
 import { Journal } from '../import/journal';
 import { defaultJournalDirectory } from '../import/journalLocation';
+import type { HttpTransport } from '../common/httpTransport';
 import type { CliOptions } from './args';
 import type { FailureContext } from './failures';
 
 export interface CliSession {
   readonly endpoints: CloudEndpoints;
+  readonly credential: EnvironmentCredential;
   readonly client: GraphClient;
   readonly graph: AutopilotGraph;
   readonly journal: Journal;
@@ -44,13 +47,39 @@ export function endpointsFor(options: CliOptions, env: NodeJS.ProcessEnv): Cloud
     const trimmed = graphRoot.replace(/\/+$/, '');
     const known = KNOWN_ROOTS[trimmed];
     if (known) cloud = known;
-    else if (env.AUTOPILOT_CLIENT_ID?.trim() && !env.AUTOPILOT_ACCESS_TOKEN?.trim()) {
+    else if (signsInAtAuthority(options, env)) {
       throw new Error(l10n.t('A custom Graph root ({0}) needs its authority host for app-only sign-in: pass --authority or set AUTOPILOT_AUTHORITY.', trimmed));
     }
     // No authority is contacted with a ready-made token (and with no credentials at all, the credential check says so).
     else return { cloud: 'custom', graphRoot: trimmed, authorityHost: '' };
   }
   return resolveCloud({ cloud, graphRoot, authorityHost });
+}
+
+/** Whether the credential the environment selects asks the cloud's authority for tokens. */
+function signsInAtAuthority(options: CliOptions, env: NodeJS.ProcessEnv): boolean {
+  try {
+    return usesAuthority(chooseCredential(env, { ...(options.tenant ? { tenant: options.tenant } : {}), ...(options.managedIdentity ? { managedIdentity: options.managedIdentity } : {}) }).kind);
+  } catch {
+    // Incomplete credentials: the credential check names what is missing.
+    return Boolean(env.AUTOPILOT_CLIENT_ID?.trim());
+  }
+}
+
+/** The credential and endpoints a command would use, without a Graph client (`whoami`). */
+export function openCredential(options: CliOptions, settings: Pick<SessionSettings, 'env' | 'logger'>, transport?: HttpTransport): { endpoints: CloudEndpoints; credential: EnvironmentCredential } {
+  const { env, logger } = settings;
+  checkProxyEnvironment();
+  const endpoints = endpointsFor(options, env);
+  const credential = environmentCredential({
+    env,
+    endpoints,
+    log: logger,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.managedIdentity ? { managedIdentity: options.managedIdentity } : {}),
+    ...(transport ? { transport } : {}),
+  });
+  return { endpoints, credential };
 }
 
 export interface SessionSettings {
@@ -70,9 +99,12 @@ function seconds(flag: number | undefined, envValue: string | undefined, name: s
 
 export function openSession(options: CliOptions, settings: SessionSettings): CliSession {
   const { env, logger } = settings;
-  const endpoints = endpointsFor(options, env);
-  const getAccessToken: GetAccessToken = tokenSourceFromEnvironment({ env, endpoints, tenant: options.tenant ?? (env.AUTOPILOT_TENANT_ID || undefined) });
+  // One transport for Graph and sign-in: HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply to both.
+  const transport = environmentProxyTransport();
+  const { endpoints, credential } = openCredential(options, settings, transport);
+  const getAccessToken: GetAccessToken = async (request) => (await credential.getToken(request)).accessToken;
   const client = new GraphClient({
+    transport,
     graphRoot: endpoints.graphRoot,
     apiVersion: options.apiVersion,
     getAccessToken,
@@ -84,6 +116,8 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
   const journal = new Journal(options.journal ?? defaultJournalDirectory(env));
   const pollSeconds = seconds(options.pollIntervalSeconds, env.AUTOPILOT_POLL_INTERVAL_SECONDS, 'AUTOPILOT_POLL_INTERVAL_SECONDS');
   const timeoutSeconds = seconds(options.timeoutSeconds, env.AUTOPILOT_TIMEOUT_SECONDS, 'AUTOPILOT_TIMEOUT_SECONDS');
+  // How long Graph may take to commit a write it did not confirm (SPEC 6.1); no flag, the environment only.
+  const settleSeconds = seconds(undefined, env.AUTOPILOT_SETTLE_SECONDS, 'AUTOPILOT_SETTLE_SECONDS');
   const engine = new ImportEngine({
     graph,
     journal,
@@ -92,16 +126,18 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
       timeLimitMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      settleMs: settleSeconds === undefined ? undefined : settleSeconds * 1000,
     },
   });
   logger.debug(`Graph root ${endpoints.graphRoot} (${endpoints.cloud}), API ${client.apiVersion}, journal ${journal.directory}`);
   return {
     endpoints,
+    credential,
     client,
     graph,
     journal,
     engine,
-    failureContext: { graphRoot: endpoints.graphRoot, staticToken: Boolean(env.AUTOPILOT_ACCESS_TOKEN?.trim()) },
+    failureContext: { graphRoot: endpoints.graphRoot, staticToken: credential.choice.kind === 'access-token', credential: credential.choice },
     dispose: () => client.dispose(),
   };
 }

@@ -28,9 +28,15 @@ export interface DevicePropertyUpdate {
   readonly displayName?: string;
 }
 
-/** `/import` answered as if the action did not exist here: fall back to one `POST` per device. */
+/**
+ * `/import` answered as if the action did not exist here: fall back to one `POST` per device. Graph words a missing
+ * route as a 400 ("No method match route template…", "Resource not found for the segment 'import'"), which refuses
+ * the route, not a device.
+ */
 export function isImportActionUnavailable(error: unknown): boolean {
-  return error instanceof GraphError && (error.status === 404 || error.status === 405 || error.status === 501);
+  if (!(error instanceof GraphError)) return false;
+  if (error.status === 404 || error.status === 405 || error.status === 501) return true;
+  return error.status === 400 && /No method match route template|Resource not found for the segment/i.test(error.graphMessage);
 }
 
 function withODataType(device: ImportedDeviceInput): ImportedDeviceInput {
@@ -89,7 +95,7 @@ export class AutopilotGraph {
   }
 
   async updateDeviceProperties(id: string, update: DevicePropertyUpdate, signal?: AbortSignal): Promise<void> {
-    await this.client.post(`${REGISTERED}/${byId(id)}/updateDeviceProperties`, update, { signal });
+    await this.client.post(`${REGISTERED}/${byId(id)}/updateDeviceProperties`, update, { signal, idempotent: true });
   }
 
   /** Beta only: last sync times and status. */
@@ -102,7 +108,8 @@ export class AutopilotGraph {
    * too recent — neither is a failure, so neither is retried or thrown.
    */
   async syncAutopilot(signal?: AbortSignal): Promise<SyncOutcome> {
-    const response = await this.client.post<undefined>(`${SETTINGS}/sync`, undefined, { signal, apiVersion: 'beta', accept: [409, 429] });
+    // Starting a sync twice is harmless (the second answers 409), so a 5xx is worth repeating.
+    const response = await this.client.post<undefined>(`${SETTINGS}/sync`, undefined, { signal, apiVersion: 'beta', accept: [409, 429], idempotent: true });
     if (response.status === 409) return 'already-running';
     if (response.status === 429) return 'too-soon';
     return 'started';

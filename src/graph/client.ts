@@ -4,15 +4,14 @@
  * for writes — a slot in the client-side write budget. Tokens only ever go to the configured Graph root's origin.
  */
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from '../common/clock';
+import { ProxyAuthenticationError, directTransport, proxyAuthenticationMessage, type HttpTransport } from '../common/httpTransport';
 import { silentLogger, type Logger } from '../common/logger';
 import { tlsProblem } from '../common/tls';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
-import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, RepeatedNextLinkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
 import { DEFAULT_RETRY_OPTIONS, backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retryPolicy';
 import { DEFAULT_WRITE_BUDGET, WriteBudget, type WriteBudgetOptions } from './writeBudget';
 
@@ -34,6 +33,8 @@ export interface GraphClientOptions {
   readonly userAgent?: string;
   /** Told whenever a request waits because Graph throttled it or was unavailable. */
   readonly onRetryWait?: (wait: RetryWait) => void;
+  /** How requests leave the process (proxy, TLS options); pooled direct connections by default. */
+  readonly transport?: HttpTransport;
 }
 
 export interface RetryWait {
@@ -55,6 +56,11 @@ export interface GraphRequest {
   readonly signal?: AbortSignal;
   /** Error statuses the caller handles itself (404 for lookups, 409/429 for sync): returned, not thrown or retried. */
   readonly accept?: readonly number[];
+  /**
+   * Whether the request may safely happen twice, so a 500/502/503/504 is retried: reads and deletes are, a `POST`
+   * is not unless the caller says so (a create could be committed by Graph despite the error).
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface GraphResponse<T> {
@@ -75,7 +81,7 @@ export class GraphClient {
   private readonly logger: Logger;
   private readonly retry: RetryOptions;
   private readonly timeoutMs: number;
-  private readonly agent: http.Agent;
+  private readonly transport: HttpTransport;
 
   constructor(private readonly options: GraphClientOptions) {
     this.root = checkGraphRoot(options.graphRoot);
@@ -87,7 +93,7 @@ export class GraphClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.writeBudget =
       options.writeBudget instanceof WriteBudget ? options.writeBudget : new WriteBudget(options.writeBudget ?? DEFAULT_WRITE_BUDGET, this.clock);
-    this.agent = this.root.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.transport = options.transport ?? directTransport();
   }
 
   get graphRoot(): string {
@@ -96,7 +102,7 @@ export class GraphClient {
 
   /** Closes pooled connections so a command-line process can exit promptly. */
   dispose(): void {
-    this.agent.destroy();
+    this.transport.dispose();
   }
 
   async get<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): Promise<GraphResponse<T>> {
@@ -113,16 +119,22 @@ export class GraphClient {
 
   /**
    * Pages through a collection, following `@odata.nextLink` only on the Graph root's origin (a link elsewhere
-   * throws `ForeignNextLinkError` before any request is made to it).
+   * throws `ForeignNextLinkError` before any request is made to it). A link to a page already read (Graph's cursor
+   * has been seen to repeat itself) throws `RepeatedNextLinkError` instead of looping.
    */
   async *pages<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): AsyncGenerator<T[]> {
     let next: string | undefined = path;
     let query = options.query;
+    const read = new Set<string>();
     while (next) {
+      read.add(this.urlFor({ method: 'GET', path: next, query }).href);
       const page: GraphResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await this.send({ ...options, method: 'GET', path: next, query });
       yield page.body?.value ?? [];
       next = page.body?.['@odata.nextLink'];
       query = undefined; // a nextLink carries its own query
+      if (next !== undefined && read.has(this.urlFor({ method: 'GET', path: next }).href)) {
+        throw new RepeatedNextLinkError(path.replace(/^https?:\/\/[^/]+/i, '').replace(/\?.*$/, ''), read.size);
+      }
     }
   }
 
@@ -135,6 +147,7 @@ export class GraphClient {
   async send<T>(request: GraphRequest): Promise<GraphResponse<T>> {
     const url = this.urlFor(request);
     const isWrite = request.method !== 'GET';
+    const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
     const clientRequestId = randomUUID();
     const logPath = url.pathname + url.search;
     let forceRefresh = false;
@@ -170,6 +183,10 @@ export class GraphClient {
       if (response.ok || request.accept?.includes(response.status)) {
         return { status: response.status, body: body as T, requestId };
       }
+      if (response.status === 407) {
+        // The proxy, not Graph, answered: nothing reached Graph, and retrying without credentials cannot help.
+        throw new ProxyAuthenticationError(proxyAuthenticationMessage(this.transport, url));
+      }
       if (response.status >= 300 && response.status < 400) {
         throw new GraphRedirectError(response.status, redirectTarget(response.headers.get('location'), url), this.root.origin);
       }
@@ -179,13 +196,13 @@ export class GraphClient {
         continue;
       }
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
-      if (isRetryableStatus(response.status, isWrite) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
+      if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
+        // Graph asked for quiet: hold every write of this app, not just this one (also when this one is not repeated).
+        this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
+      }
+      if (isRetryableStatus(response.status, idempotent) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
         const waitMs = retryAfterMs ?? backoffDelayMs(statusRetries, this.retry, this.clock.random);
         statusRetries++;
-        if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
-          // Graph asked for quiet: hold every write of this app, not just this one.
-          this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
-        }
         this.logger.warn(`${request.method} ${logPath} → ${response.status}; waiting ${waitMs} ms (${retryAfterMs !== undefined ? 'Retry-After' : 'back-off'}), retry ${statusRetries} of ${this.retry.maxRetries}`);
         this.options.onRetryWait?.({ method: request.method, path: logPath, status: response.status, waitMs, retryAfter: retryAfterMs !== undefined });
         await this.clock.sleep(waitMs, request.signal);
@@ -240,7 +257,13 @@ export class GraphClient {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        agent: this.agent,
+        // node-fetch 2 spreads the URL object it hands this callback into Node's request options: the one place a
+        // per-request TLS option can go without an agent of our own (which VS Code's proxy support would replace).
+        agent: (parsedUrl: object) => {
+          const tls = this.transport.tlsOptionsFor(url);
+          if (tls) Object.assign(parsedUrl, tls);
+          return this.transport.agentFor(url);
+        },
         // Never follow redirects: the token must not travel to wherever a 3xx points.
         redirect: 'manual',
         signal: linked.signal as never,

@@ -1,7 +1,8 @@
 /**
  * What can go wrong talking to Graph, typed so callers can decide without parsing text: `GraphError` for an HTTP
- * error answer, `GraphNetworkError` when no answer arrived (and whether a write may have happened anyway), and
- * `ForeignNextLinkError` when Graph points paging at another origin.
+ * error answer, `GraphNetworkError` when no answer arrived (and whether a write may have happened anyway),
+ * `ForeignNextLinkError` when Graph points paging at another origin, and `RepeatedNextLinkError` when it points paging
+ * back at a page already read.
  */
 import * as l10n from '@vscode/l10n';
 import { hashFingerprint, redactSecrets } from '../common/redact';
@@ -104,6 +105,23 @@ export class ForeignNextLinkError extends Error {
       l10n.t('Graph returned a next-page link on another origin ({0}); refusing to follow it, so no request or token went there. Only {1} is trusted.', foreignOrigin, graphOrigin),
     );
     this.name = 'ForeignNextLinkError';
+  }
+}
+
+/** Graph's paging pointed back at a page already read: following it would never end. */
+export class RepeatedNextLinkError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly pagesRead: number,
+  ) {
+    super(
+      l10n.t(
+        'Graph sent the same next-page link again while listing {0} (after {1} pages), so the listing stopped instead of reading the same page forever; try again in a few minutes.',
+        collection,
+        pagesRead,
+      ),
+    );
+    this.name = 'RepeatedNextLinkError';
   }
 }
 

@@ -39,13 +39,17 @@ export function backoffDelayMs(retry: number, options: Pick<RetryOptions, 'baseD
   return Math.round(step / 2 + (step / 2) * random());
 }
 
-/** Statuses worth retrying for reads. Writes retry only 429 and 503, where Graph states it did not act. */
-export function isRetryableStatus(status: number, isWrite: boolean): boolean {
-  if (status === 429 || status === 503) return true;
-  return !isWrite && (status === 500 || status === 502 || status === 504);
+/**
+ * Statuses worth repeating a request for. A 429 says Graph did not act, so anything is repeated; a 500/502/503/504
+ * promises nothing about what happened (Intune may commit the write up to a minute later), so only a request that
+ * may safely happen twice (a read, a delete, a sync trigger) is repeated.
+ */
+export function isRetryableStatus(status: number, idempotent: boolean): boolean {
+  if (status === 429) return true;
+  return idempotent && isAmbiguousWriteStatus(status);
 }
 
-/** A write answered with one of these may or may not have been applied: reconcile before sending it again. */
+/** A write answered with one of these may or may not have been applied: wait, list, and only then send it again. */
 export function isAmbiguousWriteStatus(status: number): boolean {
-  return status === 500 || status === 502 || status === 504;
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }

@@ -12,8 +12,12 @@ export function serialContainsFilter(serial: string): string | undefined {
   return `contains(serialNumber,'${longest.replace(/'/g, "''")}')`;
 }
 
-/** Serial numbers compare without surrounding blanks and case-insensitively, as the portal does. */
+/** A serial number as it compares: without surrounding blanks and case-insensitively, as the portal does. */
+export function serialKey(serial: string | null | undefined): string {
+  return typeof serial === 'string' ? serial.trim().toUpperCase() : '';
+}
+
 export function sameSerial(a: string | null | undefined, b: string | null | undefined): boolean {
   if (typeof a !== 'string' || typeof b !== 'string') return false;
-  return a.trim().toUpperCase() === b.trim().toUpperCase();
+  return serialKey(a) === serialKey(b);
 }

@@ -13,6 +13,7 @@ import { Emitter, type ImportEvent } from './events';
 import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest, type RunTenant } from './journal';
 import { RunContext } from './runContext';
 import { RunState, awaitingRegistration, type RunView } from './runState';
+import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
@@ -267,6 +268,7 @@ export class ImportEngine {
           stopped = 'time-limit';
           return;
         }
+        await checkForSecondRecords(ctx);
         if (options.sync && state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
         if (options.waitForRegistration) {
           allRegistered = await watchRegistration(ctx, deadline);
@@ -311,8 +313,11 @@ export class ImportEngine {
         d.recordId &&
         !d.recordDeleted &&
         (!only || only.includes(d.index)) &&
-        (which === 'completed' ? d.status === 'complete' : ctx.state.isTerminal(d)),
+        // A completed record is what names the registered device (once Graph fills it in): it goes only after that.
+        (which === 'completed' ? d.status === 'complete' && d.registrationId : ctx.state.isTerminal(d)),
     );
+    const kept = which === 'completed' ? ctx.state.devices.filter((d) => d.status === 'complete' && !d.registrationId && !d.recordDeleted).length : 0;
+    if (kept) ctx.logger.info(`Run ${ctx.runId}: kept ${kept} import record(s) of completed devices until Graph names their registration id`);
     for (const device of targets) {
       await this.graph.deleteImportedDevice(device.recordId!, ctx.stop);
       ctx.record({ t: 'record-deleted', devices: [device.index] });

@@ -11,6 +11,8 @@ export type ImportEvent =
   | { readonly type: 'chunk-accepted'; readonly runId: string; readonly send: number; readonly devices: number }
   | { readonly type: 'chunk-rejected'; readonly runId: string; readonly send: number; readonly devices: number; readonly message: string; readonly split: boolean }
   | { readonly type: 'chunk-uncertain'; readonly runId: string; readonly send: number; readonly devices: number; readonly reason: string }
+  /** Waiting out the settle time before listing what unconfirmed writes left in Graph. */
+  | { readonly type: 'settling'; readonly runId: string; readonly devices: number; readonly waitMs: number }
   | { readonly type: 'reconciled'; readonly runId: string; readonly found: number; readonly missing: number }
   | { readonly type: 'fallback-per-device'; readonly runId: string; readonly status: number }
   | { readonly type: 'progress'; readonly runId: string; readonly phase: RunPhase; readonly counts: RunCounts; readonly total: number; readonly unsent: number; readonly registered: number }

@@ -58,6 +58,10 @@ export type JournalEntry =
   | { readonly t: 'rejected'; readonly at: string; readonly send: number; readonly devices: readonly number[]; readonly error: SendError; readonly final: boolean }
   /** No answer came (timeout, reset after sending): the devices may or may not exist now. */
   | { readonly t: 'uncertain'; readonly at: string; readonly send: number; readonly devices: readonly number[]; readonly reason: string }
+  /** Import records that already existed for the run's serials before it sent them (earlier imports): never this run's. */
+  | { readonly t: 'existing'; readonly at: string; readonly ids: readonly string[] }
+  /** A second record Graph made for a device (a write it committed after the settle time): the device keeps its first. */
+  | { readonly t: 'duplicate'; readonly at: string; readonly device: number; readonly id: string }
   | { readonly t: 'reconciled'; readonly at: string; readonly devices: readonly number[]; readonly found: readonly RecordSnapshot[] }
   | { readonly t: 'status'; readonly at: string; readonly records: readonly RecordSnapshot[] }
   | { readonly t: 'registered'; readonly at: string; readonly devices: readonly number[] }

@@ -53,13 +53,15 @@ export class RunContext {
   }
 }
 
+/** What the journal keeps of a record. Intune names a success's error `None`: that is no error. */
 export function snapshotOf(device: number, record: ImportedDeviceIdentity): RecordSnapshot {
+  const errorName = record.state?.deviceErrorName;
   return {
     device,
     id: String(record.id),
     status: String(record.state?.deviceImportStatus ?? 'unknown'),
     errorCode: Number(record.state?.deviceErrorCode ?? 0) || 0,
-    errorName: record.state?.deviceErrorName || null,
+    errorName: errorName && errorName !== 'None' ? errorName : null,
     registrationId: record.state?.deviceRegistrationId || null,
   };
 }

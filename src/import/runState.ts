@@ -22,6 +22,10 @@ export interface DeviceState {
   registered: boolean;
   recordDeleted: boolean;
   rejection?: SendError;
+  /** Whether the device was ever part of a send (its serial's records may then be its own). */
+  everSent: boolean;
+  /** When the device's last write went unconfirmed (journal time), for the settle wait; unset after a crash mid-send. */
+  unconfirmedAt?: number;
 }
 
 export interface RunCounts {
@@ -76,6 +80,12 @@ export class RunState {
   private nextSendNumber = 1;
   lastSync?: string;
   registrationWatched = false;
+  /** Records that existed for the run's serials before it sent them: never adopted, never reported. */
+  readonly existingRecordIds = new Set<string>();
+  /** Records Graph made twice for a device (late commits), and records of devices before a retry replaced them. */
+  private readonly foreignRecordIds = new Set<string>();
+  /** Whether any write of the run went unconfirmed (so a late commit may have made a second record). */
+  hadUnconfirmedWrites = false;
 
   constructor(readonly manifest: RunManifest) {
     this.devices = manifest.devices.map((device, index) => ({
@@ -88,6 +98,7 @@ export class RunState {
       registrationId: null,
       registered: false,
       recordDeleted: false,
+      everSent: false,
     }));
   }
 
@@ -111,7 +122,7 @@ export class RunState {
     switch (entry.t) {
       case 'send':
         this.nextSendNumber = Math.max(this.nextSendNumber, entry.send + 1);
-        for (const i of entry.devices) this.device(i).progress = 'sending';
+        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, unconfirmedAt: undefined } satisfies Partial<DeviceState>);
         break;
       case 'accepted':
       case 'reconciled':
@@ -131,7 +142,14 @@ export class RunState {
         }
         break;
       case 'uncertain':
-        for (const i of entry.devices) this.device(i).progress = 'uncertain';
+        this.hadUnconfirmedWrites = true;
+        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'uncertain', unconfirmedAt: Date.parse(entry.at) } satisfies Partial<DeviceState>);
+        break;
+      case 'existing':
+        for (const id of entry.ids) this.existingRecordIds.add(id);
+        break;
+      case 'duplicate':
+        this.foreignRecordIds.add(entry.id);
         break;
       case 'status':
         for (const record of entry.records) {
@@ -148,6 +166,8 @@ export class RunState {
       case 'retry':
         this.registrationWatched = false;
         for (const i of entry.devices) {
+          const replaced = this.device(i).recordId;
+          if (replaced) this.foreignRecordIds.add(replaced);
           Object.assign(this.device(i), {
             progress: 'not-sent',
             recordId: undefined,
@@ -168,6 +188,16 @@ export class RunState {
         this.registrationWatched = true;
         break;
     }
+  }
+
+  /**
+   * Record ids that are not for the taking when Graph's lists are searched for a device's record: those that existed
+   * before the run, those devices of the run already hold, second records of a device, and records a retry replaced.
+   */
+  knownRecordIds(): Set<string> {
+    const known = new Set([...this.existingRecordIds, ...this.foreignRecordIds]);
+    for (const device of this.devices) if (device.recordId) known.add(device.recordId);
+    return known;
   }
 
   isTerminal(device: DeviceState): boolean {
@@ -252,9 +282,18 @@ function viewStatus(device: DeviceState): ImportStatus {
   return KNOWN_STATUSES.has(device.status as ImportStatus) ? (device.status as ImportStatus) : 'unknown';
 }
 
-/** A completed device that has not appeared among registered Autopilot devices yet (a run's state or its view). */
-export function awaitsRegistration(device: { readonly status?: string; readonly registrationId: string | null; readonly registered: boolean }): boolean {
-  return device.status === 'complete' && device.registrationId !== null && device.registrationId !== '' && !device.registered;
+/**
+ * A completed device that Graph does not list among registered Autopilot devices yet (a run's state or its view).
+ * `complete` comes before the record's `deviceRegistrationId` and before the listing, so neither makes it registered;
+ * only a record deleted before it named its registration id can no longer be followed.
+ */
+export function awaitsRegistration(device: {
+  readonly status?: string;
+  readonly registrationId: string | null;
+  readonly registered: boolean;
+  readonly recordDeleted: boolean;
+}): boolean {
+  return device.status === 'complete' && !device.registered && !(device.recordDeleted && !device.registrationId);
 }
 
 /** How many devices of a run still await registration. */

@@ -1,9 +1,14 @@
 /**
  * Getting a run's devices into Graph exactly once: chunks of at most `batchSize` through `/import`, each journaled
- * as "sending" before it leaves; a chunk without an answer is reconciled before anything is re-sent; a 400 is
- * narrowed down to the device(s) Graph refused; where `/import` does not exist, one `POST` per device.
+ * as "sending" before it leaves; a 400 is narrowed down to the device(s) Graph refused; where `/import` does not
+ * exist, one `POST` per device.
+ *
+ * A write Graph did not confirm (a timeout, a cut connection, 500/502/503/504) may still be committed up to the settle
+ * time later, so its devices are sent again only after that time has passed and a fresh listing shows them missing.
+ * Before a device is first sent, the records its serial already has (earlier imports) are noted, so reconciling never
+ * takes one of them for the device's own.
  */
-import { throwIfAborted } from '../common/clock';
+import { linkSignals, throwIfAborted } from '../common/clock';
 import { isUserCancelled } from '../common/errors';
 import { isImportActionUnavailable, type ImportedDeviceInput } from '../graph/autopilot';
 import { GraphError, GraphNetworkError } from '../graph/errors';
@@ -11,7 +16,7 @@ import { isAmbiguousWriteStatus } from '../graph/retryPolicy';
 import { sameSerial } from '../graph/serialFilter';
 import type { ImportedDeviceIdentity } from '../graph/types';
 import type { RecordSnapshot, SendError } from './journal';
-import { reconcile } from './reconcile';
+import { listRecordsForSerials, noteExistingRecords, reconcile } from './reconcile';
 import { sameHash, snapshotOf, type RunContext } from './runContext';
 
 export type SendMode = 'import' | 'create';
@@ -66,49 +71,98 @@ function chunks(indexes: readonly number[], size: number): number[][] {
  * the run then stays resumable.
  */
 export async function sendUnsent(ctx: RunContext, memo: SendModeMemo, cancel?: AbortSignal): Promise<boolean> {
-  const uncertain = ctx.state.devices.filter((d) => d.progress === 'uncertain' || d.progress === 'sending').map((d) => d.index);
-  if (uncertain.length) await reconcile(ctx, uncertain);
-
+  if (!(await prepare(ctx, cancel))) return false;
   const attempts = new Map<number, number>();
   const queue = chunks(
     ctx.state.devices.filter((d) => d.progress === 'not-sent').map((d) => d.index),
     ctx.settings.batchSize,
   );
-  while (queue.length) {
-    if (cancel?.aborted) return false;
-    throwIfAborted(ctx.stop);
-    const batch = queue.shift()!;
-    const result = memo.mode === 'import' ? await sendImport(ctx, batch) : await sendEach(ctx, batch, cancel);
-    if (result.kind === 'unavailable') {
-      memo.mode = 'create';
-      ctx.logger.warn(`Run ${ctx.runId}: /import answered ${result.status}; sending one POST per device instead`);
-      ctx.emit({ type: 'fallback-per-device', runId: ctx.runId, status: result.status });
-      queue.unshift(batch);
-    } else if (result.kind === 'requeue') {
-      queue.unshift(...result.batches.filter((b) => b.length));
-    } else if (result.kind === 'uncertain') {
-      for (const index of result.devices) attempts.set(index, (attempts.get(index) ?? 0) + 1);
-      const missing = await reconcile(ctx, result.devices);
-      if (missing.some((index) => (attempts.get(index) ?? 0) >= ctx.settings.maxUncertainAttempts)) throw new UncertainSendError(missing.length);
-      if (missing.length) queue.unshift(...chunks(missing, ctx.settings.batchSize));
+  for (;;) {
+    while (queue.length) {
+      if (cancel?.aborted) return false;
+      throwIfAborted(ctx.stop);
+      const batch = queue.shift()!;
+      const result = memo.mode === 'import' ? await sendImport(ctx, batch) : await sendEach(ctx, batch, cancel);
+      if (result.kind === 'unavailable') {
+        memo.mode = 'create';
+        ctx.logger.warn(`Run ${ctx.runId}: /import answered ${result.status}; sending one POST per device instead`);
+        ctx.emit({ type: 'fallback-per-device', runId: ctx.runId, status: result.status });
+        queue.unshift(batch);
+      } else if (result.kind === 'requeue') {
+        queue.unshift(...result.batches.filter((b) => b.length));
+      } else if (result.kind === 'uncertain') {
+        for (const index of result.devices) attempts.set(index, (attempts.get(index) ?? 0) + 1);
+      }
+      ctx.emitProgress();
     }
+    // Unconfirmed writes are settled together once everything else is out: one wait, one listing.
+    const unconfirmed = ctx.state.devices.filter((d) => d.progress === 'uncertain').map((d) => d.index);
+    if (!unconfirmed.length) break;
+    if (!(await settle(ctx, unconfirmed, cancel))) return false;
+    const missing = await reconcile(ctx, unconfirmed);
+    if (missing.some((index) => (attempts.get(index) ?? 0) >= ctx.settings.maxUncertainAttempts)) throw new UncertainSendError(missing.length);
+    queue.push(...chunks(missing, ctx.settings.batchSize));
     ctx.emitProgress();
   }
   return !cancel?.aborted || ctx.state.unsent().length === 0;
 }
 
-/** Matches answered records to the devices sent: by position when Graph kept the order, else by serial and hash. */
+/**
+ * Before anything goes out: devices whose write a crash or a stop left unconfirmed wait out the settle time, then
+ * one listing finds their records and notes the records the never-sent devices' serials already have.
+ */
+async function prepare(ctx: RunContext, cancel?: AbortSignal): Promise<boolean> {
+  const unconfirmed = ctx.state.devices.filter((d) => d.progress === 'uncertain' || d.progress === 'sending').map((d) => d.index);
+  const fresh = ctx.state.devices.filter((d) => d.progress === 'not-sent' && !d.everSent).map((d) => d.index);
+  if (!unconfirmed.length && !fresh.length) return true;
+  if (unconfirmed.length && !(await settle(ctx, unconfirmed, cancel))) return false;
+  const records = await listRecordsForSerials(ctx, [...unconfirmed, ...fresh].map((index) => ctx.state.devices[index]!.serialNumber));
+  if (fresh.length) noteExistingRecords(ctx, fresh, records);
+  if (unconfirmed.length) await reconcile(ctx, unconfirmed, records);
+  return true;
+}
+
+/**
+ * Waits until Graph has had the settle time to commit the unconfirmed writes of `devices`, counted from when each
+ * went unconfirmed (from now for a send a crash interrupted: when it ended is unknown). False when `cancel` stopped
+ * the wait; the devices then stay unconfirmed for the next run of the journal.
+ */
+async function settle(ctx: RunContext, devices: readonly number[], cancel?: AbortSignal): Promise<boolean> {
+  const now = ctx.clock.now();
+  const since = Math.max(...devices.map((index) => ctx.state.devices[index]!.unconfirmedAt ?? now));
+  const waitMs = since + ctx.settings.settleMs - now;
+  if (waitMs <= 0) return true;
+  ctx.logger.info(
+    `Run ${ctx.runId}: Graph may still commit ${devices.length} device(s) whose send was not confirmed; waiting ${(waitMs / 1000).toFixed(1)} s ` +
+      `(settle time ${ctx.settings.settleMs / 1000} s) before listing import records and sending only what is missing`,
+  );
+  ctx.emit({ type: 'settling', runId: ctx.runId, devices: devices.length, waitMs });
+  const linked = linkSignals(ctx.stop, cancel);
+  try {
+    await ctx.clock.sleep(waitMs, linked.signal);
+    return true;
+  } catch (error) {
+    if (cancel?.aborted && !ctx.stop?.aborted) return false;
+    throw error;
+  } finally {
+    linked.dispose();
+  }
+}
+
+/**
+ * Matches answered records to the devices sent by serial number (never by position: Graph's answers need not keep
+ * the order, and carry no hash); where one chunk holds a serial twice, by hash if Graph echoed it, else in order.
+ */
 function matchRecords(ctx: RunContext, devices: readonly number[], records: readonly ImportedDeviceIdentity[]): { matched: RecordSnapshot[]; unmatched: number[] } {
   const manifest = ctx.state.manifest;
-  const inOrder =
-    records.length === devices.length && devices.every((index, i) => records[i]?.id && sameSerial(records[i]!.serialNumber, manifest.devices[index]!.serialNumber));
-  if (inOrder) return { matched: devices.map((index, i) => snapshotOf(index, records[i]!)), unmatched: [] };
   const left = records.filter((record) => record.id);
   const matched: RecordSnapshot[] = [];
   const unmatched: number[] = [];
   for (const index of devices) {
     const device = manifest.devices[index]!;
-    const at = left.findIndex((record) => sameSerial(record.serialNumber, device.serialNumber) && (record.hardwareIdentifier == null || sameHash(record.hardwareIdentifier, device.hardwareIdentifier)));
+    const sameDevice = (record: ImportedDeviceIdentity) => sameSerial(record.serialNumber, device.serialNumber);
+    let at = left.findIndex((record) => sameDevice(record) && sameHash(record.hardwareIdentifier, device.hardwareIdentifier));
+    if (at < 0) at = left.findIndex(sameDevice);
     if (at < 0) unmatched.push(index);
     else matched.push(snapshotOf(index, left.splice(at, 1)[0]!));
   }

@@ -14,6 +14,12 @@ export interface EngineSettings {
   readonly maxUncertainAttempts: number;
   /** Parallel requests when falling back to one `POST` per device (the write budget still paces them). */
   readonly createConcurrency: number;
+  /**
+   * How long Graph may take to commit a write it did not confirm (a timeout, a cut connection, 500/502/503/504): no
+   * device of such a write is sent again before this has passed and a fresh listing shows it missing (SPEC 6.1:
+   * `AUTOPILOT_SETTLE_SECONDS`, `autopilot.import.settleSeconds`, default 60 s).
+   */
+  readonly settleMs: number;
 }
 
 export const MAX_BATCH_SIZE = 500;
@@ -26,6 +32,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pageSize: 1000,
   maxUncertainAttempts: 3,
   createConcurrency: 4,
+  settleMs: 60_000,
 };
 
 export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
@@ -34,5 +41,6 @@ export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineS
     throw new RangeError(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`);
   }
   if (!(settings.pollIntervalMs > 0)) throw new RangeError('The poll interval must be positive.');
+  if (!(settings.settleMs >= 0)) throw new RangeError('The settle time must not be negative.');
   return settings;
 }

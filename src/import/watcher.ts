@@ -1,47 +1,61 @@
 /**
  * Watching a run's records until Graph has decided each one, then until completed devices appear among registered
  * Autopilot devices. Reads only what the run needs: one GET per record when few are left, the paged list when many.
+ * Registered means listed: `complete` comes before the record names its `deviceRegistrationId` and before the device
+ * is listed, so a completed record is read again until it names its registration id, and that device is looked for.
  */
 import { RECORD_NOT_FOUND } from './explanations';
 import type { RecordSnapshot } from './journal';
+import { noteDuplicates } from './reconcile';
 import { snapshotOf, type RunContext } from './runContext';
 import { awaitsRegistration, type DeviceState } from './runState';
+
+/**
+ * Reads the records of `devices` as Graph has them now, and journals what changed. A record that is gone was
+ * deleted by someone else: one still processing has lost its result (an error); a decided one only its record.
+ */
+async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Promise<void> {
+  if (!devices.length) return;
+  const seen = new Map<string, RecordSnapshot | undefined>();
+  if (devices.length <= ctx.settings.perRecordPollLimit) {
+    for (const device of devices) {
+      const record = await ctx.graph.getImportedDevice(device.recordId!, ctx.stop);
+      seen.set(device.recordId!, record ? snapshotOf(device.index, record) : undefined);
+    }
+  } else {
+    const wanted = new Map(devices.map((device) => [device.recordId!, device]));
+    const listed = [];
+    for await (const page of ctx.graph.listImportedDevices({ pageSize: ctx.settings.pageSize, signal: ctx.stop })) {
+      for (const record of page) {
+        const device = record.id ? wanted.get(record.id) : undefined;
+        if (device) seen.set(record.id!, snapshotOf(device.index, record));
+        listed.push(record);
+      }
+    }
+    noteDuplicates(ctx, listed);
+  }
+  const changes: RecordSnapshot[] = [];
+  const gone: number[] = [];
+  for (const device of devices) {
+    const now = seen.get(device.recordId!);
+    if (!now && ctx.state.isTerminal(device)) {
+      gone.push(device.index);
+      continue;
+    }
+    const current = now ?? { device: device.index, id: device.recordId!, status: 'error', errorCode: 0, errorName: RECORD_NOT_FOUND, registrationId: null };
+    if (current.status !== device.status || current.errorCode !== device.errorCode || current.errorName !== device.errorName || current.registrationId !== device.registrationId) {
+      changes.push(current);
+    }
+  }
+  if (changes.length) ctx.record({ t: 'status', records: changes });
+  if (gone.length) ctx.record({ t: 'record-deleted', devices: gone });
+}
 
 /** Reads the current state of every record still processing, and journals what changed. */
 export async function pollOnce(ctx: RunContext): Promise<void> {
   const processing = ctx.state.processing();
   if (!processing.length) return;
-  const seen = new Map<string, RecordSnapshot | undefined>();
-  if (processing.length <= ctx.settings.perRecordPollLimit) {
-    for (const device of processing) {
-      const record = await ctx.graph.getImportedDevice(device.recordId!, ctx.stop);
-      seen.set(device.recordId!, record ? snapshotOf(device.index, record) : undefined);
-    }
-  } else {
-    const wanted = new Map(processing.map((device) => [device.recordId!, device]));
-    for await (const page of ctx.graph.listImportedDevices({ pageSize: ctx.settings.pageSize, signal: ctx.stop })) {
-      for (const record of page) {
-        const device = record.id ? wanted.get(record.id) : undefined;
-        if (device) seen.set(record.id!, snapshotOf(device.index, record));
-      }
-    }
-  }
-  const changes: RecordSnapshot[] = [];
-  for (const device of processing) {
-    // A record that vanished while still processing was deleted by someone else: its result is lost.
-    const now = seen.get(device.recordId!) ?? {
-      device: device.index,
-      id: device.recordId!,
-      status: 'error',
-      errorCode: 0,
-      errorName: RECORD_NOT_FOUND,
-      registrationId: null,
-    };
-    if (now.status !== device.status || now.errorCode !== device.errorCode || now.errorName !== device.errorName || now.registrationId !== device.registrationId) {
-      changes.push(now);
-    }
-  }
-  if (changes.length) ctx.record({ t: 'status', records: changes });
+  await readRecords(ctx, processing);
   ctx.emitProgress();
 }
 
@@ -59,25 +73,29 @@ function awaitingRegistration(ctx: RunContext): DeviceState[] {
   return ctx.state.devices.filter((d) => d.progress === 'accepted' && awaitsRegistration(d));
 }
 
-/** Checks once which completed devices are now registered (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`). */
+/**
+ * Checks once which completed devices Graph now lists among registered devices: first reads again the records that
+ * have not named their registration id yet, then looks for the devices of those that have
+ * (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`, or the paged list for many).
+ */
 export async function checkRegistration(ctx: RunContext): Promise<void> {
-  const waiting = awaitingRegistration(ctx);
-  if (!waiting.length) return;
-  const registered: number[] = [];
+  await readRecords(ctx, awaitingRegistration(ctx).filter((device) => !device.registrationId));
+  const waiting = awaitingRegistration(ctx).filter((device) => device.registrationId);
+  const registered = new Set<number>();
   if (waiting.length <= ctx.settings.perRecordPollLimit) {
     for (const device of waiting) {
-      if (await ctx.graph.getRegisteredDevice(device.registrationId!, ctx.stop)) registered.push(device.index);
+      if (await ctx.graph.getRegisteredDevice(device.registrationId!, ctx.stop)) registered.add(device.index);
     }
   } else {
     const wanted = new Map(waiting.map((device) => [device.registrationId!, device.index]));
     for await (const page of ctx.graph.listRegisteredDevices({ pageSize: ctx.settings.pageSize, signal: ctx.stop })) {
       for (const device of page) {
         const index = wanted.get(device.id);
-        if (index !== undefined) registered.push(index);
+        if (index !== undefined) registered.add(index);
       }
     }
   }
-  if (registered.length) ctx.record({ t: 'registered', devices: registered });
+  if (registered.size) ctx.record({ t: 'registered', devices: [...registered] });
   ctx.emitProgress();
 }
 

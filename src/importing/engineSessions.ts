@@ -6,6 +6,7 @@
 import * as l10n from '@vscode/l10n';
 import { tenantLabel, type Account, type AuthService } from '../auth/authService';
 import { AuthFailure } from '../auth/authErrors';
+import type { HttpTransport } from '../common/httpTransport';
 import type { Logger } from '../common/logger';
 import type { GetAccessToken } from '../graph/accessToken';
 import type { GraphClient } from '../graph/client';
@@ -27,6 +28,8 @@ export interface EngineSessionsOptions {
   readonly journalDirectory: string;
   readonly readSettings: () => ImportSettings;
   readonly userAgent: string;
+  /** How Graph requests leave the process (in VS Code: through VS Code's proxy support). */
+  readonly transport?: HttpTransport;
   /** Told about every engine built, so its events reach the tree. */
   readonly onEngine: (engine: ImportEngine) => void;
 }
@@ -102,7 +105,7 @@ export class EngineSessions {
     const budgetKey = `${account.tenantId}|${graphRoot}|${settings.writesPer20Seconds}`;
     let budget = this.budgets.get(budgetKey);
     if (!budget) this.budgets.set(budgetKey, (budget = new WriteBudget({ limit: settings.writesPer20Seconds, windowMs: 20_000 }, systemClock)));
-    const client = new GraphClient({ graphRoot, apiVersion: settings.apiVersion, getAccessToken, logger: log, userAgent: this.options.userAgent, writeBudget: budget });
+    const client = new GraphClient({ graphRoot, apiVersion: settings.apiVersion, getAccessToken, logger: log, userAgent: this.options.userAgent, writeBudget: budget, ...(this.options.transport ? { transport: this.options.transport } : {}) });
     this.clients.push(client);
     const engine = new ImportEngine({ graph: new AutopilotGraph(client), journal: new Journal(this.options.journalDirectory), logger: log, settings: settings.engine });
     this.options.onEngine(engine);

@@ -21,6 +21,7 @@ import type { DeviceToImport } from '../payload/api';
 import { awaitingResult, type ImportsModel } from '../views/importsModel';
 import { sourceName } from '../views/importPresentation';
 import { EngineSessions, normalizedGraphRoot, type EngineSession } from './engineSessions';
+import type { HttpTransport } from '../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
 export interface ImportServiceOptions {
@@ -30,6 +31,8 @@ export interface ImportServiceOptions {
   readonly journalDirectory: string;
   readonly readSettings: () => ImportSettings;
   readonly userAgent: string;
+  /** How Graph requests leave the process (VS Code's proxy support; see `hostProxy.ts`). */
+  readonly transport?: HttpTransport;
 }
 
 export interface ImportRequest {
@@ -43,7 +46,7 @@ export interface ImportRequest {
 /** The moment a progress notification can end: all sent devices decided, sending stopped, a time limit, or a failure. */
 export type Milestone =
   | { readonly kind: 'processed' | 'stopped' | 'time-limit'; readonly view: RunView }
-  | { readonly kind: 'failed'; readonly view: RunView; readonly error: unknown };
+  | { readonly kind: 'failed'; readonly error: unknown };
 
 export interface RunHandle {
   readonly runId: string;
@@ -360,11 +363,12 @@ export class ImportService {
       },
       (error: unknown) => {
         const shown = errorForUser(error, session.account.kind);
+        // The notification ends first: nothing after this (the log, the model, reading the journal) may keep it open.
+        reach({ kind: 'failed', error: shown });
         if (!isUserCancelled(error)) {
           this.options.log.error(`Import ${runId} stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           this.model.setProblem(runId, oneLineMessage(shown));
         }
-        reach({ kind: 'failed', view: engine.view(runId), error: shown });
         return undefined;
       },
     );
@@ -373,7 +377,11 @@ export class ImportService {
       stop.dispose();
       this.drives.delete(runId);
       this.model.setActivity(runId, 'idle');
-      if (this.model.run(runId)) this.model.update(engine.view(runId));
+      try {
+        if (this.model.run(runId)) this.model.update(engine.view(runId));
+      } catch (error) {
+        this.options.log.warn(`Import ${runId}: could not read it back from the journal: ${(error as Error).message}`);
+      }
       this.driveEnded.fire(runId);
     });
     return { runId, milestone, finished };

@@ -9,7 +9,7 @@ import type { EngineSettings } from '../import/settings';
 
 export interface ImportSettings {
   readonly apiVersion: ApiVersion;
-  readonly engine: Pick<EngineSettings, 'batchSize' | 'pollIntervalMs' | 'timeLimitMs'>;
+  readonly engine: Pick<EngineSettings, 'batchSize' | 'pollIntervalMs' | 'timeLimitMs' | 'settleMs'>;
   /** Most writes in any 20 s window (Intune's per-app budget is 100). */
   readonly writesPer20Seconds: number;
   readonly askForGroupTag: boolean;
@@ -28,6 +28,7 @@ const LIMITS = {
   writesPer20Seconds: { min: 1, max: 100, fallback: 100 },
   pollIntervalSeconds: { min: 1, max: 3600, fallback: 15 },
   timeLimitMinutes: { min: 1, max: 7 * 24 * 60, fallback: 60 },
+  settleSeconds: { min: 0.01, max: 3600, fallback: 60 },
 } as const;
 
 function bounded(value: unknown, limit: { min: number; max: number; fallback: number }, whole = false): number {
@@ -44,6 +45,7 @@ export function readImportSettings(configuration: vscode.WorkspaceConfiguration 
       batchSize: bounded(configuration.get('import.batchSize'), LIMITS.batchSize, true),
       pollIntervalMs: bounded(configuration.get('poll.intervalSeconds'), LIMITS.pollIntervalSeconds) * 1000,
       timeLimitMs: bounded(configuration.get('poll.timeLimitMinutes'), LIMITS.timeLimitMinutes) * 60_000,
+      settleMs: bounded(configuration.get('import.settleSeconds'), LIMITS.settleSeconds) * 1000,
     },
     writesPer20Seconds: bounded(configuration.get('import.writesPer20Seconds'), LIMITS.writesPer20Seconds, true),
     askForGroupTag: configuration.get<boolean>('import.askForGroupTag') !== false,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { counted } from '../common/counts';
 import type { AuthService } from '../auth/authService';
+import type { HttpTransport } from '../common/httpTransport';
 import { ImportsModel } from '../views/importsModel';
 import { IMPORTS_VIEW_ID, ImportsTreeProvider, type ImportsNode } from '../views/importsTreeProvider';
 import { IMPORT_SETTING_SECTIONS, readImportSettings } from './importSettings';
@@ -25,7 +26,7 @@ export interface ImportsFeature {
   reveal(runId: string): Promise<void>;
 }
 
-export function registerImports(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, auth: AuthService): ImportsFeature {
+export function registerImports(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, auth: AuthService, transport?: HttpTransport): ImportsFeature {
   const model = new ImportsModel();
   const service = new ImportService({
     auth,
@@ -34,6 +35,7 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
     // Global storage: a run started in one window or workspace is visible, and resumable, from any other.
     journalDirectory: path.join(context.globalStorageUri.fsPath, 'journal'),
     readSettings: () => readImportSettings(),
+    ...(transport ? { transport } : {}),
     userAgent: `autopilot-devices-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
   });
   const tree = new ImportsTreeProvider(model, () => service.loadRuns());

@@ -1,14 +1,36 @@
 /**
  * Faults injected on demand: latency, error statuses (503, 429 with or without Retry-After, …), a redirect to
  * another origin, a connection reset before or after the write commits, a slow answer after the commit (client
- * timeouts), and hooks that run before or after the commit (e.g. to kill a client process at exactly that moment).
+ * timeouts), a write answered with a failure (5xx, a reset, or no answer at all) that Graph commits later anyway, a
+ * `@odata.nextLink` that points at its own page, and hooks that run before or after the commit (e.g. to kill a
+ * client process at exactly that moment).
+ *
+ * A 500/502/503/504 injected on a write is committed late by default, as Intune's may be (`commit: 'never'` for one
+ * that is not; `tidy.noLateCommits` for a whole emulator).
  *
  * A rule acts on the first matching requests (`skip`, `times`), or at random (`chance`, drawn from the plan's seeded
  * random source so a soak is repeatable), and can strike in bursts of consecutive requests (`burst`).
  */
+/** How a write that Graph commits late is answered: an error status, a cut connection, or no answer until the client gives up. */
+export type LateAnswer = 'reset' | 'timeout' | 500 | 502 | 503 | 504;
+
 export type FaultAction =
   | { readonly kind: 'latency'; readonly ms: number }
-  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly code?: string; readonly message?: string }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly retryAfter?: string;
+      readonly code?: string;
+      readonly message?: string;
+      /** For a 500/502/503/504 on a write: committed `late` (the default) or `never`. */
+      readonly commit?: 'late' | 'never';
+      /** With a late commit: how long after the answer; a random time up to `timing.lateCommitMaxMs` when absent. */
+      readonly commitAfterMs?: number;
+    }
+  /** The write is answered (`answer`) without being committed, and committed `afterMs` later (random when absent). */
+  | { readonly kind: 'commit-late'; readonly answer: LateAnswer; readonly afterMs?: number }
+  /** A list page whose `@odata.nextLink` is the very request that produced it (Graph's cursor seen repeating itself). */
+  | { readonly kind: 'repeat-next-link' }
   /** A 3xx to `location` before anything is committed, as a misconfigured proxy or a hostile front end would send. */
   | { readonly kind: 'redirect'; readonly status?: 301 | 302 | 303 | 307 | 308; readonly location: string }
   | { readonly kind: 'reset-before-commit' }
@@ -49,10 +71,11 @@ export class FaultHandle {
   /** Claims this request for the rule if it matches, still has uses, and (for a random rule) the dice say so. */
   claim(method: string, path: string, body: unknown, random: () => number): boolean {
     if (this.exhausted) return false;
-    if (this.rule.body && !this.rule.body(body)) return false;
     if (this.rule.method && this.rule.method.toUpperCase() !== method.toUpperCase()) return false;
     const pattern = this.rule.path;
     if (pattern !== undefined && !(typeof pattern === 'string' ? path.includes(pattern) : pattern.test(path))) return false;
+    // The body test last: it is written for the requests the method and path select (a GET has no body).
+    if (this.rule.body && !this.rule.body(body)) return false;
     if (this.skipped < (this.rule.skip ?? 0)) {
       this.skipped++;
       return false;
@@ -94,6 +117,11 @@ export class FaultPlan {
 
   clear(): void {
     this.handles = [];
+  }
+
+  /** A number in [0, 1) from the plan's random source (how late a late commit comes, say). */
+  draw(): number {
+    return this.random();
   }
 
   /** Draws the random faults from this source from now on. */

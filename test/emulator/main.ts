@@ -30,9 +30,10 @@ async function run(): Promise<void> {
     budgets: { windowMs: numericOption('--budget-window', 20) * 1000 },
   });
 
-  // One device already registered here (806) and one registered to another tenant (808).
+  // One device already registered here by an earlier import whose record stays (806) and one registered to another
+  // tenant (808).
   const registered = { serialNumber: 'SEEDED-REGISTERED-1', hardwareIdentifier: fakeHardwareHash('seeded-registered') };
-  emulator.state.seedRegistered(DEFAULT_TENANT_ID, registered);
+  emulator.state.seedImported(DEFAULT_TENANT_ID, registered, { status: 'complete', errorCode: 0, errorName: null });
   const foreign = { serialNumber: 'FOREIGN0001', hardwareIdentifier: fakeHardwareHash('seeded-foreign') };
   emulator.state.seedForeign(foreign.hardwareIdentifier);
 

@@ -1,8 +1,10 @@
 /**
  * The Graph resources the emulator serves, with their documented answers and quirks (facts page §1, §2.3):
  * create → 201, `/import` → 200 `{value}`, the Edm.Binary 400 for a hash that is not padded Base64, paging with
- * `$top`/`@odata.nextLink`, `contains(serialNumber,'…')` filtering (`eq` and hyphens → 400), registered devices,
- * `updateDeviceProperties`, and beta-only `windowsAutopilotSettings` / `sync`.
+ * `$top`/`@odata.nextLink` and a skip token over Graph's own key (the record id, so lists are not in creation order),
+ * `contains(serialNumber,'…')` filtering (`eq` and hyphens → 400), registered devices, `updateDeviceProperties`,
+ * and beta-only `windowsAutopilotSettings` / `sync`. A request Graph has no route for answers 400 (never 405), and
+ * deleting an import record that is already gone answers 200.
  */
 import { mayRead, mayWrite, type TokenGrant } from './auth';
 import { type EmulatorState, type ImportedRecord, type RegisteredRecord } from './state';
@@ -75,25 +77,54 @@ function applyFilter<T extends { serialNumber: string }>(items: T[], filter: str
   return items.filter((item) => item.serialNumber.toUpperCase().includes(needle.toUpperCase()));
 }
 
-function page(items: unknown[], request: RouteRequest, paging: PagingOptions): RouteResult {
+/** The skip token of a page that ended at `id`: a keyset cursor, as Intune's (`LastSerialNumber='…'`) is. */
+function skipTokenAfter(id: string): string {
+  return Buffer.from(`LastId='${id}'`).toString('base64url');
+}
+
+function idAfterSkipToken(token: string): string | undefined {
+  return /^LastId='([^']+)'$/.exec(Buffer.from(token, 'base64url').toString('utf8'))?.[1];
+}
+
+/**
+ * One page of `items`: ordered by id with a keyset skip token (Intune's way: stable across pages, unrelated to when
+ * records were created), or in creation order with an offset when a test asked for tidy lists.
+ */
+function page<T extends { readonly id: string }>(items: readonly T[], view: (item: T) => unknown, request: RouteRequest, paging: PagingOptions, creationOrder: boolean): RouteResult {
   const topText = request.query.get('$top');
   const top = topText === null ? paging.defaultPageSize : Number(topText);
   if (!Number.isInteger(top) || top < 1) return errorResult(400, 'BadRequest', `Invalid value '${topText}' for $top.`);
   const size = Math.min(top, paging.maxPageSize);
   const skipToken = request.query.get('$skiptoken');
-  const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) return errorResult(400, 'BadRequest', 'Invalid $skiptoken.');
-  const value = items.slice(offset, offset + size);
-  const body: Record<string, unknown> = { '@odata.context': `${request.linkBase}/$metadata#collection`, value };
-  if (offset + size < items.length) {
+  let rest: readonly T[];
+  let nextToken: (last: T, taken: number) => string;
+  if (creationOrder) {
+    const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(offset) || offset < 0) return errorResult(400, 'BadRequest', 'Invalid $skiptoken.');
+    rest = items.slice(offset);
+    nextToken = (_, taken) => Buffer.from(String(offset + taken)).toString('base64url');
+  } else {
+    const after = skipToken === null ? '' : idAfterSkipToken(skipToken);
+    if (after === undefined) return errorResult(400, 'BadRequest', 'Invalid $skiptoken.');
+    rest = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).filter((item) => item.id > after);
+    nextToken = (last) => skipTokenAfter(last.id);
+  }
+  const taken = rest.slice(0, size);
+  const body: Record<string, unknown> = { '@odata.context': `${request.linkBase}/$metadata#collection`, value: taken.map(view) };
+  if (rest.length > size) {
     const next = new URLSearchParams();
     if (topText !== null) next.set('$top', topText);
     const filter = request.query.get('$filter');
     if (filter !== null) next.set('$filter', filter);
-    next.set('$skiptoken', Buffer.from(String(offset + size)).toString('base64url'));
+    next.set('$skiptoken', nextToken(taken[taken.length - 1]!, taken.length));
     body['@odata.nextLink'] = `${request.linkBase}/${request.segments.join('/')}?${next.toString()}`;
   }
   return { status: 200, body };
+}
+
+/** Graph's answer to a method or action it has no route for: a 400, not a 405. */
+function noRoute(request: RouteRequest): RouteResult {
+  return errorResult(400, 'BadRequest', `No method match route template for ${request.method} '${request.segments.join('/')}'.`);
 }
 
 function notFound(what: string): RouteResult {
@@ -112,6 +143,7 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
   const { method, segments, grant } = request;
   const tenantId = grant.tenantId;
   const tenant = state.tenant(tenantId);
+  const creationOrder = state.tidy.creationOrder === true;
   const isWrite = method !== 'GET';
   if (isWrite ? !mayWrite(grant) : !mayRead(grant)) {
     return forbidden(isWrite ? 'DeviceManagementServiceConfig.ReadWrite.All' : 'DeviceManagementServiceConfig.Read.All');
@@ -126,7 +158,7 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
     if (id === undefined) {
       if (method === 'GET') {
         const items = applyFilter([...tenant.imported.values()], request.query.get('$filter'));
-        return Array.isArray(items) ? page(items.map((record) => state.importedView(record)), request, paging) : items;
+        return Array.isArray(items) ? page(items, (record: ImportedRecord) => state.importedView(record), request, paging, creationOrder) : items;
       }
       if (method === 'POST') {
         const problem = binaryProblem([request.body]);
@@ -136,7 +168,7 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
         return { status: 201, body: state.importedView(record) };
       }
     } else if (id === 'import' && action === undefined) {
-      if (method !== 'POST') return errorResult(405, 'BadRequest', 'The import action only accepts POST.');
+      if (method !== 'POST') return noRoute(request);
       const devices = (request.body as Record<string, unknown> | null)?.importedWindowsAutopilotDeviceIdentities;
       if (!Array.isArray(devices)) return errorResult(400, 'BadRequest', "The parameter 'importedWindowsAutopilotDeviceIdentities' is missing or not a collection.");
       const problem = binaryProblem(devices);
@@ -145,22 +177,22 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
       return { status: 200, body: { '@odata.context': `${request.linkBase}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`, value: records.map((record) => state.importedView(record)) } };
     } else if (action === undefined) {
       const record = tenant.imported.get(id);
+      // Deleting a record that is already gone is not an error to Intune.
+      if (method === 'DELETE') return { status: record && tenant.imported.delete(id) ? 204 : 200 };
       if (!record) return notFound(`importedWindowsAutopilotDeviceIdentity ${id}`);
       if (method === 'GET') return { status: 200, body: state.importedView(record) };
-      if (method === 'DELETE') {
-        tenant.imported.delete(id);
-        return { status: 204 };
-      }
+    } else {
+      return errorResult(400, 'BadRequest', `Resource not found for the segment '${action}'.`);
     }
-    return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+    return noRoute(request);
   }
 
   if (collection === 'windowsAutopilotDeviceIdentities') {
     const visible = state.visibleRegistered(tenantId);
     if (id === undefined) {
-      if (method !== 'GET') return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+      if (method !== 'GET') return noRoute(request);
       const items = applyFilter(visible, request.query.get('$filter'));
-      return Array.isArray(items) ? page(items.map((device) => state.registeredView(device)), request, paging) : items;
+      return Array.isArray(items) ? page(items, (device: RegisteredRecord) => state.registeredView(device), request, paging, creationOrder) : items;
     }
     const device: RegisteredRecord | undefined = visible.find((candidate) => candidate.id === id);
     if (!device) return notFound(`windowsAutopilotDeviceIdentity ${id}`);
@@ -179,7 +211,7 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
       device.displayName = text('displayName') ?? device.displayName;
       return { status: 204 };
     }
-    return errorResult(405, 'BadRequest', `${method} is not supported here.`);
+    return noRoute(request);
   }
 
   if (collection === 'windowsAutopilotSettings') {

@@ -2,7 +2,9 @@
  * Both halves of the emulator as one sandbox tenant: the identity emulator (Entra ID over HTTPS, where real MSAL signs
  * in with a device code, the browser or as an app) and the Graph emulator, which accepts exactly the tokens the
  * identity emulator issued for its Graph root. Contoso holds two pre-registered devices, so an import shows the
- * documented failures: one registered here (806) and one registered to another tenant (808).
+ * documented failures: one registered here (806) and one registered to another tenant (808). Like a real tenant, it
+ * keeps the import records of earlier imports: the successful one of the device registered here, and a failed one of
+ * a device that can be imported again.
  *
  * `npm start` runs it for people; the integration and UI tests start it in-process.
  */
@@ -27,8 +29,10 @@ export interface SandboxTenant {
   /** The tenant the sandbox's devices live in (Contoso). */
   readonly tenantId: string;
   readonly tenantDomain: string;
-  /** A device already registered in the tenant: importing its hash gives 806. */
+  /** A device already registered in the tenant, through an earlier import whose record stays: importing it gives 806. */
   readonly registered: FakeDevice;
+  /** A device whose earlier import failed (its record, in error, stays): importing it again completes. */
+  readonly earlierFailure: FakeDevice;
   /** A device registered to another tenant: importing its hash gives 808. */
   readonly foreign: FakeDevice;
   /** The app-only registration, when `appSecret` was given. */
@@ -57,7 +61,9 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
 
   // Serial numbers as long as real ones (7 to 12 characters), so the sandbox shows what users see.
   const registered = { serialNumber: 'SBX0806REG', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
-  graph.state.seedRegistered(CONTOSO.id, registered);
+  graph.state.seedImported(CONTOSO.id, registered, { status: 'complete', errorCode: 0, errorName: null });
+  const earlierFailure = { serialNumber: 'SBX0001RTY', hardwareIdentifier: fakeHardwareHash('sandbox-earlier-failure', 1020) };
+  graph.state.seedImported(CONTOSO.id, earlierFailure, { status: 'error', errorCode: 0, errorName: 'StorageError' });
   const foreign = { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
   graph.state.seedForeign(foreign.hardwareIdentifier);
   const app = options.appSecret
@@ -70,6 +76,7 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
     tenantId: CONTOSO.id,
     tenantDomain: CONTOSO.domain,
     registered,
+    earlierFailure,
     foreign,
     ...(app ? { app } : {}),
     close: async () => {

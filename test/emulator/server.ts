@@ -7,10 +7,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../src/common/clock';
 import { EmulatorAuth, type AcceptToken } from './auth';
-import { FaultPlan, type FaultAction } from './faults';
+import { FaultPlan, type FaultAction, type LateAnswer } from './faults';
 import { errorResult, intuneMessage, route, type PagingOptions, type RouteResult } from './routes';
 import { DEFAULT_TIMING, EmulatorState, type EmulatorTiming } from './state';
 import { INTUNE_BUDGETS, SlidingWindows, type ThrottleBudgets } from './throttle';
+import { TIDY_NOTHING, type Tidiness } from './tidiness';
 
 export interface GraphEmulatorOptions {
   readonly host?: string;
@@ -23,8 +24,8 @@ export interface GraphEmulatorOptions {
   readonly timing?: Partial<EmulatorTiming>;
   /** Intune's budgets by default; `false` turns throttling off. */
   readonly budgets?: Partial<ThrottleBudgets> | false;
-  /** Whether a throttled answer carries `Retry-After` (Intune does not always send one). */
-  readonly retryAfterOnThrottle?: boolean;
+  /** Where a test needs a tidier Graph than Intune (answers that echo the hash, lists in creation order, …). */
+  readonly tidy?: Tidiness;
   /** Latency added to every request. */
   readonly latencyMs?: number;
   /** Extra latency per device in an `/import` body (a 500-device import takes longer than one device). */
@@ -51,8 +52,10 @@ export interface RecordedRequest {
   /** Final status; `0` while in flight, `-1` when the connection was reset instead of answered. */
   status: number;
   retryAfter?: string;
-  /** Whether the request changed state (a committed write). */
+  /** Whether the request changed state (a committed write); for a late commit, only once it has happened. */
   committed: boolean;
+  /** When a write answered with a failure was committed anyway (a `commit-late` fault, or a 5xx on a write). */
+  committedLateAt?: number;
   /** Kinds of the injected faults that acted on this request (`status 503`, `reset-after-commit`, …). */
   readonly faults: readonly string[];
 }
@@ -85,13 +88,16 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const state = new EmulatorState({ ...DEFAULT_TIMING, ...options.timing }, clock);
+  const tidy = options.tidy ?? TIDY_NOTHING;
+  const state = new EmulatorState({ ...DEFAULT_TIMING, ...options.timing }, clock, tidy);
   const auth = new EmulatorAuth(options.staticToken, options.acceptToken, clock);
   const faults = new FaultPlan(options.faultRandom);
   const throttle = options.budgets === false ? undefined : new SlidingWindows({ ...INTUNE_BUDGETS, ...options.budgets });
   const paging: PagingOptions = { defaultPageSize: 1000, maxPageSize: 1000, ...options.paging };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
+  /** Late commits still to come; closing the emulator calls them off. */
+  const pendingCommits = new AbortController();
   let seq = 0;
 
   const emulator: GraphEmulator = {
@@ -105,6 +111,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     nextLinkOrigin: undefined,
     close: () =>
       new Promise<void>((resolve) => {
+        pendingCommits.abort();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
@@ -177,14 +184,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const latency = (options.latencyMs ?? 0) + (Array.isArray(devicesInBody) ? devicesInBody.length * (options.latencyPerImportedDeviceMs ?? 0) : 0);
     if (latency > 0) await clock.sleep(latency);
 
+    const isWrite = method !== 'GET';
+    /** A write answered with a failure that Graph commits later anyway. */
+    let late: { readonly answer: LateAnswer; readonly afterMs?: number; readonly status?: Extract<FaultAction, { kind: 'status' }> } | undefined;
     for (const action of actions) {
       if (action.kind === 'before-commit') await action.run();
       if (action.kind === 'reset-before-commit') return reset();
       if (action.kind === 'redirect') return reply({ status: action.status ?? 307, headers: { Location: action.location } });
+      if (action.kind === 'commit-late') late ??= { answer: action.answer, afterMs: action.afterMs };
       if (action.kind === 'status') {
-        const headers: Record<string, string> = action.retryAfter !== undefined ? { 'Retry-After': action.retryAfter } : {};
-        const code = action.code ?? (action.status === 429 ? 'TooManyRequests' : action.status === 503 ? 'ServiceUnavailable' : 'InjectedFault');
-        return reply(errorResult(action.status, code, action.message ?? intuneMessage(`An error has occurred - injected ${action.status}.`), headers));
+        if (isWrite && isLateCommitStatus(action.status) && action.commit !== 'never' && !tidy.noLateCommits) {
+          late ??= { answer: action.status, afterMs: action.commitAfterMs, status: action };
+          continue;
+        }
+        return reply(injectedStatus(action));
       }
     }
 
@@ -195,11 +208,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const { grant } = authResult;
     Object.assign(record, { tenantId: grant.tenantId, appId: grant.appId });
 
-    const isWrite = method !== 'GET';
     if (throttle) {
       const taken = throttle.take(grant.tenantId, grant.appId, isWrite, clock.now());
       if (!taken.ok) {
-        const headers: Record<string, string> = options.retryAfterOnThrottle === false ? {} : { 'Retry-After': retryAfterValue(taken.retryAfterMs) };
+        // Intune's throttling often names no time to wait (facts page §4.1).
+        const headers: Record<string, string> = tidy.retryAfterOnThrottle ? { 'Retry-After': retryAfterValue(taken.retryAfterMs) } : {};
         return reply(errorResult(429, 'TooManyRequests', intuneMessage('Too many requests. Please retry later.'), headers));
       }
     }
@@ -210,8 +223,39 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const version = match[1] as 'v1.0' | 'beta';
     const segments = match[2]!.split('/').filter(Boolean).map(decodeURIComponent);
     const origin = emulator.nextLinkOrigin ?? `http://${req.headers.host ?? 'localhost'}`;
-    const result = route(state, { method, version, segments, query: url.searchParams, body, grant, linkBase: `${origin}/${version}` }, paging, random);
+    const commit = () => route(state, { method, version, segments, query: url.searchParams, body, grant, linkBase: `${origin}/${version}` }, paging, random);
+
+    if (late) {
+      // The gateway gives up (an error, a cut, or silence) while the backend goes on and commits a little later.
+      const delayMs = late.afterMs ?? Math.round(faults.draw() * state.timing.lateCommitMaxMs);
+      const commitLater = () =>
+        void clock.sleep(delayMs, pendingCommits.signal).then(
+          () => {
+            record.committed = isWrite && commit().status < 300;
+            if (record.committed) record.committedLateAt = clock.now();
+          },
+          () => undefined, // the emulator closed first
+        );
+      if (late.answer === 'reset') {
+        reset();
+        return commitLater();
+      }
+      if (late.answer === 'timeout') {
+        // No answer at all: the clock for the late commit starts when the client gives up and hangs up.
+        record.status = -1;
+        res.once('close', commitLater);
+        return;
+      }
+      reply(injectedStatus(late.status ?? { kind: 'status', status: late.answer }));
+      return commitLater();
+    }
+
+    const result = commit();
     record.committed = isWrite && result.status < 300;
+    if (actions.some((action) => action.kind === 'repeat-next-link') && result.status === 200 && Array.isArray((result.body as { value?: unknown })?.value)) {
+      // Seen live: a cursor whose next link is byte for byte the request that produced the page (facts: lifecycle §1.3).
+      (result.body as Record<string, unknown>)['@odata.nextLink'] = `${origin}${url.pathname}${url.search}`;
+    }
 
     for (const action of actions) {
       if (action.kind === 'reset-after-commit') return reset();
@@ -245,6 +289,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const address = server.address() as AddressInfo;
   Object.assign(emulator, { url: `http://${address.address}:${address.port}` });
   return emulator;
+}
+
+/** Statuses after which Intune's gateway may still let the backend commit a write. */
+function isLateCommitStatus(status: number): status is 500 | 502 | 503 | 504 {
+  return status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+function injectedStatus(action: Extract<FaultAction, { kind: 'status' }>): RouteResult {
+  const headers: Record<string, string> = action.retryAfter !== undefined ? { 'Retry-After': action.retryAfter } : {};
+  const code = action.code ?? (action.status === 429 ? 'TooManyRequests' : action.status === 503 ? 'ServiceUnavailable' : action.status === 504 ? 'GatewayTimeout' : 'InjectedFault');
+  return errorResult(action.status, code, action.message ?? intuneMessage(`An error has occurred - injected ${action.status}.`), headers);
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

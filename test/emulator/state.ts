@@ -2,11 +2,13 @@
  * What the emulated tenants hold and how it changes over time. Status changes are computed from the clock when a
  * record is read (no timers), so a test with a fake clock and a test with real time see the same behaviour:
  * a new import record is `unknown` for the processing delay, then `complete` or `error` (806, 808,
- * ZtdDeviceDuplicated, InvalidZtdHardwareHash, or a forced outcome); a completed device appears among registered
- * devices some time later, sooner if a sync finishes first (facts page §1.3, §1.8, §2.1).
+ * ZtdDeviceDuplicated, InvalidZtdHardwareHash, or a forced outcome); a completed record gets its
+ * `deviceRegistrationId` some time later, and the device appears among registered devices later still, sooner if a
+ * sync finishes first (facts page §1.3, §1.8, §2.1). Records of earlier imports stay until someone deletes them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/common/clock';
+import { TIDY_NOTHING, type Tidiness } from './tidiness';
 
 export interface EmulatorTiming {
   /** How long a new import record stays `unknown`. */
@@ -15,10 +17,20 @@ export interface EmulatorTiming {
   readonly processingJitterMs: number;
   /** How long after `complete` the device shows up in `windowsAutopilotDeviceIdentities` without a sync. */
   readonly registrationDelayMs: number;
+  /**
+   * How long after `complete` the record's `deviceRegistrationId` is filled (Intune answers `complete` first); half
+   * the registration delay when absent.
+   */
+  readonly registrationIdDelayMs?: number;
   /** How long a manual sync runs (409 meanwhile). */
   readonly syncDurationMs: number;
   /** Minimum time between manual syncs (429 within it); Intune's is 10 minutes. */
   readonly syncMinIntervalMs: number;
+  /**
+   * A write answered 500/502/503/504, cut, or left unanswered may still be committed up to this long after the
+   * answer (a gateway that gave up while the backend went on): the `commit-late` fault, and 5xx faults on writes.
+   */
+  readonly lateCommitMaxMs: number;
 }
 
 export const DEFAULT_TIMING: EmulatorTiming = {
@@ -27,6 +39,7 @@ export const DEFAULT_TIMING: EmulatorTiming = {
   registrationDelayMs: 120_000,
   syncDurationMs: 30_000,
   syncMinIntervalMs: 10 * 60_000,
+  lateCommitMaxMs: 60_000,
 };
 
 export interface Outcome {
@@ -47,6 +60,8 @@ export interface ImportedRecord {
   readonly readyAt: number;
   readonly outcome: Outcome;
   readonly registrationId: string | null;
+  /** When `deviceRegistrationId` shows in the record (after `readyAt`). */
+  registrationIdAt: number;
 }
 
 export interface RegisteredRecord {
@@ -97,6 +112,8 @@ export class EmulatorState {
   constructor(
     public timing: EmulatorTiming,
     private readonly clock: Clock,
+    /** Where a test asked for tidier answers than Intune gives. */
+    readonly tidy: Tidiness = TIDY_NOTHING,
   ) {}
 
   now(): number {
@@ -149,6 +166,32 @@ export class EmulatorState {
     if (hash) this.foreignHashes.add(hash);
   }
 
+  /**
+   * An import record left by an earlier import, processed long ago: a failure, or a success whose device is
+   * registered (and listed) here. Importing the same device again makes a new record; this one stays.
+   */
+  seedImported(tenantId: string, device: { serialNumber: string; hardwareIdentifier: string; groupTag?: string }, outcome: Outcome, ageMs = 24 * 3_600_000): ImportedRecord {
+    const tenant = this.tenant(tenantId);
+    const then = this.now() - ageMs;
+    const record: ImportedRecord = {
+      id: randomUUID(),
+      serialNumber: device.serialNumber,
+      hardwareIdentifier: normalizeHash(device.hardwareIdentifier),
+      groupTag: device.groupTag ?? null,
+      productKey: null,
+      importId: null,
+      assignedUserPrincipalName: null,
+      createdAt: then,
+      readyAt: then,
+      outcome,
+      registrationId: outcome.status === 'complete' ? randomUUID() : null,
+      registrationIdAt: then,
+    };
+    tenant.imported.set(record.id, record);
+    if (record.registrationId) tenant.registered.set(record.registrationId, this.registeredFor(record, then));
+    return record;
+  }
+
   /** Creates an import record and decides now what it will turn into once processed. */
   createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number): ImportedRecord {
     const tenant = this.tenant(tenantId);
@@ -170,30 +213,21 @@ export class EmulatorState {
       readyAt,
       outcome,
       registrationId: outcome.status === 'complete' ? randomUUID() : null,
+      registrationIdAt: readyAt + (this.timing.registrationIdDelayMs ?? this.timing.registrationDelayMs / 2),
     };
     tenant.imported.set(record.id, record);
     tenant.created.push(record);
-    if (record.registrationId) {
-      tenant.registered.set(record.registrationId, {
-        id: record.registrationId,
-        serialNumber,
-        hardwareIdentifier: hash,
-        groupTag: record.groupTag,
-        productKey: record.productKey,
-        userPrincipalName: record.assignedUserPrincipalName,
-        addressableUserName: null,
-        displayName: null,
-        azureActiveDirectoryDeviceId: randomUUID(),
-        visibleAt: this.visibleAfterSyncs(tenant, readyAt),
-        completedAt: readyAt,
-      });
-    }
+    if (record.registrationId) tenant.registered.set(record.registrationId, this.registeredFor(record, this.visibleAfterSyncs(tenant, readyAt)));
     return record;
   }
 
-  /** Graph's view of an import record at this moment. */
+  /**
+   * Graph's view of an import record at this moment. Intune's answers never carry the hash back, say `None` for the
+   * error of a success, and fill the registration id only some time after `complete`.
+   */
   importedView(record: ImportedRecord): Record<string, unknown> {
-    const processed = this.now() >= record.readyAt;
+    const now = this.now();
+    const processed = now >= record.readyAt;
     return {
       '@odata.type': IMPORTED_ODATA_TYPE,
       id: record.id,
@@ -201,14 +235,14 @@ export class EmulatorState {
       serialNumber: record.serialNumber,
       productKey: record.productKey,
       importId: record.importId,
-      hardwareIdentifier: record.hardwareIdentifier,
+      hardwareIdentifier: this.tidy.echoHash ? record.hardwareIdentifier : null,
       assignedUserPrincipalName: record.assignedUserPrincipalName,
       state: {
         '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
         deviceImportStatus: processed ? record.outcome.status : 'unknown',
-        deviceRegistrationId: processed ? (record.registrationId ?? '') : '',
+        deviceRegistrationId: processed && now >= record.registrationIdAt ? (record.registrationId ?? '') : '',
         deviceErrorCode: processed ? record.outcome.errorCode : 0,
-        deviceErrorName: processed ? (record.outcome.errorName ?? '') : '',
+        deviceErrorName: processed ? (record.outcome.errorName ?? 'None') : '',
       },
     };
   }
@@ -288,6 +322,22 @@ export class EmulatorState {
       }
     }
     return { status: 'complete', errorCode: 0, errorName: null };
+  }
+
+  private registeredFor(record: ImportedRecord, visibleAt: number): RegisteredRecord {
+    return {
+      id: record.registrationId!,
+      serialNumber: record.serialNumber,
+      hardwareIdentifier: record.hardwareIdentifier,
+      groupTag: record.groupTag,
+      productKey: record.productKey,
+      userPrincipalName: record.assignedUserPrincipalName,
+      addressableUserName: null,
+      displayName: null,
+      azureActiveDirectoryDeviceId: randomUUID(),
+      visibleAt,
+      completedAt: record.readyAt,
+    };
   }
 
   private visibleAfterSyncs(tenant: TenantState, completedAt: number): number {

@@ -24,8 +24,9 @@ export interface ExpectedDevice {
 /**
  * Every problem found, as one line each (empty when all is well):
  * - exactly once: one import record ever created per device (none for a refused one), and no record of a stranger;
- * - reported correctly: the reported id is that record's, and status, error code, error name and registration are
- *   what Graph shows for it now.
+ * - reported correctly: the reported id is that record's (never one of an earlier import, which the emulator does
+ *   not count as created), and status, error code, error name and registration (listed among registered devices)
+ *   are what Graph shows for it now.
  */
 export function auditRun(emulator: GraphEmulator, tenantId: string, expected: readonly ExpectedDevice[], reported: readonly ReportedDevice[]): string[] {
   const problems: string[] = [];
@@ -63,7 +64,8 @@ export function auditRun(emulator: GraphEmulator, tenantId: string, expected: re
       return;
     }
     const state = (emulator.state.importedView(record) as { state: { deviceImportStatus: string; deviceErrorCode: number; deviceErrorName: string } }).state;
-    const truth = { status: state.deviceImportStatus, errorCode: state.deviceErrorCode, errorName: state.deviceErrorName || null };
+    // Intune names a success's error `None`; the product reports no error there.
+    const truth = { status: state.deviceImportStatus, errorCode: state.deviceErrorCode, errorName: state.deviceErrorName && state.deviceErrorName !== 'None' ? state.deviceErrorName : null };
     if (said.status !== truth.status || said.errorCode !== truth.errorCode || (said.errorName || null) !== truth.errorName) {
       problems.push(`${device.serialNumber}: reported ${describe(said)}, Graph says ${describe(truth)}`);
     }

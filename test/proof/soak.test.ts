@@ -2,8 +2,12 @@
  * Fault soak: 5,000 devices through the import engine against the Graph emulator while the emulator misbehaves the
  * way Graph and the network do — 503s, connection resets before and after a write commits, 429 bursts with and
  * without Retry-After, a token that expires every 90 s, and answers that come just before or just after the client's
- * timeout. Afterwards the emulator's own records decide: every device imported exactly once, none missing, every
- * final state reported as Graph has it, and the journal on disk agreeing with both.
+ * timeout — and is as untidy as Intune: writes answered 503 or 504, cut, or left unanswered until the client gave up
+ * that Graph commits 0–60 s later anyway; records of earlier imports for a quarter of the serials (old failures, and
+ * old successes whose devices are registered); answers without the hash; lists in no useful order; `complete` long
+ * before the registration id and the listing. Afterwards the emulator's own records decide: every device imported
+ * exactly once, none missing, each reported by its own record of this run with its final state as Graph has it, and
+ * the journal on disk agreeing with both.
  *
  * Time is scaled: every duration Graph, Intune and the engine use (processing, registration, throttling windows,
  * Retry-After, poll interval, back-off, request timeout, token lifetime, latency) is its real value × SCALE, on both
@@ -33,6 +37,13 @@ const s = (seconds: number) => seconds * 1000 * SCALE;
 
 const TIMEOUT_MS = s(100); // the Graph client's default per-attempt timeout
 const TOKEN_LIFETIME_MS = s(90);
+/** Graph commits an unconfirmed write up to a minute after its answer (or after the client gave up waiting). */
+const LATE_COMMIT_MAX_MS = s(60);
+/**
+ * The engine's settle time: a little over the latest late commit, since the emulator starts that minute when it sees
+ * the client hang up, a moment after the client has noted the write as unconfirmed.
+ */
+const SETTLE_MS = s(65);
 const IMPORT = /\/importedWindowsAutopilotDeviceIdentities\/import$/;
 const CREATE = /\/importedWindowsAutopilotDeviceIdentities$/;
 
@@ -44,33 +55,74 @@ interface Composition {
   readonly expected: ExpectedDevice[];
   readonly hashes: string[];
   readonly productKeys: string[];
+  /** The counts the run must end with. */
+  readonly counts: { complete: number; error: number; partial: number; pending: number };
+  /** Ids of the records earlier imports left for the run's serials: none of them may be reported. */
+  readonly earlierRecords: Set<string>;
+  /** How many serials have records of earlier imports. */
+  readonly withEarlierRecords: number;
 }
 
-/** Mostly fresh devices, plus every documented way an import ends in error, spread through the file. */
+/**
+ * Mostly fresh devices, plus every documented way an import ends in error, spread through the file; and for a quarter
+ * of the other serials, records of earlier imports: failures (some twice), and successes whose devices are registered
+ * here (so this import of them ends in 806, in a record of its own).
+ */
 function composition(emulator: GraphEmulator, count: number): Composition {
   const devices: DeviceToImport[] = fakeDevices(count, 'SOAK');
   const refused = new Set<number>();
-  const spread = (n: number, offset: number) => Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * count) / n + offset) % count);
-  for (const i of spread(20, 3)) emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: `OLD-${i}`, hardwareIdentifier: devices[i]!.hardwareIdentifier }); // 806
-  for (const i of spread(10, 7)) emulator.state.seedForeign(devices[i]!.hardwareIdentifier); // 808
-  for (const i of spread(10, 11)) devices[i] = { ...devices[i]!, hardwareIdentifier: devices[(i + 1) % count]!.hardwareIdentifier }; // duplicate hash
-  for (const i of spread(5, 13)) emulator.state.forceOutcome(devices[i]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
-  for (const i of spread(5, 17)) emulator.state.forceOutcome(devices[i]!.serialNumber, { status: 'partial', errorCode: 0, errorName: 'PartialImport' });
+  const special = new Set<number>();
+  const spread = (n: number, offset: number) => {
+    const picked = Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * count) / n + offset) % count);
+    picked.forEach((i) => special.add(i));
+    return picked;
+  };
+  const { state } = emulator;
+  let errors = 0;
+  let partial = 0;
+  for (const i of spread(20, 3)) state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber: `OLD-${i}`, hardwareIdentifier: devices[i]!.hardwareIdentifier }); // 806
+  for (const i of spread(10, 7)) state.seedForeign(devices[i]!.hardwareIdentifier); // 808
+  for (const i of spread(10, 11)) {
+    devices[i] = { ...devices[i]!, hardwareIdentifier: devices[(i + 1) % count]!.hardwareIdentifier }; // duplicate hash
+    special.add((i + 1) % count);
+  }
+  for (const i of spread(5, 13)) state.forceOutcome(devices[i]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
+  for (const i of spread(5, 17)) state.forceOutcome(devices[i]!.serialNumber, { status: 'partial', errorCode: 0, errorName: 'PartialImport' });
   for (const i of spread(3, 19)) {
     devices[i] = { ...devices[i]!, hardwareIdentifier: unpadded(fakeHardwareHash(`unpadded-${i}`, 1021)) }; // Edm.Binary 400
     refused.add(i);
   }
+  errors += 20 + 10 + 10 + 5 + 3;
+  partial += 5;
   const productKeys: string[] = [];
   for (const i of spread(25, 23)) {
     const key = `${String.fromCharCode(65 + (i % 26))}${String(i).padStart(4, '0')}-QWERT-ASDFG-ZXCVB-${String(i % 99999).padStart(5, '7')}`;
     devices[i] = { ...devices[i]!, productKey: key };
     productKeys.push(key);
   }
+  const earlierRecords = new Set<string>();
+  let withEarlierRecords = 0;
+  const day = 24 * 3_600_000;
+  for (let i = 1; i < count; i += 4) {
+    if (special.has(i)) continue;
+    withEarlierRecords++;
+    const device = devices[i]!;
+    if ((i >> 2) % 2) {
+      earlierRecords.add(state.seedImported(DEFAULT_TENANT_ID, device, { status: 'complete', errorCode: 0, errorName: null }, 3 * day).id);
+      errors++; // registered here already: 806
+    } else {
+      earlierRecords.add(state.seedImported(DEFAULT_TENANT_ID, device, { status: 'error', errorCode: 0, errorName: i % 3 ? 'StorageError' : 'ZtdDeviceDuplicated' }, 2 * day).id);
+      if (i % 8 === 1) earlierRecords.add(state.seedImported(DEFAULT_TENANT_ID, device, { status: 'error', errorCode: 0, errorName: 'StorageError' }, day).id);
+    }
+  }
   return {
     devices,
     expected: devices.map((device, i) => ({ serialNumber: device.serialNumber, refused: refused.has(i) })),
     hashes: devices.map((device) => device.hardwareIdentifier),
     productKeys,
+    counts: { complete: count - errors - partial, error: errors, partial, pending: 0 },
+    earlierRecords,
+    withEarlierRecords,
   };
 }
 
@@ -99,6 +151,17 @@ function injectFaults(emulator: GraphEmulator, write: RegExp): void {
   add({ method: 'POST', path: write, skip: 8, action: { kind: 'delay-after-commit', ms: TIMEOUT_MS * 1.15 } });
   add({ method: 'POST', path: write, skip: 11, times: 3, action: { kind: 'status', status: 429 } });
   add({ method: 'POST', path: write, skip: 40, times: 3, action: { kind: 'status', status: 429, retryAfter: (5 * SCALE).toFixed(3) } });
+  // Untidy Graph: writes it answers with a failure and commits anyway, 0–60 s later — after a 504, after a cut, and
+  // after no answer at all (the client times out). The 503s above commit late on writes too (the emulator's
+  // default); some 503s on writes are never committed. 1% each at random, and each at least once.
+  add({ method: 'POST', path: write, times: Infinity, chance: 0.01, action: { kind: 'commit-late', answer: 504 } });
+  add({ method: 'POST', path: write, times: Infinity, chance: 0.005, action: { kind: 'commit-late', answer: 'reset' } });
+  add({ method: 'POST', path: write, times: Infinity, chance: 0.01, action: { kind: 'commit-late', answer: 'timeout' } });
+  add({ method: 'POST', path: write, times: Infinity, chance: 0.01, action: { kind: 'status', status: 503, commit: 'never' } });
+  add({ method: 'POST', path: write, skip: 14, action: { kind: 'commit-late', answer: 504 } });
+  add({ method: 'POST', path: write, skip: 17, action: { kind: 'commit-late', answer: 'timeout' } });
+  add({ method: 'POST', path: write, skip: 20, action: { kind: 'commit-late', answer: 'reset' } });
+  add({ method: 'POST', path: write, skip: 30, action: { kind: 'status', status: 503, commit: 'never' } });
 }
 
 /** One soak: start an emulator, misbehave, import, audit. Returns a line of figures for the test output. */
@@ -108,7 +171,16 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
       budgets: { windowMs: s(20) },
       latencyMs: s(0.25),
       latencyPerImportedDeviceMs: s(0.002),
-      timing: { processingDelayMs: s(30), processingJitterMs: s(30), registrationDelayMs: s(120), syncDurationMs: s(30), syncMinIntervalMs: s(600) },
+      // Processing 30–60 s; the registration id 60 s after `complete`, the listing 120 s after it (or at a sync's end).
+      timing: {
+        processingDelayMs: s(30),
+        processingJitterMs: s(30),
+        registrationIdDelayMs: s(60),
+        registrationDelayMs: s(120),
+        syncDurationMs: s(30),
+        syncMinIntervalMs: s(600),
+        lateCommitMaxMs: LATE_COMMIT_MAX_MS,
+      },
       random: seededRandom(SEED + 1),
       faultRandom: seededRandom(SEED),
     });
@@ -117,7 +189,8 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
     const tokens: string[] = [];
     const clients: GraphClient[] = [];
     try {
-      const { devices, expected, hashes, productKeys } = composition(emulator, count);
+      const { devices, expected, hashes, productKeys, counts, earlierRecords, withEarlierRecords } = composition(emulator, count);
+      assert.ok(withEarlierRecords >= 0.2 * count, `${withEarlierRecords} serials with earlier records`);
       if (sendPath === 'create') emulator.faults.add({ path: IMPORT, times: Infinity, action: { kind: 'status', status: 404 } });
       const write = sendPath === 'import' ? IMPORT : CREATE;
       injectFaults(emulator, write);
@@ -147,7 +220,7 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
           graph: new AutopilotGraph(client),
           journal: new Journal(journalDir),
           logger,
-          settings: { batchSize: BATCH_SIZE, pollIntervalMs: s(15), timeLimitMs: s(3600) },
+          settings: { batchSize: BATCH_SIZE, pollIntervalMs: s(15), timeLimitMs: s(3600), settleMs: SETTLE_MS },
         });
       };
 
@@ -177,8 +250,9 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
       // Exactly once, none missing, every state as Graph has it.
       const problems = auditRun(emulator, DEFAULT_TENANT_ID, expected, run.devices);
       assert.deepEqual(problems, [], summarize(problems));
-      assert.deepEqual(run.counts, { complete: count - 20 - 10 - 10 - 5 - 5 - 3, error: 20 + 10 + 10 + 5 + 3, partial: 5, pending: 0 });
+      assert.deepEqual(run.counts, counts);
       assert.equal(run.phase, 'finished');
+      assert.deepEqual(run.devices.filter((d) => d.id && earlierRecords.has(d.id)).map((d) => d.serialNumber), [], 'no device reported by a record of an earlier import');
 
       // What a restart would believe, read back from disk, is what was reported, and what Graph holds.
       const { manifest, entries } = new Journal(journalDir).read(run.id);
@@ -186,6 +260,9 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
       assert.deepEqual(reloaded, run);
       const journaledIds = new Set(entries.flatMap((e) => (e.t === 'accepted' ? e.records : e.t === 'reconciled' ? e.found : [])).map((r) => r.id));
       const createdIds = new Set(emulator.state.tenant(DEFAULT_TENANT_ID).created.map((r) => r.id));
+      const noted = new Set(entries.flatMap((e) => (e.t === 'existing' ? e.ids : [])));
+      assert.deepEqual([...earlierRecords].filter((id) => !noted.has(id)), [], 'every record of an earlier import was noted before the first send');
+      assert.deepEqual([...noted].filter((id) => !earlierRecords.has(id)), [], 'no record of this run was taken for an earlier one');
       assert.deepEqual([...createdIds].filter((id) => !journaledIds.has(id)), [], 'every record Graph created is in the journal');
       assert.deepEqual([...journaledIds].filter((id) => !createdIds.has(id)), [], 'the journal names no record Graph never created');
 
@@ -199,6 +276,10 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
       assert.ok(hits(writes, 'reset-before-commit') >= 1 && hits(writes, 'reset-after-commit') >= 1, 'resets hit writes before and after commit');
       assert.ok(hits(writes, 'status 503') >= 1 && hits(requests.filter((r) => r.method === 'GET'), 'status 503') >= 1, '503s hit reads and writes');
       assert.ok(timedOut >= 1 && throttledWith >= 3 && throttledWithout >= 3);
+      // Late commits happened after each kind of unconfirmed answer, and none of them made a second record (audited).
+      const lateAfter = (fault: string) => writes.filter((r) => r.faults.includes(fault) && r.committedLateAt !== undefined).length;
+      const late = { '503': lateAfter('status 503'), commitLate: lateAfter('commit-late') };
+      assert.ok(late['503'] >= 1 && late.commitLate >= 3, `late commits: ${JSON.stringify(late)}`);
       const expiredTokens = requests.filter((r) => r.status === 401).length;
       const lifetimes = Math.floor((Date.now() - started) / TOKEN_LIFETIME_MS);
       assert.ok(expiredTokens >= Math.min(3, lifetimes - 1) && tokens.length === expiredTokens + 1, `${expiredTokens} × 401 for ${tokens.length} tokens`);
@@ -218,7 +299,9 @@ async function soak(sendPath: SendPath, count: number): Promise<string> {
         `${requests.length} requests (${writes.length} device writes), ${hits(requests, 'status 503')} × 503, ` +
           `${hits(requests, 'reset-before-commit')} resets before and ${hits(requests, 'reset-after-commit')} after commit, ` +
           `${throttledWith + throttledWithout} × 429 (${throttledWithout} without Retry-After), ${expiredTokens} × 401 (expired token), ` +
-          `${timedOut} writes answered after the timeout, ${hits(requests, 'latency')} slow answers; ` +
+          `${timedOut} writes answered after the timeout, ${hits(requests, 'latency')} slow answers, ` +
+          `${late['503'] + late.commitLate} writes committed late (${late['503']} answered 503, ${hits(writes, 'commit-late')} answered 504, cut or not at all), ` +
+          `${withEarlierRecords} serials with records of earlier imports; ` +
           `${failures.length} resume(s)${failures.length ? ` (${failures.join("; ")})` : ""}; ${logs.length} log lines; ${seconds} s`
       );
     } finally {

@@ -1,6 +1,8 @@
 /**
  * The sample workspace `npm start` opens: a clean hardware-hash CSV, a JSON payload whose import shows Intune's 806
- * and 808, and a broken CSV whose problems (and quick fixes) show in the editor. Written fresh on every start.
+ * and 808, and a broken CSV whose problems (and quick fixes) show in the editor. Written fresh on every start. The
+ * JSON payload holds the two devices the sandbox tenant has import records for from earlier imports: the one
+ * registered here (806 again) and one whose earlier import failed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +16,7 @@ function csv(rows: readonly string[]): string {
 }
 
 // One line per paragraph: the guide opens as text, where VS Code wraps Markdown lines to the editor's width.
-function guide(tenant: Pick<SandboxTenant, 'registered' | 'foreign'>): string {
+function guide(tenant: Pick<SandboxTenant, 'registered' | 'earlierFailure' | 'foreign'>): string {
   return [
     '# Autopilot Devices sandbox',
     '',
@@ -27,21 +29,24 @@ function guide(tenant: Pick<SandboxTenant, 'registered' | 'foreign'>): string {
     `   - \`${tenant.foreign.serialNumber}\` is registered to another tenant (808). An administrator of that tenant, or the reseller, has to deregister it before it can be imported here.`,
     '',
     '   Importing them again would fail the same way, so *Retry Failed Devices* is not offered for them; it is for failures on Intune\'s side that a retry can fix.',
+    `   (\`${tenant.earlierFailure.serialNumber}\` failed in an earlier import; its old record is left alone, and this import brings it in.)`,
     '4. **See problems before sending**: open `broken.csv`: an unpadded hash (the quick fix repairs the padding), a duplicate hash and a placeholder serial number. Importing it is refused until the errors are fixed.',
     '5. **Write a payload with IntelliSense**: run *Autopilot: New Device Payload* from the Command Palette, type the serial number, press Tab, paste a hardware hash, press Tab for the group tag.',
     '',
   ].join('\n');
 }
 
-export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant, 'registered' | 'foreign'>): void {
+export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant, 'registered' | 'earlierFailure' | 'foreign'>): void {
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });
   const lab = fakeDevices(6, 'PF0A');
   fs.writeFileSync(path.join(folder, 'hardware-hashes.csv'), csv(lab.map((device, i) => `${device.serialNumber},,${device.hardwareIdentifier},${i < 3 ? 'Sales' : 'Kiosk'}`)));
 
-  // The devices already registered keep their own serial numbers, as real hardware would: Find Registered Device finds them.
-  const returns = [...fakeDevices(3, 'RET'), tenant.registered, tenant.foreign].map((device) => ({ ...device, groupTag: 'Refurbished' }));
-  fs.writeFileSync(path.join(folder, 'returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}\n`);
+  // The devices already registered keep their own serial numbers, as real hardware would: Find Registered Device finds
+  // them. The earlier failure was imported before and failed; its old record stays, and this import brings it in.
+  const returns = [...fakeDevices(3, 'RET'), tenant.earlierFailure, tenant.registered, tenant.foreign].map((device) => ({ ...device, groupTag: 'Refurbished' }));
+  fs.writeFileSync(path.join(folder, 'returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}
+`);
 
   const [padded, duplicated] = fakeDevices(2, 'BRK');
   fs.writeFileSync(

@@ -20,9 +20,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast defaults: records are processed in 100 ms, and the engine polls every 40 ms. */
-export const FAST_TIMING = { processingDelayMs: 100, processingJitterMs: 0, registrationDelayMs: 100, syncDurationMs: 100, syncMinIntervalMs: 500 };
-export const FAST_SETTINGS: Partial<EngineSettings> = { pollIntervalMs: 40, timeLimitMs: 20_000 };
+/**
+ * Fast defaults, with Intune's untidiness scaled down rather than removed: records are processed in 100 ms, name
+ * their registration id 50 ms after `complete` and are listed 100 ms after it; Graph commits a write it answered with
+ * a failure up to 150 ms later, and the engine waits 250 ms (its settle time) before listing such a write's devices.
+ * The engine polls every 40 ms.
+ */
+export const FAST_TIMING = { processingDelayMs: 100, processingJitterMs: 0, registrationDelayMs: 100, syncDurationMs: 100, syncMinIntervalMs: 500, lateCommitMaxMs: 150 };
+export const FAST_SETTINGS: Partial<EngineSettings> = { pollIntervalMs: 40, timeLimitMs: 20_000, settleMs: 250 };
 
 export function captureLogger(lines: string[]): Logger {
   const push = (level: string) => (message: string | Error) => lines.push(`${level} ${message instanceof Error ? message.stack : message}`);
@@ -30,7 +35,7 @@ export function captureLogger(lines: string[]): Logger {
 }
 
 export async function startHarness(options: GraphEmulatorOptions = {}): Promise<Harness> {
-  const emulator = await startGraphEmulator({ timing: FAST_TIMING, ...options });
+  const emulator = await startGraphEmulator({ ...options, timing: { ...FAST_TIMING, ...options.timing } });
   const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-journal-'));
   const logs: string[] = [];
   const events: ImportEvent[] = [];

@@ -17,6 +17,11 @@ export class FakeClock implements Clock {
     return 0.5;
   }
 
+  /** How many sleeps are waiting for time to move (to see that something has started to wait). */
+  get sleeping(): number {
+    return this.sleepers.length;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {

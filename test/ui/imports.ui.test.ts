@@ -141,7 +141,10 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     await clickContextMenuItem(page, 'Import Autopilot Devices');
     await keepGroupTags();
     await sideBarRow(page, '2 processing').waitFor({ timeout: 30_000 });
-    assert.equal(await page.locator('.sidebar .monaco-list-row .codicon-loading.codicon-modifier-spin').count(), 2, 'processing devices spin');
+    // Queued devices count as processing too; they spin once sent (after the look for earlier import records).
+    const spinning = page.locator('.sidebar .monaco-list-row .codicon-loading.codicon-modifier-spin');
+    await spinning.nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await spinning.count(), 2, 'processing devices spin');
     await page.keyboard.press('Escape');
 
     const failed = sideBarRow(page, '5CG0806ABC');

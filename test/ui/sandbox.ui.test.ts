@@ -176,7 +176,7 @@ describe('npm start (the sandbox a newcomer tries)', function () {
     await page.locator('.quick-input-widget', { hasText: 'Group tag for the' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
 
-    const summary = page.locator('.notification-toast', { hasText: 'returns.autopilot.json: 3 of 5 devices imported.' });
+    const summary = page.locator('.notification-toast', { hasText: 'returns.autopilot.json: 4 of 6 devices imported.' });
     await summary.waitFor({ timeout: 60_000 });
     const text = await summary.innerText();
     assert.match(text, /SBX0806REG is already registered in this tenant \(806\): there is nothing to import\./);

@@ -4,6 +4,7 @@
  * context key for menus and the welcome view.
  */
 import * as vscode from 'vscode';
+import type { HttpTransport } from '../../common/httpTransport';
 import { AuthService, type ActiveAccountMemory } from '../authService';
 import { AUTH_SETTING_KEYS, readAuthSettings } from './authSettings';
 import { secretStoreFrom } from './secretStorageStore';
@@ -11,12 +12,12 @@ import { secretStoreFrom } from './secretStorageStore';
 export const SIGNED_IN_CONTEXT_KEY = 'autopilot.signedIn';
 const ACTIVE_ACCOUNT_KEY = 'autopilot.auth.activeAccount';
 
-export function registerAuth(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): AuthService {
+export function registerAuth(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, transport?: HttpTransport): AuthService {
   const memory: ActiveAccountMemory = {
     get: () => context.globalState.get<string>(ACTIVE_ACCOUNT_KEY),
     set: (accountId) => context.globalState.update(ACTIVE_ACCOUNT_KEY, accountId),
   };
-  const auth = new AuthService({ settings: readAuthSettings(), secrets: secretStoreFrom(context.secrets), log, memory });
+  const auth = new AuthService({ settings: readAuthSettings(), secrets: secretStoreFrom(context.secrets), log, memory, ...(transport ? { network: { transport } } : {}) });
   const updateContextKey = () => void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT_KEY, auth.activeAccount !== undefined);
   context.subscriptions.push(
     auth,

@@ -34,6 +34,22 @@ export const errors = {
       correlationId),
   badAssertion: (correlationId?: string) =>
     aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.', correlationId),
+  federatedIssuer: (issuer: string, correlationId?: string) =>
+    aadError(400, 'invalid_request', 700211,
+      `No matching federated identity record found for presented assertion issuer '${issuer}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      correlationId),
+  federatedAudience: (audience: string, correlationId?: string) =>
+    aadError(400, 'invalid_request', 700212,
+      `No matching federated identity record found for presented assertion audience '${audience}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      correlationId),
+  federatedSubject: (subject: string, correlationId?: string) =>
+    aadError(400, 'invalid_request', 700213,
+      `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      correlationId),
+  assertionTimeRange: (now: Date, validFrom: Date, expiry: Date, correlationId?: string) =>
+    aadError(400, 'invalid_client', 700024,
+      `Client assertion is not within its valid time range. Current time: ${now.toISOString()}, assertion valid from ${validFrom.toISOString()}, expiry time of assertion ${expiry.toISOString()}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+      correlationId),
   publicFlowsOff: (correlationId?: string) =>
     aadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", correlationId),
   consentMissing: (clientId: string, appName: string, correlationId?: string) =>

@@ -34,14 +34,14 @@ export class DeviceLoginSite {
   ) {}
 
   /** Starts the plain-http listener; `handle` answers its requests (and the HTTPS host's /devicelogin). */
-  static async start(handler: { handle(method: string, body: string): PageReply }): Promise<DeviceLoginSite> {
+  static async start(handler: { handle(method: string, body: string): PageReply }, host = '127.0.0.1'): Promise<DeviceLoginSite> {
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const site = new DeviceLoginSite(server, `http://127.0.0.1:${port}/devicelogin`, handler);
+    const site = new DeviceLoginSite(server, `http://${host}:${port}/devicelogin`, handler);
     server.on('request', (req, res) => {
       let body = '';
       req.setEncoding('utf8');

@@ -1,5 +1,6 @@
 /** The emulated directory: tenants, users and app registrations, with defaults that let the product sign in as is. */
 import { randomUUID } from 'node:crypto';
+import type { FederatedCredential } from './federation';
 
 export interface EmulatedTenant {
   readonly id: string;
@@ -31,6 +32,8 @@ export interface EmulatedApp {
   readonly delegatedPermissions: readonly string[];
   /** Application permissions granted with admin consent; they become the `roles` claim of app-only tokens. */
   readonly applicationPermissions: readonly string[];
+  /** Workload identity federation: external tokens the app accepts instead of a secret or certificate. */
+  readonly federatedCredentials?: readonly FederatedCredential[];
 }
 
 export const GRAPH_CLI_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';

@@ -2,7 +2,8 @@
  * The identity half of the emulator: an HTTPS stand-in for Entra ID that real `@azure/msal-node` signs in against.
  * OpenID metadata, authorize (auto-consent, form_post back to the loopback redirect, PKCE), token (authorization
  * code, device code with pending/slow_down/expired, client credentials with a secret or a certificate assertion,
- * refresh), expiring tokens, and error responses with the AADSTS codes the product explains.
+ * refresh), workload identity federation (client assertions from a trusted external issuer), expiring tokens, and
+ * error responses with the AADSTS codes the product explains.
  *
  * The Graph emulator validates bearer tokens through `isValidAccessToken`.
  */
@@ -16,7 +17,8 @@ import {
 } from './directory';
 import { DeviceCodeGrants } from './deviceCodes';
 import { DeviceLoginPages, DeviceLoginSite } from './deviceLogin';
-import { decodeJwt, verifyJwtSignature, x5tS256 } from './jwt';
+import type { FederatedCredential } from './federation';
+import { decodeJwt, verifyJwtSignature, x5tS256, type DecodedJwt } from './jwt';
 import { TENANT_NEUTRAL, openIdMetadata, parseScope, redirectAllowed } from './oauthRules';
 import { autoPostPage, errorPage } from './pages';
 import type { TestTls } from './testTls';
@@ -34,12 +36,24 @@ export interface IdentityEmulatorOptions {
   readonly deviceCodePollIntervalSeconds?: number;
   /** The emulator's clock in milliseconds; defaults to `Date.now()` read on every call. */
   readonly now?: () => number;
+  /** Loopback address to listen on (default 127.0.0.1; the test certificate also covers 127.0.0.2). */
+  readonly host?: string;
 }
 
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly grantType?: string;
+  /** Who connected: the client itself, or the proxy it went through. */
+  readonly remoteAddress?: string;
+  /** For a federated client assertion: whose token it was (never the token). */
+  readonly assertion?: { readonly issuer: string; readonly subject: string; readonly id: string };
+}
+
+/** An external issuer Entra ID trusts for workload identity federation (its signing key, as JWKS would give it). */
+export interface TrustedIssuer {
+  readonly issuer: string;
+  readonly publicKey: crypto.KeyObject;
 }
 
 interface AuthorizationCodeState {
@@ -81,6 +95,7 @@ export class IdentityEmulator {
   private readonly authorizationCodes = new Map<string, AuthorizationCodeState>();
   private readonly now: () => number;
   private failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
+  private readonly trustedIssuers = new Map<string, crypto.KeyObject>();
 
   private constructor(
     private readonly server: https.Server,
@@ -104,12 +119,13 @@ export class IdentityEmulator {
     const server = https.createServer({ key: options.tls.serverKey, cert: options.tls.serverCert });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, options.host ?? '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    const host = options.host ?? '127.0.0.1';
     let created: IdentityEmulator | undefined;
-    const deviceLoginSite = await DeviceLoginSite.start({ handle: (method, body) => created!.deviceLoginPages.handle(method, body) });
-    const emulator = (created = new IdentityEmulator(server, `https://127.0.0.1:${port}`, deviceLoginSite, options));
+    const deviceLoginSite = await DeviceLoginSite.start({ handle: (method, body) => created!.deviceLoginPages.handle(method, body) }, host);
+    const emulator = (created = new IdentityEmulator(server, `https://${host}:${port}`, deviceLoginSite, options));
     server.on('request', (req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -117,7 +133,7 @@ export class IdentityEmulator {
       req.on('end', () => {
         let reply: Reply;
         try {
-          reply = emulator.handle(req.method ?? 'GET', new URL(req.url ?? '/', emulator.origin), body, req.headers);
+          reply = emulator.handle(req.method ?? 'GET', new URL(req.url ?? '/', emulator.origin), body, req.headers, req.socket.remoteAddress);
         } catch (error) {
           reply = { status: 500, body: String(error) };
         }
@@ -172,6 +188,23 @@ export class IdentityEmulator {
     return this.directory.updateApp(clientId, changes);
   }
 
+  /** Trusts an external issuer's tokens as federated client assertions (Entra would fetch its keys from its JWKS). */
+  trustIssuer(issuer: TrustedIssuer): void {
+    this.trustedIssuers.set(issuer.issuer, issuer.publicKey);
+  }
+
+  /**
+   * A token for a managed identity (the identity is an app registration in its tenant, as a managed identity's
+   * service principal is), for the managed-identity endpoint to hand out.
+   */
+  issueManagedIdentityToken(clientId: string, resource: string): { accessToken: string; expiresIn: number; tenantId: string } | undefined {
+    const app = this.directory.apps.get(clientId.toLowerCase());
+    const tenantId = app && app.tenants !== 'all' ? app.tenants[0] : undefined;
+    if (!app || !tenantId) return undefined;
+    const body = this.issuer.appOnly(app, tenantId, resource);
+    return { accessToken: body.access_token, expiresIn: body.expires_in, tenantId };
+  }
+
   /** Device codes waiting for a user, newest last. */
   pendingDeviceCodes(): { userCode: string; clientId: string }[] {
     return this.deviceCodes.pending();
@@ -204,10 +237,18 @@ export class IdentityEmulator {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private handle(method: string, url: URL, body: string, headers: Record<string, string | string[] | undefined>): Reply {
+  private handle(method: string, url: URL, body: string, headers: Record<string, string | string[] | undefined>, remoteAddress?: string): Reply {
     const form = new URLSearchParams(body);
     const correlationId = String(headers['client-request-id'] ?? '');
-    this.requests.push({ method, path: url.pathname, ...(form.get('grant_type') ? { grantType: form.get('grant_type')! } : {}) });
+    const assertion = form.get('client_assertion') ? decodeJwt(form.get('client_assertion')!) : undefined;
+    const federated = assertion && typeof assertion.payload.iss === 'string' && assertion.payload.iss !== assertion.payload.sub;
+    this.requests.push({
+      method,
+      path: url.pathname,
+      ...(form.get('grant_type') ? { grantType: form.get('grant_type')! } : {}),
+      ...(remoteAddress ? { remoteAddress } : {}),
+      ...(federated ? { assertion: { issuer: String(assertion.payload.iss), subject: String(assertion.payload.sub), id: String(assertion.payload.jti ?? '') } } : {}),
+    });
     const segments = url.pathname.split('/').filter(Boolean);
 
     if (url.pathname === '/devicelogin') return this.deviceLoginPages.handle(method, body);
@@ -374,7 +415,14 @@ export class IdentityEmulator {
       this.issuer.remember(secret);
       if (!app.secrets.includes(secret)) return errors.invalidSecret(app.clientId, correlationId);
     } else if (assertion !== null) {
-      if (!this.assertionValid(app, assertion, tokenEndpoint)) return errors.badAssertion(correlationId);
+      this.issuer.remember(assertion);
+      const jwt = decodeJwt(assertion);
+      if (jwt && typeof jwt.payload.iss === 'string' && jwt.payload.iss !== app.clientId) {
+        const refusal = this.federatedRefusal(app, jwt, correlationId);
+        if (refusal) return refusal;
+      } else if (!this.assertionValid(app, assertion, tokenEndpoint)) {
+        return errors.badAssertion(correlationId);
+      }
     } else {
       return errors.publicFlowsOff(correlationId);
     }
@@ -384,8 +432,28 @@ export class IdentityEmulator {
     return { status: 200, body: this.issuer.appOnly(app, tenant.id, parsed.resource) };
   }
 
+  /**
+   * Checks a federated token the way Entra ID does: a federated credential for its issuer, the issuer's signature,
+   * the time range, then the subject and the audience; undefined when it is accepted.
+   */
+  private federatedRefusal(app: EmulatedApp, jwt: DecodedJwt, correlationId: string): OAuthErrorResponse | undefined {
+    const { iss, sub, aud, exp, nbf } = jwt.payload;
+    const credentials: readonly FederatedCredential[] = (app.federatedCredentials ?? []).filter((c) => c.issuer === iss);
+    if (credentials.length === 0) return errors.federatedIssuer(String(iss), correlationId);
+    const key = this.trustedIssuers.get(String(iss));
+    if (!key || !verifyJwtSignature(jwt, key)) return errors.badAssertion(correlationId);
+    const now = this.now();
+    const notBefore = typeof nbf === 'number' ? nbf * 1000 : 0;
+    const expiry = typeof exp === 'number' ? exp * 1000 : 0;
+    if (now < notBefore - 5 * 60_000 || now >= expiry) return errors.assertionTimeRange(new Date(now), new Date(notBefore), new Date(expiry), correlationId);
+    const bySubject = credentials.filter((c) => c.subject === sub);
+    if (bySubject.length === 0) return errors.federatedSubject(String(sub), correlationId);
+    const audiences = (Array.isArray(aud) ? aud : [aud]).map(String);
+    if (!bySubject.some((c) => c.audiences.some((a) => audiences.includes(a)))) return errors.federatedAudience(audiences.join(', '), correlationId);
+    return undefined;
+  }
+
   private assertionValid(app: EmulatedApp, assertion: string, tokenEndpoint: string): boolean {
-    this.issuer.remember(assertion);
     const jwt = decodeJwt(assertion);
     if (!jwt) return false;
     const certificate = app.certificates.find((pem) => x5tS256(pem) === jwt.header['x5t#S256']);

@@ -1,6 +1,7 @@
 /**
  * TLS material for the identity emulator, made at test start with the `openssl` CLI: a throw-away certificate
- * authority, a server certificate for `localhost`/`127.0.0.1` signed by it, and (for app-only sign-in) a self-signed
+ * authority, a server certificate for `localhost`, `127.0.0.1` and `127.0.0.2` (a loopback address VS Code's proxy
+ * support does not treat as local, for proxy tests) signed by it, and (for app-only sign-in) a self-signed
  * client certificate. Nothing here is ever trusted globally: in-process clients get the CA through MSAL's network
  * client, child processes and the VS Code extension host through `NODE_EXTRA_CA_CERTS`.
  */
@@ -52,7 +53,7 @@ export function createTestTls(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autop
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', FILES.serverKey, '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
   fs.writeFileSync(
     path.join(dir, 'server.ext'),
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2\n',
   );
   openssl(
     ['x509', '-req', '-in', 'server.csr', '-CA', FILES.caCert, '-CAkey', FILES.caKey, '-CAcreateserial', '-sha256', '-days', days,

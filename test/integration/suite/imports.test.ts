@@ -29,6 +29,8 @@ const SETTINGS: Record<string, unknown> = {
   'import.askForGroupTag': false,
   'import.syncAfterImport': true,
   'import.batchSize': 500,
+  // Intune may commit a write it answered with a failure up to a minute later; the sandbox does within 0.4 s.
+  'import.settleSeconds': 0.8,
 };
 
 function workspaceFile(...segments: string[]): vscode.Uri {
@@ -342,6 +344,24 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     } finally {
       sandbox.graph.faults.clear();
       await configuration().update('import.batchSize', 500, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('waits autopilot.import.settleSeconds before checking a chunk Graph answered 503 and committed later, and sends nothing twice', async () => {
+    const devices = fakeDevices(4, 'SETTLE');
+    const uri = await writeJsonPayload('settle.autopilot.json', devices);
+    sandbox.graph.faults.add({ method: 'POST', path: '/import', action: { kind: 'status', status: 503, commitAfterMs: 400 } });
+    try {
+      const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'processed');
+      await idle(result.runId);
+      assert.equal(api.imports.run(result.runId)?.view.counts.complete, 4);
+      for (const device of devices) assert.equal(recordsPerSerial().get(device.serialNumber), 1, `${device.serialNumber} reached Intune exactly once`);
+      const writes = sandbox.graph.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/import') && /SETTLE/.test(JSON.stringify(request.body)));
+      assert.deepEqual(writes.map((request) => request.status), [503], 'found by listing after the settle time, not sent again');
+      const listing = sandbox.graph.requests.find((request) => request.method === 'GET' && request.seq > writes[0]!.seq && request.query.$filter?.includes('SETTLE'));
+      assert.ok(listing && listing.at - writes[0]!.at >= 800, 'listed only after the 0.8 s settle time');
+    } finally {
+      sandbox.graph.faults.clear();
     }
   });
 

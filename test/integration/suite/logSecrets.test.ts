@@ -18,7 +18,7 @@ import { findSecrets } from '../../support/secretScan';
 import { startStrangerServer } from '../../support/strangerServer';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
-const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'poll.intervalSeconds': 1, 'import.askForGroupTag': false, 'import.syncAfterImport': true };
+const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'poll.intervalSeconds': 1, 'import.askForGroupTag': false, 'import.syncAfterImport': true, 'import.settleSeconds': 0.8 };
 
 describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate, import, retry, sync)', function () {
   this.timeout(120_000);

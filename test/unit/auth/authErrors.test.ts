@@ -33,6 +33,19 @@ describe('Sign-in errors in one sentence', () => {
     assert.match(log.text(), /Sign-in failed \(redirectUriMismatch\).*AADSTS50011/);
   });
 
+  it("says to register an app when Microsoft's public app is unknown in the China cloud (21Vianet)", () => {
+    const unknownApp = { errorCode: 'invalid_client', errorMessage: "AADSTS700016: Application with identifier '14d82eec-204b-4c2f-b7e8-296a70dab67e' was not found in the directory." };
+    const china = describeAuthError(unknownApp, { ...context, endpoints: resolveCloud({ cloud: 'china' }) }, captureLog());
+    assert.equal(
+      china.message,
+      "Microsoft's public app 14d82eec-204b-4c2f-b7e8-296a70dab67e does not exist in the China cloud (21Vianet) (AADSTS700016): register an app in your 21Vianet tenant and set autopilot.auth.clientId to its Application (client) ID.",
+    );
+    // With an app of one's own, or in another cloud, the tenant or the client id is what to check.
+    const ownApp = describeAuthError(unknownApp, { ...context, clientId: '0b8e6a3c-1111-4222-8333-944455556666', endpoints: resolveCloud({ cloud: 'china' }) }, captureLog());
+    assert.match(ownApp.message, /is not registered in tenant contoso\.onmicrosoft\.com \(AADSTS700016\): check autopilot\.auth\.clientId/);
+    assert.match(describeAuthError(unknownApp, context, captureLog()).message, /is not registered in tenant/);
+  });
+
   it('passes cancellation through untouched, so it is never shown', () => {
     const cancelled = new UserCancelledError();
     assert.equal(describeAuthError(cancelled, context, captureLog()), cancelled);

@@ -41,7 +41,8 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   }
 
   function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    return { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.05', ...extra };
+    // Unconfirmed writes are settled for 0.3 s here instead of 60 s (nothing here commits a write later than that).
+    return { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.05', AUTOPILOT_SETTLE_SECONDS: '0.3', ...extra };
   }
 
   function cli(args: string[], extraEnv: Record<string, string | undefined> = {}, onSpawn?: CliRunOptions['onSpawn']): Promise<CliRun> {
@@ -121,7 +122,7 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   it('says which credentials to set when there are none', async () => {
     const run = await cli(['import', payload(fakeDevices(1))], { AUTOPILOT_ACCESS_TOKEN: undefined });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /No credentials: set AUTOPILOT_ACCESS_TOKEN, or AUTOPILOT_CLIENT_ID/);
+    assert.match(run.stderr, /No credentials: set AUTOPILOT_ACCESS_TOKEN; or AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE; or pass --managed-identity; or set AUTOPILOT_CLIENT_ID/);
     assert.equal(emulator.requests.length, 0);
   });
 

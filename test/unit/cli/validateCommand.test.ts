@@ -8,7 +8,7 @@ import { CSV_HEADER_3, encodeAs, HASH, HASH2, UNPADDED_HASH } from '../payload/f
 async function run(files: string[], json: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await validateCommand(files, { json }, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  const code = await validateCommand(files, { format: json ? 'json' : 'text' }, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
   return { code, stdout, stderr };
 }
 

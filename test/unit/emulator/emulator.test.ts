@@ -31,7 +31,7 @@ describe('Graph emulator (raw HTTP)', function () {
   beforeEach(() => start());
   afterEach(() => emulator.close());
 
-  it('turns an import record from unknown into complete after the processing delay, then registers it under deviceRegistrationId', async () => {
+  it('turns an import record from unknown into complete, then fills its deviceRegistrationId, then lists the device', async () => {
     const [device] = fakeDevices(1);
     const created = await call('POST', IMPORTED, device);
     assert.equal(created.status, 201);
@@ -39,13 +39,82 @@ describe('Graph emulator (raw HTTP)', function () {
     assert.equal((created.body.state as Record<string, unknown>).deviceImportStatus, 'unknown');
     await clock.advance(60_000);
     const done = (await call('GET', `${IMPORTED}/${id}`)).body.state as Record<string, unknown>;
-    assert.equal(done.deviceImportStatus, 'complete');
-    const registrationId = done.deviceRegistrationId as string;
+    assert.deepEqual(
+      { status: done.deviceImportStatus, registrationId: done.deviceRegistrationId, errorCode: done.deviceErrorCode, errorName: done.deviceErrorName },
+      { status: 'complete', registrationId: '', errorCode: 0, errorName: 'None' },
+      'complete comes before the registration id, and a success is named None',
+    );
+    await clock.advance(60_000); // half the registration delay: the id is there, the device not listed yet
+    const registrationId = ((await call('GET', `${IMPORTED}/${id}`)).body.state as Record<string, unknown>).deviceRegistrationId as string;
+    assert.ok(registrationId);
     assert.equal((await call('GET', `${REGISTERED}/${registrationId}`)).status, 404, 'not registered yet');
-    await clock.advance(120_000);
+    assert.deepEqual((await call('GET', REGISTERED)).body.value, []);
+    await clock.advance(60_000);
     const registered = await call('GET', `${REGISTERED}/${registrationId}`);
     assert.equal(registered.status, 200);
     assert.equal(registered.body.serialNumber, device!.serialNumber);
+  });
+
+  it('never echoes the hash in answers to create, /import, get and list, unless a test asks for it', async () => {
+    const devices = fakeDevices(2);
+    const created = await call('POST', IMPORTED, devices[0]);
+    const imported = await call('POST', `${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [devices[1]] });
+    const got = await call('GET', `${IMPORTED}/${created.body.id as string}`);
+    const listed = await call('GET', IMPORTED);
+    const answers = [created.body, ...(imported.body.value as Record<string, unknown>[]), got.body, ...(listed.body.value as Record<string, unknown>[])];
+    assert.equal(answers.length, 5);
+    for (const answer of answers) assert.equal(answer.hardwareIdentifier, null);
+
+    await emulator.close();
+    await start({ tidy: { echoHash: true } });
+    assert.equal((await call('POST', IMPORTED, devices[0])).body.hardwareIdentifier, devices[0]!.hardwareIdentifier);
+  });
+
+  it('lists in the order of its own key with a stable skip token, not in creation order (unless asked)', async () => {
+    const devices = fakeDevices(40);
+    for (const device of devices.slice(0, 20)) await call('POST', IMPORTED, device);
+    const listAll = async (): Promise<{ ids: string[]; serials: string[] }> => {
+      const ids: string[] = [];
+      const serials: string[] = [];
+      let next: string | undefined = `${IMPORTED}?$top=7`;
+      while (next) {
+        const page = await call('GET', next);
+        for (const record of page.body.value as { id: string; serialNumber: string }[]) {
+          ids.push(record.id);
+          serials.push(record.serialNumber);
+        }
+        const link = page.body['@odata.nextLink'] as string | undefined;
+        next = link ? new URL(link).pathname + new URL(link).search : undefined;
+      }
+      return { ids, serials };
+    };
+    const { ids, serials } = await listAll();
+    assert.deepEqual(ids, [...ids].sort(), 'ordered by id');
+    assert.deepEqual([...serials].sort(), devices.slice(0, 20).map((d) => d.serialNumber), 'every record once');
+    assert.notDeepEqual(serials, devices.slice(0, 20).map((d) => d.serialNumber), 'not in creation order');
+
+    await emulator.close();
+    await start({ tidy: { creationOrder: true } });
+    for (const device of devices.slice(20)) await call('POST', IMPORTED, device);
+    assert.deepEqual((await listAll()).serials, devices.slice(20).map((d) => d.serialNumber));
+  });
+
+  it('keeps records of earlier imports: an old failure, and an old success whose device is registered (806 again)', async () => {
+    const [failed, succeeded] = fakeDevices(2, 'OLD');
+    const oldFailure = emulator.state.seedImported(DEFAULT_TENANT_ID, failed!, { status: 'error', errorCode: 0, errorName: 'StorageError' });
+    const oldSuccess = emulator.state.seedImported(DEFAULT_TENANT_ID, succeeded!, { status: 'complete', errorCode: 0, errorName: null });
+    const listed = (await call('GET', IMPORTED)).body.value as { id: string; state: { deviceImportStatus: string; deviceRegistrationId: string } }[];
+    assert.deepEqual(listed.map((r) => r.id).sort(), [oldFailure.id, oldSuccess.id].sort());
+    assert.equal(listed.find((r) => r.id === oldSuccess.id)!.state.deviceRegistrationId, oldSuccess.registrationId);
+    assert.equal((await call('GET', `${REGISTERED}/${oldSuccess.registrationId!}`)).status, 200);
+    assert.deepEqual(emulator.state.tenant(DEFAULT_TENANT_ID).created, [], 'not counted as created by anyone under test');
+
+    const again = await call('POST', `${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [failed, succeeded] });
+    await clock.advance(60_000);
+    const [retried, repeated] = await Promise.all((again.body.value as { id: string }[]).map((r) => call('GET', `${IMPORTED}/${r.id}`)));
+    assert.equal((retried!.body.state as { deviceImportStatus: string }).deviceImportStatus, 'complete');
+    assert.equal((repeated!.body.state as { deviceErrorCode: number }).deviceErrorCode, 806);
+    assert.equal(((await call('GET', IMPORTED)).body.value as unknown[]).length, 4, 'the old records stay');
   });
 
   it('answers the Edm.Binary 400 for an unpadded hash and creates nothing from that request', async () => {
@@ -74,9 +143,9 @@ describe('Graph emulator (raw HTTP)', function () {
     assert.equal((await call('GET', `${REGISTERED}?$filter=${encodeURIComponent("contains(serialNumber,'EMU-3')")}`)).status, 400);
   });
 
-  it("throttles at Intune's per-app write budget with Retry-After, and at the tenant budget across apps", async () => {
+  it("throttles at Intune's per-app write budget (with Retry-After where asked), and at the tenant budget across apps", async () => {
     await emulator.close();
-    await start({ budgets: { windowMs: 20_000, appWrites: 3, tenantWrites: 5 } });
+    await start({ budgets: { windowMs: 20_000, appWrites: 3, tenantWrites: 5 }, tidy: { retryAfterOnThrottle: true } });
     emulator.auth.addToken('other-app', { appId: 'other' });
     const devices = fakeDevices(8);
     const statuses: number[] = [];
@@ -91,9 +160,9 @@ describe('Graph emulator (raw HTTP)', function () {
     assert.equal((await call('POST', IMPORTED, devices[7])).status, 201);
   });
 
-  it('can throttle without Retry-After', async () => {
+  it('throttles without Retry-After by default, as Intune often does', async () => {
     await emulator.close();
-    await start({ budgets: { appWrites: 1 }, retryAfterOnThrottle: false });
+    await start({ budgets: { appWrites: 1 } });
     const devices = fakeDevices(2);
     await call('POST', IMPORTED, devices[0]);
     const second = await call('POST', IMPORTED, devices[1]);

@@ -4,6 +4,7 @@ import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { FaultPlan, seededRandom } from '../../emulator/faults';
 import { fakeDevices } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
+import { eventually } from '../../support/eventually';
 import { FakeClock } from '../../support/fakeClock';
 
 const IMPORTED = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
@@ -50,10 +51,95 @@ describe('emulator fault injection', () => {
 
     beforeEach(async () => {
       clock = new FakeClock();
-      emulator = await startGraphEmulator({ clock, timing: { processingDelayMs: 1000, processingJitterMs: 0 } });
+      emulator = await startGraphEmulator({ clock, timing: { processingDelayMs: 1000, processingJitterMs: 0, lateCommitMaxMs: 60_000 } });
     });
 
     afterEach(() => emulator.close());
+
+    const created = () => emulator.state.tenant(DEFAULT_TENANT_ID).created.length;
+    const post = (body: unknown, signal?: AbortSignal) =>
+      fetch(`${emulator.url}${IMPORTED}/import`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${emulator.staticToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: signal as never,
+      });
+
+    it('commits a write answered 503 up to a minute later by default, and never when the rule or the test says so', async () => {
+      emulator.faults.add({ method: 'POST', action: { kind: 'status', status: 503, commitAfterMs: 45_000 } });
+      const answer = await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(2) });
+      assert.equal(answer.status, 503);
+      assert.equal(created(), 0, 'nothing yet when the 503 arrives');
+      await clock.advance(44_999);
+      assert.equal(created(), 0);
+      await clock.advance(1);
+      assert.equal(created(), 2, 'the backend committed it after all');
+      assert.ok(emulator.requests[0]!.committed && emulator.requests[0]!.committedLateAt === clock.now());
+
+      // Without a delay the commit comes at a random time within timing.lateCommitMaxMs.
+      emulator.faults.add({ method: 'POST', action: { kind: 'status', status: 504 } });
+      assert.equal((await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1, 'LATER') })).status, 504);
+      await clock.advance(60_000);
+      assert.equal(created(), 3);
+
+      emulator.faults.add({ method: 'POST', action: { kind: 'status', status: 503, commit: 'never' } });
+      emulator.faults.add({ method: 'GET', action: { kind: 'status', status: 500 } });
+      assert.equal((await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1, 'NEVER') })).status, 503);
+      assert.equal((await fetch(`${emulator.url}${IMPORTED}`, { headers: { Authorization: `Bearer ${emulator.staticToken}` } })).status, 500);
+      await clock.advance(120_000);
+      assert.equal(created(), 3);
+
+      await emulator.close();
+      emulator = await startGraphEmulator({ clock, tidy: { noLateCommits: true } });
+      emulator.faults.add({ method: 'POST', action: { kind: 'status', status: 502 } });
+      assert.equal((await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1, 'TIDY') })).status, 502);
+      await clock.advance(120_000);
+      assert.equal(created(), 0);
+    });
+
+    it('commits a write after cutting the connection, or after the client gave up waiting for an answer', async () => {
+      emulator.faults.add({ method: 'POST', action: { kind: 'commit-late', answer: 'reset', afterMs: 10_000 } });
+      assert.equal(((await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1, 'CUT') }).catch((e: unknown) => e)) as { code?: string }).code, 'ECONNRESET');
+      await clock.advance(10_000);
+      assert.equal(created(), 1);
+
+      emulator.faults.add({ method: 'POST', action: { kind: 'commit-late', answer: 'timeout', afterMs: 30_000 } });
+      const giveUp = new AbortController();
+      const sent = post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1, 'SILENT') }, giveUp.signal).catch((e: unknown) => e);
+      await eventually('the request to arrive', () => emulator.requests.length === 2);
+      await clock.advance(600_000);
+      assert.equal(created(), 1, 'nothing while the client still waits');
+      giveUp.abort();
+      assert.equal(((await sent) as Error).name, 'AbortError');
+      await eventually('the emulator to hear the client hang up', () => clock.sleeping > 0);
+      await clock.advance(29_999);
+      assert.equal(created(), 1);
+      await clock.advance(1);
+      assert.equal(created(), 2, 'committed 30 s after the client gave up');
+    });
+
+    it('answers a list page whose nextLink is the request itself', async () => {
+      await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(3) });
+      emulator.faults.add({ method: 'GET', action: { kind: 'repeat-next-link' } });
+      const url = `${emulator.url}${IMPORTED}?$top=1`;
+      const page = (await (await fetch(url, { headers: { Authorization: `Bearer ${emulator.staticToken}` } })).json()) as Record<string, unknown>;
+      assert.equal(page['@odata.nextLink'], url);
+    });
+
+    it('answers 400 for a route Graph does not have, and 200 for deleting an import record that is already gone', async () => {
+      const call = (method: string, path: string) => fetch(`${emulator.url}${path}`, { method, headers: { Authorization: `Bearer ${emulator.staticToken}` } });
+      const wrongMethod = await call('GET', `${IMPORTED}/import`);
+      assert.equal(wrongMethod.status, 400);
+      assert.match(((await wrongMethod.json()) as { error: { message: string } }).error.message, /^No method match route template/);
+      const unknownAction = await call('POST', `${IMPORTED}/some-id/retry`);
+      assert.equal(unknownAction.status, 400);
+      assert.match(((await unknownAction.json()) as { error: { message: string } }).error.message, /^Resource not found for the segment 'retry'/);
+      assert.equal((await call('PATCH', '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities')).status, 400);
+
+      const [record] = ((await (await post({ importedWindowsAutopilotDeviceIdentities: fakeDevices(1) })).json()) as { value: { id: string }[] }).value;
+      assert.equal((await call('DELETE', `${IMPORTED}/${record!.id}`)).status, 204);
+      assert.equal((await call('DELETE', `${IMPORTED}/${record!.id}`)).status, 200, 'already gone');
+    });
 
     it('answers a redirect to another origin before committing anything, and records the fault', async () => {
       emulator.faults.add({ path: '/import', action: { kind: 'redirect', location: 'https://elsewhere.example/collect' } });

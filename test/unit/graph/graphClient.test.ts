@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AutopilotGraph } from '../../../src/graph/autopilot';
 import { GraphClient, type GraphClientOptions } from '../../../src/graph/client';
-import { ForeignNextLinkError, GraphError, GraphNetworkError } from '../../../src/graph/errors';
+import { ForeignNextLinkError, GraphError, GraphNetworkError, RepeatedNextLinkError } from '../../../src/graph/errors';
 import { fakeDevices } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
 import { startStrangerServer } from '../../support/strangerServer';
@@ -51,14 +51,15 @@ describe('Graph client against the emulator', function () {
     await emulator.close();
   });
 
-  it("creates one device from the seed's exact example body: 201 and the object back", async () => {
+  it("creates one device from the seed's exact example body: 201 and the object back, without the hash", async () => {
     const response = await client({ apiVersion: 'beta' }).post<Record<string, unknown>>(IMPORTED, SEED_BODY);
     assert.equal(response.status, 201);
     const created = response.body;
     assert.match(String(created.id), /^[0-9a-f-]{36}$/);
-    for (const key of ['groupTag', 'serialNumber', 'productKey', 'importId', 'hardwareIdentifier', 'assignedUserPrincipalName'] as const) {
+    for (const key of ['groupTag', 'serialNumber', 'productKey', 'importId', 'assignedUserPrincipalName'] as const) {
       assert.equal(created[key], SEED_BODY[key], key);
     }
+    assert.equal(created.hardwareIdentifier, null, "Intune's answers leave the hash out");
     assert.equal((created.state as { deviceImportStatus: string }).deviceImportStatus, 'unknown', 'a new record is unknown until processed');
     const sent = emulator.requests.find((r) => r.method === 'POST')!;
     assert.equal(sent.path, `/beta/${IMPORTED}`);
@@ -114,17 +115,48 @@ describe('Graph client against the emulator', function () {
     assert.ok(Date.now() - started >= 900, 'waited until the date (second resolution)');
   });
 
-  it('backs off exponentially through a 503 storm, then succeeds', async () => {
+  it('backs off exponentially through a 503 storm on a read, then succeeds', async () => {
     emulator.faults.add({ path: IMPORTED, times: 4, action: { kind: 'status', status: 503 } });
     const graph = new AutopilotGraph(client({ retry: { baseDelayMs: 40, maxDelayMs: 10_000 } }));
-    const records = await graph.importDevices(fakeDevices(1));
-    assert.equal(records.length, 1);
+    const pages = [];
+    for await (const page of graph.listImportedDevices()) pages.push(page);
+    assert.equal(pages.length, 1);
     const times = emulator.requests.map((r) => r.at);
     assert.equal(times.length, 5);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     // Equal jitter: the n-th wait is between half and all of 40·2ⁿ ms.
     gaps.forEach((gap, n) => assert.ok(gap >= 20 * 2 ** n, `wait ${n} was ${gap} ms`));
     assert.ok(gaps[3]! > gaps[0]!, `waits grow: ${gaps.join(', ')}`);
+  });
+
+  it('never repeats a create answered 500/502/503/504 (Graph may commit it later), but repeats a delete', async () => {
+    const graph = new AutopilotGraph(client({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }));
+    for (const status of [500, 502, 503, 504]) {
+      emulator.faults.add({ method: 'POST', action: { kind: 'status', status, commit: 'never' } });
+      const error = await graph.createImportedDevice(fakeDevices(1, `S${status}`)[0]!).catch((e: unknown) => e);
+      assert.ok(error instanceof GraphError && error.status === status, `${status} reaches the caller`);
+    }
+    assert.equal(emulator.requests.length, 4, 'one request each');
+    emulator.faults.add({ method: 'DELETE', times: 2, action: { kind: 'status', status: 503 } });
+    await graph.deleteImportedDevice('00000000-0000-0000-0000-000000000000');
+    assert.deepEqual(emulator.requests.slice(4).map((r) => r.status), [503, 503, 200]);
+  });
+
+  it('ends a listing whose nextLink repeats itself with a clear error instead of looping', async () => {
+    const graph = new AutopilotGraph(client());
+    await graph.importDevices(fakeDevices(3));
+    emulator.faults.add({ method: 'GET', skip: 1, action: { kind: 'repeat-next-link' } });
+    let pages = 0;
+    const error = await (async () => {
+      for await (const page of graph.listImportedDevices({ pageSize: 1 })) {
+        assert.equal(page.length, 1);
+        pages++;
+      }
+    })().catch((e: unknown) => e);
+    assert.ok(error instanceof RepeatedNextLinkError, String(error));
+    assert.equal(pages, 2, 'both pages read were handed over once');
+    assert.match(error.message, /^Graph sent the same next-page link again while listing deviceManagement\/importedWindowsAutopilotDeviceIdentities \(after 2 pages\), so the listing stopped/);
+    assert.equal(emulator.requests.filter((r) => r.method === 'GET').length, 2, 'the repeated page was not read again');
   });
 
   it('backs off on a 429 that carries no Retry-After', async () => {

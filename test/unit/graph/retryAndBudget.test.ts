@@ -25,12 +25,15 @@ describe('Retry-After and back-off', () => {
     assert.equal(backoffDelayMs(10, options, () => 1), 8000);
   });
 
-  it('retries writes only where Graph says it did nothing, and flags ambiguous write answers', () => {
-    assert.ok(isRetryableStatus(429, true) && isRetryableStatus(503, true));
-    assert.ok(!isRetryableStatus(500, true) && !isRetryableStatus(504, true));
-    assert.ok(isRetryableStatus(500, false) && isRetryableStatus(504, false));
-    assert.ok(!isRetryableStatus(400, false) && !isRetryableStatus(403, false));
-    assert.ok(isAmbiguousWriteStatus(504) && isAmbiguousWriteStatus(500) && !isAmbiguousWriteStatus(503));
+  it('repeats a request that may not happen twice only after a 429, and flags 500/502/503/504 as ambiguous', () => {
+    // (status, idempotent): a 429 says Graph did nothing; a 5xx promises nothing, so only a safe request is repeated.
+    assert.ok(isRetryableStatus(429, false) && isRetryableStatus(429, true));
+    for (const status of [500, 502, 503, 504]) {
+      assert.ok(!isRetryableStatus(status, false), `${status} is not repeated for a create`);
+      assert.ok(isRetryableStatus(status, true), `${status} is repeated for a read`);
+      assert.ok(isAmbiguousWriteStatus(status));
+    }
+    assert.ok(!isRetryableStatus(400, true) && !isRetryableStatus(403, true) && !isAmbiguousWriteStatus(429));
   });
 });
 

@@ -66,13 +66,16 @@ describe('import engine against the emulator', function () {
     assertNoHashInLogs(harness, devices);
   });
 
-  it('watches a few records with one GET each, and sends what the payload says', async () => {
+  it('looks up a few serials with the filter, watches a few records with one GET each, and sends what the payload says', async () => {
     const devices = fakeDevices(3).map((d, i) => ({ ...d, groupTag: `tag-${i}`, assignedUserPrincipalName: 'user@contoso.com' }));
     const result = await harness.engine().startRun(devices, { source: 'few.json', wait: true });
     assert.equal(result.run.counts.complete, 3);
     const gets = harness.emulator.requests.filter((r) => r.method === 'GET');
-    assert.ok(gets.length >= 3 && gets.every((r) => r.path.startsWith(`${COLLECTION_PATH}/`)));
-    const sent = (harness.emulator.requests[0]!.body as { importedWindowsAutopilotDeviceIdentities: Record<string, unknown>[] }).importedWindowsAutopilotDeviceIdentities;
+    const lookups = gets.filter((r) => r.query.$filter);
+    assert.deepEqual(lookups.map((r) => r.query.$filter), devices.map((d) => `contains(serialNumber,'${d.serialNumber}')`), 'earlier records looked up by serial first');
+    const polls = gets.filter((r) => !r.query.$filter);
+    assert.ok(polls.length >= 3 && polls.every((r) => r.path.startsWith(`${COLLECTION_PATH}/`)));
+    const sent = (harness.emulator.requests.find((r) => r.path === IMPORT_PATH)!.body as { importedWindowsAutopilotDeviceIdentities: Record<string, unknown>[] }).importedWindowsAutopilotDeviceIdentities;
     assert.deepEqual(sent[1], {
       '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
       serialNumber: devices[1]!.serialNumber,
@@ -111,10 +114,12 @@ describe('import engine against the emulator', function () {
     assertEachOnce(harness, devices);
   });
 
-  for (const status of [404, 405, 501]) {
+  for (const status of [404, 405, 501, 400]) {
     it(`falls back to one POST per device when /import answers ${status}`, async () => {
       const devices = fakeDevices(7);
-      harness.emulator.faults.add({ path: IMPORT_PATH, times: Infinity, action: { kind: 'status', status } });
+      // Graph words a missing route as a 400 that names no device.
+      const message = status === 400 ? "Resource not found for the segment 'import'." : undefined;
+      harness.emulator.faults.add({ path: IMPORT_PATH, times: Infinity, action: { kind: 'status', status, message } });
       const result = await harness.engine().startRun(devices, { source: 'fallback.json', wait: true });
       assert.equal(result.run.counts.complete, 7);
       assert.equal(harness.emulator.requests.filter((r) => r.method === 'POST' && r.path === COLLECTION_PATH && r.status === 201).length, 7);
@@ -266,7 +271,7 @@ describe('import engine against the emulator', function () {
 
   it('syncs after completion, waits until the devices are registered, and removes completed import records', async () => {
     await harness.close();
-    harness = await startHarness({ timing: { processingDelayMs: 100, processingJitterMs: 0, registrationDelayMs: 60_000, syncDurationMs: 200, syncMinIntervalMs: 60_000 } });
+    harness = await startHarness({ timing: { processingDelayMs: 100, processingJitterMs: 0, registrationDelayMs: 60_000, registrationIdDelayMs: 100, syncDurationMs: 200, syncMinIntervalMs: 60_000 } });
     const devices = fakeDevices(3);
     const result = await harness.engine().startRun(devices, { source: 'sync.json', wait: true, sync: true, waitForRegistration: true, removeCompletedRecords: true });
     assert.equal(result.sync, 'started');

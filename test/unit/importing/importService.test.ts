@@ -20,7 +20,7 @@ import { captureLog, eventually, serviceFor, signInWithDeviceCode, testTls, type
 
 const SETTINGS: ImportSettings = {
   apiVersion: 'v1.0',
-  engine: { batchSize: 500, pollIntervalMs: 60, timeLimitMs: 60_000 },
+  engine: { batchSize: 500, pollIntervalMs: 60, timeLimitMs: 60_000, settleMs: 150 },
   writesPer20Seconds: 100,
   askForGroupTag: false,
   syncAfterImport: false,
@@ -132,20 +132,23 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     await handle.finished;
     assert.equal(model.run(handle.runId)?.view.counts.complete, 1);
 
+    // A registration check reads the record again until it names its registration id, then looks for that device.
+    const checks = /WindowsAutopilotDeviceIdentities/i;
     const start = sandbox.graph.requests.length;
     await sleep(400);
-    assert.equal(requestsTo(/windowsAutopilotDeviceIdentities/, start), 0, 'hidden: no registration checks');
+    assert.equal(requestsTo(checks, start), 0, 'hidden: no registration checks');
 
     view.show(true);
-    await eventually(() => requestsTo(/windowsAutopilotDeviceIdentities/, start) >= 2, 'registration checks while visible');
+    await eventually(() => requestsTo(checks, start) >= 2, 'registration checks while visible');
     view.show(false);
     await sleep(200); // a check already under way may finish
     const paused = sandbox.graph.requests.length;
     await sleep(400);
-    assert.equal(requestsTo(/windowsAutopilotDeviceIdentities/, paused), 0, 'hidden again: checks paused');
+    assert.equal(requestsTo(checks, paused), 0, 'hidden again: checks paused');
 
     // Registration arrives (a sync brings it forward); once visible, the run shows it and polling stops.
     const record = sandbox.graph.state.tenant(CONTOSO.id).created.find((r) => r.serialNumber === 'REGWAIT000001')!;
+    record.registrationIdAt = Date.now();
     sandbox.graph.state.tenant(CONTOSO.id).registered.get(record.registrationId!)!.visibleAt = Date.now();
     view.show(true);
     await eventually(() => model.run(handle.runId)?.view.devices[0]?.registered, 'the device to show as registered');
@@ -157,7 +160,7 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
   it('stops watching at the time limit', async () => {
     let clock = Date.now();
     const view = new FakeView(true);
-    const { model, service, scheduler } = window({ engine: { batchSize: 500, pollIntervalMs: 60, timeLimitMs: 5_000 } }, view, () => clock);
+    const { model, service, scheduler } = window({ engine: { ...SETTINGS.engine, timeLimitMs: 5_000 } }, view, () => clock);
     const handle = await service.startImport({ devices: fakeDevices(1, 'LIMIT'), source: '/files/limit.csv' });
     await handle.finished;
     const entry = model.run(handle.runId)!;
@@ -185,7 +188,7 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
   it('stops a run when the active account changes mid-run, instead of sending into the other tenant', async () => {
     const fabrikam = auth.accounts.find((account) => account.tenantId === FABRIKAM.id) ?? (await signInWithDeviceCode(auth, sandbox.identity, ADELE.username, FABRIKAM.domain));
     await auth.selectAccount(auth.accounts.find((account) => account.tenantId === CONTOSO.id)!.id);
-    const { model, service } = window({ engine: { batchSize: 1, pollIntervalMs: 60, timeLimitMs: 60_000 } });
+    const { model, service } = window({ engine: { ...SETTINGS.engine, batchSize: 1 } });
     sandbox.graph.faults.add({ method: 'POST', path: '/import', times: 10, action: { kind: 'latency', ms: 150 } });
     try {
       const devices = fakeDevices(6, 'SWITCH');
@@ -205,7 +208,7 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
   });
 
   it('stops when Graph keeps cutting the connection, says so in one sentence, and Continue Import finishes without duplicates', async () => {
-    const { model, service } = window({ engine: { batchSize: 2, pollIntervalMs: 60, timeLimitMs: 60_000 } });
+    const { model, service } = window({ engine: { ...SETTINGS.engine, batchSize: 2 } });
     // The first chunk goes through; then every connection is cut before Graph acts (retried, then given up).
     sandbox.graph.faults.add({ method: 'POST', path: '/import', skip: 1, times: Infinity, action: { kind: 'reset-before-commit' } });
     const devices = fakeDevices(6, 'NETFAIL');
@@ -215,7 +218,8 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
       const milestone = await handle.milestone;
       assert.equal(milestone.kind, 'failed');
       const message = (milestone as { error: Error }).error.message;
-      assert.match(message, /^Graph kept failing to answer for 2 devices, so sending stopped rather than risk sending them twice\. Continue Import checks Graph first/);
+      // Chunks 2 and 3 went unconfirmed, were settled together, and came back missing three times.
+      assert.match(message, /^Graph kept failing to answer for 4 devices, so sending stopped rather than risk sending them twice\. Continue Import checks Graph first/);
       assert.ok(!message.includes('\n'), 'one line');
       await handle.finished;
       assert.equal(model.run(handle.runId)?.problem, message);
@@ -228,6 +232,22 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     const created = sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('NETFAIL'));
     assert.deepEqual(created.map((record) => record.serialNumber).sort(), devices.map((device) => device.serialNumber), 'each device exactly once');
     assert.equal(model.run(handle.runId)?.problem, undefined, 'the problem clears once the run is worked on again');
+  });
+
+  it('ends the progress notification when a run fails and cannot even be read back from the journal', async () => {
+    const { model, service } = window();
+    // The run's journal disappears under it (a cleaner, a full disk): the run fails, and its view cannot be read.
+    sandbox.graph.faults.add({ method: 'POST', path: '/import', action: { kind: 'before-commit', run: () => fs.rmSync(path.join(journalDirectory, 'runs'), { recursive: true, force: true }) } });
+    try {
+      const handle = await service.startImport({ devices: fakeDevices(1, 'UNREAD'), source: '/files/unreadable.csv' });
+      const milestone = await Promise.race([handle.milestone, sleep(15_000).then(() => undefined)]);
+      assert.equal(milestone?.kind, 'failed', 'the milestone that ends the notification came');
+      assert.match(String((milestone as { error: Error }).error.message), /ENOENT/);
+      assert.equal(await handle.finished, undefined, 'the work ended without an unhandled rejection');
+      assert.equal(model.run(handle.runId)?.activity, 'idle');
+    } finally {
+      sandbox.graph.faults.clear();
+    }
   });
 
   it('says so when Graph cannot be reached, naming the settings to check, and sends nothing', async () => {

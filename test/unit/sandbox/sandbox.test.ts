@@ -90,6 +90,7 @@ describe('npm start, piece by piece', () => {
   it('writes a sample workspace whose guide names files that exist and reads cleanly', async () => {
     const tenant = {
       registered: { serialNumber: 'SBX0806REG', hardwareIdentifier: fakeHardwareHash('registered', 1020) },
+      earlierFailure: { serialNumber: 'SBX0001RTY', hardwareIdentifier: fakeHardwareHash('earlier', 1020) },
       foreign: { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('foreign', 1020) },
     };
     writeSampleWorkspace(dir, tenant);
