@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../integration/launch/codeServer';
 import { uiSession } from './uiSession';
-import { screenshot } from './workbench';
+import { cutTextInSideBar, screenshot } from './workbench';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const MAIN = path.join(repoRoot, 'out', 'test', 'sandbox', 'main.js');
@@ -186,6 +186,7 @@ describe('npm start (the sandbox a newcomer tries)', function () {
     assert.ok(!buttons.some((button) => /Retry/.test(button)), `no retry for 806 and 808: ${buttons.join(' | ')}`);
     assert.ok(!buttons.includes('Show in Recent Imports'), 'Recent Imports is on screen already');
     await page.locator('.sidebar .monaco-list-row.selected', { hasText: 'returns.autopilot.json' }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await cutTextInSideBar(page), [], 'nothing in Recent Imports is cut at the default side bar width');
     await screenshot(page, 'sandbox-806-808');
 
     await summary.locator('.monaco-button', { hasText: 'Show Registered Device' }).click();

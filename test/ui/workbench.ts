@@ -93,3 +93,19 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
 }
+
+/** The side bar's view title and tree rows whose text does not fit (an ellipsis shows), as the user sees them. */
+export async function cutTextInSideBar(page: Page): Promise<string[]> {
+  // Runs in the page (this project's TypeScript has no DOM types, so it is a string).
+  return (await page.evaluate(`(() => {
+    const overflowing = (element) => element !== null && element.scrollWidth > element.clientWidth + 1;
+    const found = [];
+    const title = document.querySelector('.sidebar .composite.title .title-label h2');
+    if (!title) found.push('no view title found');
+    else if (overflowing(title)) found.push('title: ' + title.textContent);
+    for (const row of document.querySelectorAll('.sidebar .monaco-list-row')) {
+      if (overflowing(row.querySelector('.monaco-icon-label-container'))) found.push('row: ' + row.textContent);
+    }
+    return found;
+  })()`)) as string[];
+}
