@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isAlive } from '../../src/import/journal';
+import { isDeadProcess } from '../../src/import/journal';
 
 export interface SandboxRecord {
   readonly pid: number;
@@ -52,7 +52,7 @@ export function claimSandboxFolder(folder: string): SandboxClaim | { runningElse
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const other = readRecord(file);
-    if (other && isAlive(other.pid)) return { runningElsewhere: other };
+    if (other && !isDeadProcess(other.pid)) return { runningElsewhere: other };
     // Left behind by a sandbox that did not stop cleanly: its code-server folder goes too.
     if (other?.codeServerHome) fs.rmSync(other.codeServerHome, { recursive: true, force: true });
     fs.rmSync(file, { force: true });
