@@ -29,10 +29,10 @@ export async function convertCsvToJson(diagnostics: PayloadDiagnostics, log: vsc
     notCarried === 0
       ? vscode.l10n.t('Wrote {0} to {1}.', counted.devices(payload.devices.length), fileLabel(target))
       : vscode.l10n.t(
-          'Wrote {0} devices to {1}; {2} rows have no serial number or hash and were not carried (see Problems for {3}).',
-          payload.devices.length,
+          'Wrote {0} to {1}; not carried, for lack of a serial number or hash: {2} (see Problems for {3}).',
+          counted.devices(payload.devices.length),
           fileLabel(target),
-          notCarried,
+          counted.rows(notCarried),
           fileLabel(source),
         );
   void (notCarried === 0 ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));

@@ -50,8 +50,8 @@ export async function exportPortalCsv(diagnostics: PayloadDiagnostics, log: vsco
     const first = exported.refused[0]!;
     void showErrorWithLog(
       vscode.l10n.t(
-        'Wrote {0} devices to {1}; {2} could not go into a portal CSV (the first, {3}: {4}). All are listed in the log.',
-        written,
+        'Wrote {0} to {1}; {2} could not go into a portal CSV (the first, {3}: {4}). All are listed in the log.',
+        counted.devices(written),
         names,
         exported.refused.length,
         first.serialNumber,

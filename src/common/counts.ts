@@ -9,5 +9,6 @@ export const counted = {
   failedDevices: (n: number): string => (n === 1 ? l10n.t('1 failed device') : l10n.t('{0} failed devices', n)),
   errors: (n: number): string => (n === 1 ? l10n.t('1 error') : l10n.t('{0} errors', n)),
   warnings: (n: number): string => (n === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', n)),
+  rows: (n: number): string => (n === 1 ? l10n.t('1 row') : l10n.t('{0} rows', n)),
   importRecords: (n: number): string => (n === 1 ? l10n.t('1 import record') : l10n.t('{0} import records', n)),
 };
