@@ -262,6 +262,18 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     });
     assert.match(logged, /\[info\] autopilot\.continueImport: Every import in Recent Imports has been sent completely\./);
     assert.doesNotMatch(logged, /\[error\]|\n\s+at /, 'no error and no stack trace');
+
+    // A run's Continue Import (a notification's button) clicked once the run has been sent completely.
+    const writes = sandbox.graph.requests.filter((request) => request.method !== 'GET').length;
+    const afterFirst = (await read()).length;
+    assert.equal(await vscode.commands.executeCommand('autopilot.continueImport', tree().runNode(jsonRun)), undefined);
+    const again = await eventually('the log to record the second command', async () => {
+      const added = (await read()).slice(afterFirst);
+      return added.includes('autopilot.continueImport:') && added;
+    });
+    assert.match(again, /\[info\] autopilot\.continueImport: \S+ has been sent completely: there is nothing to continue\./);
+    assert.doesNotMatch(again, /\[error\]|\n\s+at /, 'no error and no stack trace');
+    assert.equal(sandbox.graph.requests.filter((request) => request.method !== 'GET').length, writes, 'nothing was sent');
   });
 
   it('deletes an import record in Intune from the tree', async () => {
