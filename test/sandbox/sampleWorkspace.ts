@@ -45,8 +45,7 @@ export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant,
   // The devices already registered keep their own serial numbers, as real hardware would: Find Registered Device finds
   // them. The earlier failure was imported before and failed; its old record stays, and this import brings it in.
   const returns = [...fakeDevices(3, 'RET'), tenant.earlierFailure, tenant.registered, tenant.foreign].map((device) => ({ ...device, groupTag: 'Returns' }));
-  fs.writeFileSync(path.join(folder, 'returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}
-`);
+  fs.writeFileSync(path.join(folder, 'returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}\n`);
 
   const [padded, duplicated] = fakeDevices(2, 'BRK');
   fs.writeFileSync(

@@ -183,7 +183,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     }
     assert.match(await hover.innerText(), /Already registered in this tenant \(806\)/);
     await screenshot(page, 'recent-imports-tooltip');
-    await screenshot(page, 'readme-recent-imports', { x: 0, y: 38, width: 760, height: 440 });
+    await screenshot(page, 'readme-recent-imports', { x: 0, y: 38, width: 760, height: 500 });
     await page.mouse.move(700, 850);
     await hover.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
     const file = await screenshot(page, 'recent-imports');
