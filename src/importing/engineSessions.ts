@@ -4,7 +4,7 @@
  * setting changes. Runs already under way keep the engine they started with.
  */
 import * as l10n from '@vscode/l10n';
-import type { Account, AuthService } from '../auth/authService';
+import { tenantLabel, type Account, type AuthService } from '../auth/authService';
 import { AuthFailure } from '../auth/authErrors';
 import type { HttpTransport } from '../common/httpTransport';
 import type { Logger } from '../common/logger';
@@ -34,12 +34,9 @@ export interface EngineSessionsOptions {
   readonly onEngine: (engine: ImportEngine) => void;
 }
 
-/** The tenant of an account, named by the account's own domain when that is its home tenant. */
+/** The tenant a run records: its id, and its verified domain where the account knows it. */
 export function runTenantOf(account: Account): RunTenant {
-  // MSAL's home account id is `<object id>.<home tenant id>`; the service prefixes it with `user/` and adds `@<tenant>`.
-  const home = /^user\/[^.@]+\.([^@]+)@/.exec(account.id)?.[1];
-  const domain = account.kind === 'user' ? account.label.split('@')[1] : undefined;
-  return { id: account.tenantId, label: domain && home?.toLowerCase() === account.tenantId.toLowerCase() ? domain : account.tenantId };
+  return { id: account.tenantId, label: tenantLabel(account) };
 }
 
 /** A Graph root the way the Graph client and the journal spell it (lower-case origin, no trailing slash). */
