@@ -223,7 +223,8 @@ export class DelegatedAuth {
 
   private describe(error: unknown, context: AuthErrorContext, correlationId: string): Error {
     const network = this.options.network;
-    return describeAuthError(error, context, this.options.log, network.serverError(correlationId), network.lastTransportFailure);
+    const server = network.serverError(correlationId, authorityUrl(this.options.endpoints, context.tenantId));
+    return describeAuthError(error, context, this.options.log, server, network.lastTransportFailure);
   }
 
   private client(): Promise<PublicClientApplication> {

@@ -2,6 +2,7 @@ import type { CommandHandler } from './registerCommands';
 import type { ExtensionServices } from '../services';
 import { showLog } from './showLog';
 import { selectAccount } from './selectAccount';
+import { openDeviceLogin } from './openDeviceLogin';
 import { signIn } from './signIn';
 import { signOut } from './signOut';
 import { convertCsvToJson } from './convertCsvToJson';
@@ -26,6 +27,7 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
   return {
     'autopilot.showLog': () => showLog(services.log),
     'autopilot.signIn': (args) => signIn(services, args),
+    'autopilot.openDeviceLogin': () => openDeviceLogin(),
     'autopilot.signOut': (accountId) => signOut(services, accountId),
     'autopilot.selectAccount': () => selectAccount(services),
     'autopilot.validateFile': (uri) => validateFile(services.payloads, uri),

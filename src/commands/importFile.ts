@@ -6,6 +6,7 @@
  * (`groupTag: null` keeps the file's tags), for scripts and tests.
  */
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import { UserCancelledError } from '../common/errors';
 import type { RunView } from '../import/runState';
 import type { Milestone } from '../importing/importService';
@@ -66,7 +67,7 @@ async function acceptWarnings(name: string, payload: ParsedPayload, warnings: re
     ...(warnings.length > SHOWN_WARNINGS ? [vscode.l10n.t('…and {0} more in the Problems panel.', warnings.length - SHOWN_WARNINGS)] : []),
   ].join('\n');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} has {1} warnings. Import its {2} devices anyway?', name, warnings.length, payload.devices.length),
+    vscode.l10n.t('{0} has {1}. Import its {2} anyway?', name, counted.warnings(warnings.length), counted.devices(payload.devices.length)),
     { modal: true, detail },
     importAnyway,
     problems,
@@ -86,7 +87,7 @@ function describeTags(devices: readonly DeviceToImport[]): string {
 
 async function askGroupTag(name: string, devices: readonly DeviceToImport[]): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Group tag for the {0} devices of {1}', devices.length, name),
+    title: vscode.l10n.t('Group tag for the {0} of {1}', counted.devices(devices.length), name),
     prompt: vscode.l10n.t("One group tag for every device, or empty to keep the file's group tags: {0}.", describeTags(devices)),
     placeHolder: vscode.l10n.t("Leave empty to keep the file's group tags"),
     ignoreFocusOut: true,
@@ -115,7 +116,9 @@ export async function importFile(services: ExtensionServices, argument?: unknown
     const problems = vscode.l10n.t('Show Problems');
     void vscode.window
       .showErrorMessage(
-        vscode.l10n.t('{0} has {1} errors, so nothing was imported. The first, line {2}: {3}', name, errors.length, errors[0]?.line ?? 1, errors[0]?.message ?? vscode.l10n.t('no devices')),
+        errors[0]
+          ? vscode.l10n.t('{0} has {1}, so nothing was imported. The first, line {2}: {3}', name, counted.errors(errors.length), errors[0].line, errors[0].message)
+          : vscode.l10n.t('{0} has no devices, so nothing was imported.', name),
         problems,
       )
       .then((choice) => (choice === problems ? showProblems() : undefined));
@@ -130,7 +133,7 @@ export async function importFile(services: ExtensionServices, argument?: unknown
     `importing ${payload.devices.length} devices from ${uri.toString(true)}${document?.isDirty ? ' (unsaved editor text, as shown)' : ''}${groupTag !== undefined ? ' with a group tag override' : ''}`,
   );
 
-  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} devices from {1}', payload.devices.length, name), (onProgress) =>
+  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} from {1}', counted.devices(payload.devices.length), name), (onProgress) =>
     services.importing.service.startImport({ devices: payload.devices, source: sourceOf(uri), ...(groupTag !== undefined ? { groupTag } : {}) }, onProgress),
   );
   announce(services.importing, run);

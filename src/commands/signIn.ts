@@ -4,9 +4,10 @@
  * tenant; scripts and tests may pass a flow).
  */
 import * as vscode from 'vscode';
-import type { Account } from '../auth/authService';
+import { tenantLabel, type Account } from '../auth/authService';
 import { SIGN_IN_FLOWS, configuredCertificatePath, configuredFlow, type SignInFlow } from '../auth/vscode/authSettings';
-import { askAppCredential, openInBrowser, pickFlow, showDeviceCode, withCancellableProgress } from '../auth/vscode/signInPrompts';
+import { deviceCodeMessage, offerDeviceCode } from '../auth/vscode/deviceCodeOffer';
+import { askAppCredential, openInBrowser, pickFlow, withCancellableProgress } from '../auth/vscode/signInPrompts';
 import type { ExtensionServices } from '../services';
 import { accountLabel } from '../views/accountStatusBar';
 
@@ -42,18 +43,25 @@ export async function signIn(services: ExtensionServices, rawArguments?: unknown
         auth.signInInteractive({ openBrowser: openInBrowser, signal, timeoutMs: BROWSER_SIGN_IN_TIME_LIMIT_MS, ...tenant }),
       );
       break;
-    case 'deviceCode':
-      account = await withCancellableProgress(vscode.l10n.t('Signing in with a device code…'), (signal, report) =>
-        auth.signInWithDeviceCode({
-          signal,
-          ...tenant,
-          onDeviceCode: (prompt) => {
-            report(vscode.l10n.t('enter {0} at {1}', prompt.userCode, prompt.verificationUri));
-            showDeviceCode(prompt);
-          },
-        }),
-      );
+    case 'deviceCode': {
+      // One notification shows the code, offers "Copy code and open", and closes when the sign-in ends.
+      const offers: vscode.Disposable[] = [];
+      try {
+        account = await withCancellableProgress(vscode.l10n.t('Signing in with a device code'), (signal, report) =>
+          auth.signInWithDeviceCode({
+            signal,
+            ...tenant,
+            onDeviceCode: (prompt) => {
+              offers.push(offerDeviceCode(prompt));
+              report(deviceCodeMessage(prompt));
+            },
+          }),
+        );
+      } finally {
+        for (const offer of offers) offer.dispose();
+      }
       break;
+    }
     case 'clientSecret':
     case 'clientCertificate': {
       const app = await askAppCredential(flow, settings, configuredCertificatePath());
@@ -61,6 +69,6 @@ export async function signIn(services: ExtensionServices, rawArguments?: unknown
       break;
     }
   }
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), account.tenantId));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), tenantLabel(account)));
   return account;
 }

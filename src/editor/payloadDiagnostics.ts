@@ -24,8 +24,16 @@ export function problemRange(problem: Pick<PayloadProblem, 'line' | 'column' | '
   return new vscode.Range(start, end);
 }
 
+/** Problems that mean "not done yet" rather than "wrong": a fresh template is not shown in red. */
+const UNFINISHED_CODES = new Set(['template-placeholder']);
+
+function severityOf(problem: PayloadProblem): vscode.DiagnosticSeverity {
+  if (UNFINISHED_CODES.has(problem.code)) return vscode.DiagnosticSeverity.Information;
+  return problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+}
+
 function toDiagnostic(problem: PayloadProblem): vscode.Diagnostic {
-  const severity = problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+  const severity = severityOf(problem);
   const diagnostic = new vscode.Diagnostic(problemRange(problem), problem.message, severity);
   diagnostic.code = problem.code;
   diagnostic.source = DIAGNOSTIC_SOURCE;

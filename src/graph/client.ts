@@ -8,6 +8,7 @@ import fetch, { type Response } from 'node-fetch';
 import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from '../common/clock';
 import { ProxyAuthenticationError, directTransport, proxyAuthenticationMessage, type HttpTransport } from '../common/httpTransport';
 import { silentLogger, type Logger } from '../common/logger';
+import { tlsProblem } from '../common/tls';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, RepeatedNextLinkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
@@ -295,7 +296,7 @@ function classifyNetworkError(error: unknown, url: URL, method: string, isWrite:
   const code = (error as { code?: string; errno?: string } | undefined)?.code ?? (error as { errno?: string } | undefined)?.errno;
   let kind: NetworkFailureKind = 'reset';
   if (code && NOT_SENT_CODES.has(code)) kind = 'unreachable';
-  else if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code)) kind = 'tls';
+  else if (tlsProblem(code)) kind = 'tls';
   // Before the connection exists nothing was sent; after it, a write may have been applied before the cut.
   const outcomeUnknown = isWrite && kind === 'reset';
   return new GraphNetworkError(kind, outcomeUnknown, url.origin, method, url.pathname, code);

@@ -313,7 +313,8 @@ function readIfExists(file: string): string {
   }
 }
 
-function isDeadProcess(pid: number): boolean {
+/** Whether no process with this id runs (one owned by another user is running). */
+export function isDeadProcess(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);

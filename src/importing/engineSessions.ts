@@ -5,7 +5,7 @@
  * its event subscription are disposed as soon as nothing uses them, so a window changed 50 times holds one engine.
  */
 import * as l10n from '@vscode/l10n';
-import type { Account, AuthService } from '../auth/authService';
+import { tenantLabel, type Account, type AuthService } from '../auth/authService';
 import { AuthFailure } from '../auth/authErrors';
 import type { HttpTransport } from '../common/httpTransport';
 import type { Subscription } from '../import/events';
@@ -50,12 +50,9 @@ interface Slot {
   resources?: { readonly client: GraphClient; readonly subscription: Subscription };
 }
 
-/** The tenant of an account, named by the account's own domain when that is its home tenant. */
+/** The tenant a run records: its id, and its verified domain where the account knows it. */
 export function runTenantOf(account: Account): RunTenant {
-  // MSAL's home account id is `<object id>.<home tenant id>`; the service prefixes it with `user/` and adds `@<tenant>`.
-  const home = /^user\/[^.@]+\.([^@]+)@/.exec(account.id)?.[1];
-  const domain = account.kind === 'user' ? account.label.split('@')[1] : undefined;
-  return { id: account.tenantId, label: domain && home?.toLowerCase() === account.tenantId.toLowerCase() ? domain : account.tenantId };
+  return { id: account.tenantId, label: tenantLabel(account) };
 }
 
 /** A Graph root the way the Graph client and the journal spell it (lower-case origin, no trailing slash). */

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
+import { counted } from '../common/counts';
 import type { AuthService } from '../auth/authService';
 import { graphForbidden } from '../auth/authErrors';
 import { linkSignals } from '../common/clock';
@@ -76,7 +77,7 @@ export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user
     // The engine's own words name the terminal command's `resume`; here the action is Continue Import.
     const devices = (cause as Error & { devices?: number }).devices ?? 0;
     return new Error(
-      l10n.t('Graph kept failing to answer for {0} devices, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', devices),
+      l10n.t('Graph kept failing to answer for {0}, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', counted.devices(devices)),
       { cause },
     );
   }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import type { AuthService } from '../auth/authService';
 import type { HttpTransport } from '../common/httpTransport';
 import { ImportsModel } from '../views/importsModel';
@@ -38,7 +39,8 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
     userAgent: `autopilot-devices-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
   });
   const tree = new ImportsTreeProvider(model, () => service.loadRuns());
-  const view = vscode.window.createTreeView(IMPORTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  // Two title buttons (Import, Refresh), the rest in the "…" menu: more would cut the view's title at the default width.
+  const view = vscode.window.createTreeView(IMPORTS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   const scheduler = new PollScheduler({
     service,
     log,
@@ -49,7 +51,7 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
 
   const badge = model.onDidChange(() => {
     const processing = model.stillProcessing();
-    view.badge = processing > 0 ? { value: processing, tooltip: vscode.l10n.t('{0} devices still processing', processing) } : undefined;
+    view.badge = processing > 0 ? { value: processing, tooltip: vscode.l10n.t('{0} still processing', counted.devices(processing)) } : undefined;
   });
   // Restore after activation: read the journal (if there is one) so the tree shows the runs and polling resumes.
   const restore = setTimeout(() => {
@@ -79,7 +81,16 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
     scheduler,
     records,
     reveal: async (runId) => {
-      await view.reveal(tree.runNode(runId), { select: true, focus: false, expand: true });
+      const node = tree.runNode(runId);
+      const options = { select: true, focus: false, expand: true };
+      // A run that has just started may not have reached the view yet, and VS Code ignores a reveal of a node it
+      // does not have (the run would appear unselected): reveal once the view has listed it.
+      const listed = tree.whenListed(runId);
+      await view.reveal(node, options);
+      if (!view.selection.includes(node)) {
+        await listed;
+        await view.reveal(node, options);
+      }
     },
   };
 }

@@ -359,7 +359,7 @@ export function readCsvDocument(rawText: string): CsvReadResult {
       code: 'csv-quotes',
       origin: 'check',
       message: l10n.t(
-        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: use "Autopilot: Export Portal CSV" to write a file it accepts.',
+        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: remove them before uploading this file in the portal.',
       ),
     });
   }

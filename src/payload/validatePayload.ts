@@ -100,7 +100,7 @@ export function validateText(text: string, fileName: string, encoding: TextEncod
         message:
           format === 'csv'
             ? l10n.t('The file is empty: it needs the header line and one line per device.')
-            : l10n.t('The file is empty: write a device, an array of devices, or an import body (try "Autopilot: New Device Payload").'),
+            : l10n.t('The file is empty: write a device ({"serialNumber": …, "hardwareIdentifier": …}), an array of devices, or an import body.'),
       }),
     ];
     return { format, encoding, devices: [], entries: 0, problems };

@@ -3,6 +3,7 @@
  * actions become `contextValue` capability flags (`autopilotDevice;retry;deleteRecord;`) that the manifest's menus
  * match with regular expressions, so a menu entry never appears on an item it cannot act on. Pure and vscode-free.
  */
+import { explainImportError } from '../import/explanations';
 import type { DeviceView } from '../import/runState';
 import { awaitingRegistration, type RunEntry } from './importsModel';
 
@@ -46,8 +47,12 @@ function busy(entry: RunEntry): boolean {
   return entry.activity !== 'idle';
 }
 
+/**
+ * A retry sends a failed device again as it is, so it is offered only where that can succeed (a failure on Intune's
+ * side), not for 806, 808 or a hash that is wrong in the file: those need something else (see the explanation).
+ */
 export function canRetryDevice(device: DeviceView): boolean {
-  return device.status === 'error' || device.status === 'partial';
+  return (device.status === 'error' || device.status === 'partial') && explainImportError(device)?.retryable !== false;
 }
 
 /** Only decided records are deleted: deleting one Intune is still processing would lose its result. */

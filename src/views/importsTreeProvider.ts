@@ -39,6 +39,10 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly deviceNodes = new Map<string, DeviceNode>();
   private readonly subscription: { dispose(): void };
+  /** Runs the view has not listed yet that someone waits to see listed (to reveal them). */
+  private readonly listedWaiters = new Map<string, (() => void)[]>();
+  /** The runs of the view's last look at the top level. */
+  private listed = new Set<string>();
 
   constructor(
     private readonly model: ImportsModel,
@@ -81,7 +85,10 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   async getChildren(parent?: ImportsNode): Promise<ImportsNode[]> {
     if (!parent) {
       if (!this.model.loaded) await this.load();
-      return this.model.runs().map((entry) => this.runNode(entry.view.id));
+      const roots = this.model.runs().map((entry) => this.runNode(entry.view.id));
+      this.listed = new Set(roots.map((node) => node.runId));
+      for (const node of roots) this.notifyListed(node.runId);
+      return roots;
     }
     if (parent.kind === 'device') return [];
     const entry = this.model.run(parent.runId);
@@ -90,6 +97,23 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
 
   getParent(node: ImportsNode): ImportsNode | undefined {
     return node.kind === 'device' ? this.runNode(node.runId) : undefined;
+  }
+
+  /**
+   * Resolves once the view has listed the run (its next look at the top level after the run appeared), or at once when
+   * it already has. Resolves anyway when the provider is disposed.
+   */
+  whenListed(runId: string): Promise<void> {
+    if (this.listed.has(runId)) return Promise.resolve();
+    return new Promise((resolve) => this.listedWaiters.set(runId, [...(this.listedWaiters.get(runId) ?? []), resolve]));
+  }
+
+  private notifyListed(runId: string): void {
+    const waiters = this.listedWaiters.get(runId);
+    if (!waiters) return;
+    this.listedWaiters.delete(runId);
+    // After this call has returned its nodes to VS Code: it ignores a reveal of a node it has not been given yet.
+    setTimeout(() => waiters.forEach((resolve) => resolve()), 0);
   }
 
   private forgetRemovedRuns(): void {
@@ -103,5 +127,7 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
+    for (const waiters of this.listedWaiters.values()) waiters.forEach((resolve) => resolve());
+    this.listedWaiters.clear();
   }
 }

@@ -59,11 +59,12 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
   }
   graphUrl = graph.url;
 
-  const registered = { serialNumber: 'SANDBOX-REG-0806', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
+  // Serial numbers as long as real ones (7 to 12 characters), so the sandbox shows what users see.
+  const registered = { serialNumber: 'SBX0806REG', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
   graph.state.seedImported(CONTOSO.id, registered, { status: 'complete', errorCode: 0, errorName: null });
-  const earlierFailure = { serialNumber: 'SANDBOX-RETRY-0001', hardwareIdentifier: fakeHardwareHash('sandbox-earlier-failure', 1020) };
+  const earlierFailure = { serialNumber: 'SBX0001RTY', hardwareIdentifier: fakeHardwareHash('sandbox-earlier-failure', 1020) };
   graph.state.seedImported(CONTOSO.id, earlierFailure, { status: 'error', errorCode: 0, errorName: 'StorageError' });
-  const foreign = { serialNumber: 'OTHERTENANT0808', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
+  const foreign = { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
   graph.state.seedForeign(foreign.hardwareIdentifier);
   const app = options.appSecret
     ? identity.addApp(confidentialApp({ displayName: 'Autopilot sandbox pipeline', secrets: [options.appSecret], applicationPermissions: ['DeviceManagementServiceConfig.ReadWrite.All'] }))

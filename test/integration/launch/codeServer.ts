@@ -13,7 +13,7 @@ import type { ToolPaths } from './toolCache';
 export interface CodeServer {
   readonly origin: string;
   readonly port: number;
-  /** Everything code-server writes (user data, extensions, logs) lives below this folder. */
+  /** Everything code-server writes (user data, extensions, logs) lives below this folder; `stop` removes it. */
   readonly home: string;
   readonly extensionsDir: string;
   readonly userDataDir: string;
@@ -144,6 +144,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     home,
     extensionsDir,
     userDataDir,
+    // Stopping also removes the server's temporary folder (user data, extensions, logs).
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -153,7 +154,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
           resolve();
         });
         child.kill('SIGTERM');
-      }),
+      }).then(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 })),
   };
 }
 

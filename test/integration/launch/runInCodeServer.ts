@@ -23,9 +23,13 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const outputDir = path.join(repoRoot, 'test-output');
 const timeoutMs = Number(process.env.AUTOPILOT_INTEGRATION_TIMEOUT_S ?? 900) * 1000;
 
+/** Temporary workspaces of this run, removed when it ends. */
+const workspaces: string[] = [];
+
 /** A fresh copy of the fixture workspace, so tests may write to it. */
 export function freshWorkspace(name: string): string {
   const target = fs.mkdtempSync(path.join(os.tmpdir(), `autopilot-${name}-`));
+  workspaces.push(target);
   const fixtures = path.join(repoRoot, 'test', 'fixtures', 'workspace');
   if (fs.existsSync(fixtures)) fs.cpSync(fixtures, target, { recursive: true });
   return target;
@@ -159,9 +163,13 @@ async function main(): Promise<number> {
   fs.mkdirSync(outputDir, { recursive: true });
   const tools = ensureTools();
   const tlsEnv = testTlsEnvironment();
-  const extensionHostOk = await runExtensionHostSuite(tools, tlsEnv);
-  const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools, tlsEnv);
-  return extensionHostOk && uiOk ? 0 : 1;
+  try {
+    const extensionHostOk = await runExtensionHostSuite(tools, tlsEnv);
+    const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools, tlsEnv);
+    return extensionHostOk && uiOk ? 0 : 1;
+  } finally {
+    for (const workspace of workspaces) fs.rmSync(workspace, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {

@@ -177,12 +177,25 @@ describe('payload editing', () => {
     assert.deepEqual(Buffer.from(portal), Buffer.from(await vscode.workspace.fs.readFile(csv)), 'CSV → JSON → portal CSV gives back the same bytes');
   });
 
-  it('opens a new payload from the schema snippet, with the schema applied', async () => {
+  it('opens a new payload whose placeholders the user tabs through, not shown as errors, with the schema applied', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('autopilot.newPayload');
     assert.match(editor.document.uri.path, /devices(-\d+)?\.autopilot\.json$/);
     assert.equal(editor.document.uri.scheme, 'untitled');
     assert.match(editor.document.getText(), /"importedWindowsAutopilotDeviceIdentities"/);
-    assert.match(editor.document.getText(), /"serialNumber": "serial number"/);
+    assert.match(editor.document.getText(), /"serialNumber": "<serial number>"/);
+    // The first placeholder is selected: typing replaces it, Tab moves to the hash.
+    assert.equal(editor.document.getText(editor.selection), '<serial number>');
+    // Unfilled placeholders are information ("fill this in"), not errors: a fresh template is not red.
+    const unfilled = await eventually('the placeholders to be reported', () => {
+      const found = ourDiagnostics(editor.document.uri, 'template-placeholder');
+      return found.length === 2 ? found : undefined;
+    });
+    for (const diagnostic of unfilled) assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Information, diagnostic.message);
+    assert.deepEqual(vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'Autopilot' && d.severity === vscode.DiagnosticSeverity.Error), []);
+    await vscode.commands.executeCommand('type', { text: 'PF-0001' });
+    await vscode.commands.executeCommand('jumpToNextSnippetPlaceholder');
+    assert.equal(editor.document.getText(editor.selection), '<hardware hash>');
+    await eventually('the filled-in serial to be accepted', () => (ourDiagnostics(editor.document.uri, 'template-placeholder').length === 1 ? true : undefined));
     const inDevice = editor.document.positionAt(editor.document.getText().indexOf('"serialNumber"'));
     const labels = await eventually('completion from the schema in the new file', async () => {
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, inDevice);

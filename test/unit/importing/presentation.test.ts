@@ -55,10 +55,19 @@ describe('Recent Imports presentation', () => {
   });
 
   it('offers each device only the actions that can work on it, and none while the run is busy', () => {
-    const view = run('r', [device(0), device(1, { status: 'error', errorCode: 808 }), device(2, { status: 'unknown' }), device(3, { status: 'complete', recordDeleted: true })], 'processing');
+    const view = run('r', [
+      device(0),
+      device(1, { status: 'error', errorCode: 0, errorName: 'StorageError' }),
+      device(2, { status: 'unknown' }),
+      device(3, { status: 'complete', recordDeleted: true }),
+      device(4, { status: 'error', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' }),
+      device(5, { status: 'error', errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' }),
+    ], 'processing');
     const flags = (index: number, activity: RunActivity = 'idle') => contextValue('autopilotDevice', deviceCapabilities(view.devices[index]!, entry(view, activity)));
     assert.equal(flags(0), 'autopilotDevice;copySerial;showRecord;findRegistered;deleteRecord;');
-    assert.equal(flags(1), 'autopilotDevice;copySerial;showRecord;findRegistered;retry;deleteRecord;');
+    assert.equal(flags(1), 'autopilotDevice;copySerial;showRecord;findRegistered;retry;deleteRecord;', 'a failure on Intune\'s side is worth a retry');
+    assert.equal(flags(4), 'autopilotDevice;copySerial;showRecord;findRegistered;deleteRecord;', '808: only the other tenant can help');
+    assert.equal(flags(5), 'autopilotDevice;copySerial;showRecord;findRegistered;deleteRecord;', '806: show the registered device, delete the record');
     assert.equal(flags(2), 'autopilotDevice;copySerial;showRecord;findRegistered;', 'a record still processing is never deleted');
     assert.equal(flags(3), 'autopilotDevice;copySerial;showRecord;findRegistered;', 'a deleted record cannot be deleted again');
     assert.equal(flags(1, 'watching'), 'autopilotDevice;copySerial;showRecord;findRegistered;');
@@ -73,7 +82,9 @@ describe('Recent Imports presentation', () => {
 
     const failed = run('f', [device(0, { registered: true }), device(1, { status: 'error', errorCode: 806 })]);
     assert.equal(runDisplayState(entry(failed)), 'failed');
-    assert.deepEqual(runCapabilities(entry(failed)), ['retry', 'deleteRecords', 'forget']);
+    assert.deepEqual(runCapabilities(entry(failed)), ['deleteRecords', 'forget'], 'an 806 is not worth a retry');
+    const retryable = run('s', [device(0, { registered: true }), device(1, { status: 'error', errorCode: 0, errorName: 'StorageError' })]);
+    assert.deepEqual(runCapabilities(entry(retryable)), ['retry', 'deleteRecords', 'forget']);
 
     const waiting = run('w', [device(0)]);
     assert.equal(runDisplayState(entry(waiting)), 'complete');

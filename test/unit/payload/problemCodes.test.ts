@@ -64,6 +64,8 @@ export const FIXTURES: readonly Fixture[] = [
   csv('duplicate-serial', 'warning', `${CSV_HEADER_5}\r\nA1,,${HASH},Büro,\r\n‸A1,,${HASH2},,\r\n`),
   json('placeholder-serial', 'warning', `{ "serialNumber": "‸To Be Filled By O.E.M.", "hardwareIdentifier": "${HASH}", "groupTag": "Büro" }`),
   csv('placeholder-serial', 'warning', `${CSV_HEADER_5}\r\n‸Default string,,${HASH},Büro,\r\n`),
+  json('template-placeholder', 'error', `{ "serialNumber": "A1", "hardwareIdentifier": "‸<hardware hash>", "groupTag": "Büro" }`),
+  csv('template-placeholder', 'error', `${CSV_HEADER_5}\r\n‸<serial number>,,${HASH},Büro,\r\n`),
   csv('csv-header', 'error', `‸Seriennummer,Hash\r\nBüro,${HASH}\r\n`),
   csv('csv-missing-column', 'error', `‸Device Serial Number,Windows Product ID,Group Tag\r\nA1,,Büro\r\n`),
   csv('csv-header-case', 'warning', `Device Serial Number,Windows Product ID,‸hardware hash,Group Tag\r\nA1,,${HASH},Büro\r\n`),
