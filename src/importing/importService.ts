@@ -6,9 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
-import { counted } from '../common/counts';
 import type { AuthService } from '../auth/authService';
-import { graphForbidden } from '../auth/authErrors';
 import { linkSignals } from '../common/clock';
 import { isUserCancelled, oneLineMessage } from '../common/errors';
 import type { Logger } from '../common/logger';
@@ -17,6 +15,8 @@ import type { ImportedDeviceIdentity, RegisteredDevice } from '../graph/types';
 import type { ImportEngine, RunOptions, RunResult } from '../import/engine';
 import { Emitter, type ImportEvent, type Subscription } from '../import/events';
 import type { RunView } from '../import/runState';
+import { RunBusyError } from '../import/errors';
+import { causeOf, describeFailure } from '../import/failures';
 import { tenantRefusal } from '../import/tenant';
 import type { DeviceToImport } from '../payload/api';
 import { awaitingResult, type ImportsModel } from '../views/importsModel';
@@ -61,27 +61,15 @@ interface Drive {
   readonly engine: ImportEngine;
 }
 
-/** Errors as the user should read them: the cause of a failed run, and Graph's 403 as the permission it needs. */
+/**
+ * An error as the user should read it in VS Code: the shared vocabulary's sentence (see import/failures.ts), with the
+ * original as its cause for the log. Cancellation stays cancellation, so it is not reported.
+ */
 export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user'): unknown {
-  const cause = error instanceof Error && error.name === 'RunFailedError' ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
-  if (cause instanceof Error && cause.name === 'GraphError' && (cause as Error & { status?: number }).status === 403) return graphForbidden(accountKind, cause);
-  if (cause instanceof Error && cause.name === 'GraphNetworkError' && (cause as Error & { kind?: string }).kind === 'unreachable') {
-    // The Graph client's words name the terminal command's flags; here the Graph root is a setting.
-    const { origin, causeCode } = cause as Error & { origin?: string; causeCode?: string };
-    return new Error(
-      l10n.t('Cannot reach Microsoft Graph at {0} ({1}): check the network and any proxy, and autopilot.cloud or autopilot.graphRoot.', origin ?? '', causeCode ?? 'no connection'),
-      { cause },
-    );
-  }
-  if (cause instanceof Error && cause.name === 'UncertainSendError') {
-    // The engine's own words name the terminal command's `resume`; here the action is Continue Import.
-    const devices = (cause as Error & { devices?: number }).devices ?? 0;
-    return new Error(
-      l10n.t('Graph kept failing to answer for {0}, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', counted.devices(devices)),
-      { cause },
-    );
-  }
-  return cause;
+  const cause = causeOf(error);
+  if (isUserCancelled(cause) || !(cause instanceof Error)) return cause;
+  const sentence = describeFailure(cause, { surface: 'editor', accountKind });
+  return sentence === cause.message ? cause : new Error(sentence, { cause });
 }
 
 export class ImportService {
@@ -204,7 +192,7 @@ export class ImportService {
         this.model.update(await session.engine.refreshRun(runId, this.disposed.signal));
         this.model.setProblem(runId, undefined);
       } catch (error) {
-        if (error instanceof Error && error.name === 'RunBusyError') {
+        if (error instanceof RunBusyError) {
           // Another window or a terminal is working on it: show what it has journaled so far.
           this.model.update(session.engine.view(runId));
           return;
@@ -233,7 +221,7 @@ export class ImportService {
    * window or terminal, are kept. Returns the ids removed.
    */
   async forget(runIds: readonly string[]): Promise<string[]> {
-    const { Journal, RunBusyError } = await import('../import/journal');
+    const { Journal } = await import('../import/journal');
     const journal = new Journal(this.options.journalDirectory);
     const removed: string[] = [];
     for (const runId of runIds) {
@@ -303,12 +291,7 @@ export class ImportService {
       throw new Error(l10n.t('{0} was imported through {1}, not {2}: switch autopilot.cloud back to work on it.', this.runName(runId), view.graphRoot, session.graphRoot));
     }
     const refusal = tenantRefusal(view, session.tenant);
-    if (refusal?.runTenant) {
-      throw new Error(
-        l10n.t('{0} was imported into tenant {1}, but the active account is in tenant {2}: switch account (status bar) to work on it.', this.runName(runId), refusal.runTenant.label, session.tenant.label),
-      );
-    }
-    if (refusal) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
+    if (refusal) throw new Error(describeFailure(refusal, { surface: 'editor', runName: this.runName(runId) }), { cause: refusal });
   }
 
   private runName(runId: string): string {

@@ -5,7 +5,7 @@
  */
 import { Emitter, type Subscription } from '../import/events';
 import type { DeviceView, RunView } from '../import/runState';
-export { awaitingRegistration } from '../import/runState';
+export { registrationsAwaited } from '../import/runState';
 
 /** What this window is doing with a run: sending it, watching it after a stop request, or nothing. */
 export type RunActivity = 'sending' | 'stopping' | 'watching' | 'idle';
