@@ -6,7 +6,7 @@ import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
-import { registerImports } from './importing/registerImports';
+import { registerImports } from './views/registerImportsView';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
 

@@ -5,12 +5,7 @@
  */
 import { explainImportError } from '../import/explanations';
 import type { DeviceView } from '../import/runState';
-import { registrationsAwaited, type RunEntry } from './importsModel';
-
-/** The file name of a run's source (a path on any OS, or an untitled editor's name). */
-export function sourceName(source: string): string {
-  return source.split(/[\\/]/).filter(Boolean).pop() ?? source;
-}
+import { registrationsAwaited, type RunEntry } from '../import/vscode/importsModel';
 
 export type DeviceDisplayState = 'queued' | 'not-sent' | 'processing' | 'complete' | 'registered' | 'partial' | 'error';
 

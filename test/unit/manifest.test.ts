@@ -118,12 +118,32 @@ describe('layering', () => {
       .map((f) => path.join(dir, f));
   }
 
-  it('keeps vscode out of graph/, auth/ (but its VS Code glue), payload/, import/ and common/', () => {
+  const isVscodeFace = (file: string) => file.split(path.sep).includes('vscode');
+
+  it('keeps vscode out of graph/, auth/, payload/, import/ and common/, but for their VS Code faces in a vscode/ subfolder', () => {
     for (const layer of vscodeFree) {
       for (const file of sources(path.join(root, 'src', layer))) {
-        if (file.includes(`${path.sep}auth${path.sep}vscode${path.sep}`)) continue;
+        if (isVscodeFace(path.relative(root, file))) continue;
         const text = fs.readFileSync(file, 'utf8');
         assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, `${path.relative(root, file)} imports vscode`);
+      }
+    }
+  });
+
+  it("runs one way: commands and views → the features' VS Code faces → the engine, Graph and payloads; never back", () => {
+    // Which top-level folders (or faces) each may import from; anything else is a dependency pointing up or across.
+    const rank = (relative: string): number => {
+      const [top, sub] = relative.replace(/\.ts$/, '').split(path.sep).slice(1);
+      if (top === 'commands' || top === 'extension' || top === 'services' || top === 'cli') return 3;
+      if (top === 'views' || top === 'editor') return 2;
+      if (sub === 'vscode') return 1;
+      return 0;
+    };
+    for (const file of sources(path.join(root, 'src'))) {
+      const from = path.relative(root, file);
+      for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/from ['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const to = path.relative(root, path.resolve(path.dirname(file), spec!));
+        assert.ok(rank(to) <= rank(from) || (rank(from) === 2 && rank(to) === 2), `${from} imports ${to}, a layer above it`);
       }
     }
   });

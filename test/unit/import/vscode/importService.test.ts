@@ -7,16 +7,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { graphForbiddenMessage } from '../../../src/auth/authErrors';
-import type { AuthService } from '../../../src/auth/authService';
-import { ImportService } from '../../../src/importing/importService';
-import type { ImportSettings } from '../../../src/importing/importSettings';
-import { PollScheduler, type Visibility } from '../../../src/importing/pollScheduler';
-import { ImportsModel } from '../../../src/views/importsModel';
-import { fakeDevices } from '../../emulator/hashes';
-import { ADELE, CONTOSO, FABRIKAM, confidentialApp } from '../../emulator/identity/directory';
-import { startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
-import { captureLog, eventually, serviceFor, signInWithDeviceCode, testTls, type CapturedLog } from '../auth/fixtures';
+import { graphForbiddenMessage } from '../../../../src/auth/authErrors';
+import type { AuthService } from '../../../../src/auth/authService';
+import { ImportService } from '../../../../src/import/vscode/importService';
+import type { ImportSettings } from '../../../../src/import/vscode/importSettings';
+import { PollScheduler, type Visibility } from '../../../../src/import/vscode/pollScheduler';
+import { ImportsModel } from '../../../../src/import/vscode/importsModel';
+import { fakeDevices } from '../../../emulator/hashes';
+import { ADELE, CONTOSO, FABRIKAM, confidentialApp } from '../../../emulator/identity/directory';
+import { startSandboxTenant, type SandboxTenant } from '../../../emulator/sandboxTenant';
+import { captureLog, eventually, serviceFor, signInWithDeviceCode, testTls, type CapturedLog } from '../../auth/fixtures';
 
 const SETTINGS: ImportSettings = {
   apiVersion: 'v1.0',

@@ -5,16 +5,16 @@
  * its event subscription are disposed as soon as nothing uses them, so a window changed 50 times holds one engine.
  */
 import * as l10n from '@vscode/l10n';
-import { tenantLabel, type Account, type AuthService } from '../auth/authService';
-import { AuthFailure } from '../auth/authErrors';
-import type { HttpTransport } from '../common/httpTransport';
-import type { Subscription } from '../import/events';
-import type { Logger } from '../common/logger';
-import type { GetAccessToken } from '../graph/accessToken';
-import type { GraphClient } from '../graph/client';
-import type { WriteBudget } from '../graph/writeBudget';
-import type { ImportEngine } from '../import/engine';
-import type { RunTenant } from '../import/journal';
+import { tenantLabel, type Account, type AuthService } from '../../auth/authService';
+import { AuthFailure } from '../../auth/authErrors';
+import type { HttpTransport } from '../../common/httpTransport';
+import type { Subscription } from '../events';
+import type { Logger } from '../../common/logger';
+import type { GetAccessToken } from '../../graph/accessToken';
+import type { GraphClient } from '../../graph/client';
+import type { WriteBudget } from '../../graph/writeBudget';
+import type { ImportEngine } from '../engine';
+import type { RunTenant } from '../journal';
 import type { ImportSettings } from './importSettings';
 
 export interface EngineSession {
@@ -155,12 +155,12 @@ export class EngineSessions {
 
   private async create(account: Account, graphRoot: string, settings: ImportSettings, slotOf: () => Slot): Promise<EngineSession> {
     const [{ GraphClient }, { AutopilotGraph }, { WriteBudget }, { systemClock }, { ImportEngine }, { Journal }] = await Promise.all([
-      import('../graph/client'),
-      import('../graph/autopilot'),
-      import('../graph/writeBudget'),
-      import('../common/clock'),
-      import('../import/engine'),
-      import('../import/journal'),
+      import('../../graph/client'),
+      import('../../graph/autopilot'),
+      import('../../graph/writeBudget'),
+      import('../../common/clock'),
+      import('../engine'),
+      import('../journal'),
     ]);
     const { auth, log } = this.options;
     // Tokens follow the account the session was built for: if the user switches, this session's work stops

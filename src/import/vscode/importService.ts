@@ -6,23 +6,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
-import type { AuthService } from '../auth/authService';
-import { linkSignals } from '../common/clock';
-import { isUserCancelled, oneLineMessage } from '../common/errors';
-import type { Logger } from '../common/logger';
-import type { SyncOutcome } from '../graph/autopilot';
-import type { ImportedDeviceIdentity, RegisteredDevice } from '../graph/types';
-import type { ImportEngine, RunOptions, RunResult } from '../import/engine';
-import { Emitter, type ImportEvent, type Subscription } from '../import/events';
-import type { RunView } from '../import/runState';
-import { RunBusyError } from '../import/errors';
-import { causeOf, describeFailure } from '../import/failures';
-import { tenantRefusal } from '../import/tenant';
-import type { DeviceToImport } from '../payload/api';
-import { awaitingResult, type ImportsModel } from '../views/importsModel';
-import { sourceName } from '../views/importPresentation';
+import type { AuthService } from '../../auth/authService';
+import { linkSignals } from '../../common/clock';
+import { isUserCancelled, oneLineMessage } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { SyncOutcome } from '../../graph/autopilot';
+import type { ImportedDeviceIdentity, RegisteredDevice } from '../../graph/types';
+import type { ImportEngine, RunOptions, RunResult } from '../engine';
+import { Emitter, type ImportEvent, type Subscription } from '../events';
+import type { RunView } from '../runState';
+import { RunBusyError } from '../errors';
+import { causeOf, describeFailure } from '../failures';
+import { tenantRefusal } from '../tenant';
+import type { DeviceToImport } from '../../payload/api';
+import { awaitingResult, sourceName, type ImportsModel } from './importsModel';
 import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession, type HeldSession } from './engineSessions';
-import type { HttpTransport } from '../common/httpTransport';
+import type { HttpTransport } from '../../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
 export interface ImportServiceOptions {
@@ -114,7 +113,7 @@ export class ImportService {
       this.model.replaceAll([]);
       return;
     }
-    const [{ listRunViews }, { Journal }] = await Promise.all([import('../import/engine'), import('../import/journal')]);
+    const [{ listRunViews }, { Journal }] = await Promise.all([import('../engine'), import('../journal')]);
     const views = listRunViews(new Journal(this.options.journalDirectory), this.options.log);
     this.model.replaceAll(views.map((view) => (this.drives.has(view.id) ? this.drives.get(view.id)!.engine.view(view.id) : view)));
   }
@@ -221,7 +220,7 @@ export class ImportService {
    * window or terminal, are kept. Returns the ids removed.
    */
   async forget(runIds: readonly string[]): Promise<string[]> {
-    const { Journal } = await import('../import/journal');
+    const { Journal } = await import('../journal');
     const journal = new Journal(this.options.journalDirectory);
     const removed: string[] = [];
     for (const runId of runIds) {

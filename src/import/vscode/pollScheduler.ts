@@ -5,10 +5,10 @@
  * but have not appeared among registered devices yet) pause while the Recent Imports view is hidden. A run is
  * watched until its time limit (`autopilot.poll.timeLimitMinutes`) from its start or the last action on it.
  */
-import type { Logger } from '../common/logger';
-import { oneLineMessage } from '../common/errors';
-import type { Subscription } from '../import/events';
-import { registrationsAwaited, awaitingResult, type RunEntry } from '../views/importsModel';
+import type { Logger } from '../../common/logger';
+import { oneLineMessage } from '../../common/errors';
+import type { Subscription } from '../events';
+import { registrationsAwaited, awaitingResult, type RunEntry } from './importsModel';
 import type { ImportService } from './importService';
 import type { ImportSettings } from './importSettings';
 
