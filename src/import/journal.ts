@@ -71,9 +71,19 @@ export type JournalEntry =
   /** The wait for registration ended (all registered, or the time limit): `resume --wait` need not wait again. */
   | { readonly t: 'registration-watched'; readonly at: string; readonly allRegistered: boolean };
 
-export interface LoadedRun {
-  readonly manifest: RunManifest;
-  readonly entries: readonly JournalEntry[];
+/**
+ * What the journal itself needs of a run's manifest. Hash imports write `RunManifest`; another kind of run (corporate
+ * identifiers) brings its own manifest and entries, names its `kind`, and keeps its runs in a journal of its own.
+ */
+export interface JournalManifest {
+  readonly version: typeof JOURNAL_VERSION;
+  readonly id: string;
+  readonly kind?: string;
+}
+
+export interface LoadedRun<Manifest extends JournalManifest = RunManifest, Entry = JournalEntry> {
+  readonly manifest: Manifest;
+  readonly entries: readonly Entry[];
 }
 
 export class RunBusyError extends Error {
@@ -89,7 +99,7 @@ const heldLocks = new Set<string>();
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-export class Journal {
+export class Journal<Manifest extends JournalManifest = RunManifest, Entry = JournalEntry> {
   constructor(readonly directory: string) {}
 
   private runDir(runId: string): string {
@@ -97,7 +107,7 @@ export class Journal {
     return path.join(this.directory, 'runs', runId);
   }
 
-  createRun(manifest: RunManifest): void {
+  createRun(manifest: Manifest): void {
     const dir = this.runDir(manifest.id);
     fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
     writeFileAtomically(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -105,7 +115,7 @@ export class Journal {
   }
 
   /** Appends one entry; `durable` also forces it to the disk (used for `send`, which must precede the request). */
-  append(runId: string, entry: JournalEntry, durable = false): void {
+  append(runId: string, entry: Entry, durable = false): void {
     const fd = fs.openSync(path.join(this.runDir(runId), 'events.jsonl'), 'a', FILE_MODE);
     try {
       fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
@@ -127,16 +137,16 @@ export class Journal {
       .reverse();
   }
 
-  read(runId: string): LoadedRun {
+  read(runId: string): LoadedRun<Manifest, Entry> {
     const dir = this.runDir(runId);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     if (manifest.version !== JOURNAL_VERSION) throw new Error(`Run ${runId} was written by an incompatible version (${String(manifest.version)}).`);
-    const entries: JournalEntry[] = [];
+    const entries: Entry[] = [];
     const lines = readIfExists(path.join(dir, 'events.jsonl')).split('\n');
     for (const [i, line] of lines.entries()) {
       if (!line.trim()) continue;
       try {
-        entries.push(JSON.parse(line) as JournalEntry);
+        entries.push(JSON.parse(line) as Entry);
       } catch (error) {
         // Only the last line can be torn (a kill mid-append); anything else is real damage.
         if (i < lines.length - 1 && lines.slice(i + 1).some((rest) => rest.trim())) throw error;
