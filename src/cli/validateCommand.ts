@@ -3,7 +3,7 @@
  * has an error. Only the report goes to stdout; with `github` and `sarif` a one-line summary goes to stderr.
  */
 import * as l10n from '@vscode/l10n';
-import { hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
+import { deviceCount, hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
 import { githubAnnotations, sarifLog, type ValidateFormat, type ValidatedFile } from './validateFormats';
 
 export interface CliOutput {
@@ -23,7 +23,7 @@ function summary(payload: ParsedPayload): string {
   const errors = payload.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = payload.problems.length - errors;
   return [
-    payload.devices.length === 1 ? l10n.t('1 device') : l10n.t('{0} devices', payload.devices.length),
+    deviceCount(payload) === 1 ? l10n.t('1 device') : l10n.t('{0} devices', deviceCount(payload)),
     errors === 1 ? l10n.t('1 error') : l10n.t('{0} errors', errors),
     warnings === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', warnings),
   ].join(', ');
@@ -35,7 +35,7 @@ function jsonDocument(results: readonly ValidatedFile[]): unknown {
       path,
       format: payload.format,
       encoding: payload.encoding,
-      devices: payload.devices.length,
+      devices: deviceCount(payload),
       problems: payload.problems.map(({ severity, code, message, line, column }) => ({ severity, code, message, line, column })),
     })),
   };

@@ -1,12 +1,12 @@
 /** `autopilot.validateFile`: validate a payload and show its problems, with a one-line summary. */
 import * as vscode from 'vscode';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
-import { hasErrors } from '../payload/api';
+import { deviceCount, hasErrors, type PayloadFormat } from '../payload/api';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 
 export interface ValidationSummary {
   readonly uri: vscode.Uri;
-  readonly format: 'json' | 'csv';
+  readonly format: PayloadFormat;
   readonly encoding: string;
   readonly devices: number;
   readonly errors: number;
@@ -21,7 +21,7 @@ export async function validateFile(diagnostics: PayloadDiagnostics, argument?: u
     uri,
     format: payload.format,
     encoding: payload.encoding,
-    devices: payload.devices.length,
+    devices: deviceCount(payload),
     errors,
     warnings: payload.problems.length - errors,
   };
