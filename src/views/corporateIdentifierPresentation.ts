@@ -49,11 +49,17 @@ export function stateIcon(state: string | null | undefined): vscode.ThemeIcon {
   }
 }
 
-/** "last contact 21 Aug, 10:00", or "never contacted". */
-export function lastContactText(value: string | null | undefined): string {
+/** "last contact 2 hr. ago" within a week, "last contact 21 Aug, 10:00" before that, or "never contacted". */
+export function lastContactText(value: string | null | undefined, now = Date.now()): string {
   const at = lastContact(value);
   if (!at) return vscode.l10n.t('never contacted');
-  const sameYear = at.getFullYear() === new Date().getFullYear();
+  const minutes = Math.round((now - at.getTime()) / 60_000);
+  if (minutes >= 0 && minutes < 7 * 24 * 60) {
+    const relative = new Intl.RelativeTimeFormat(vscode.env.language, { numeric: 'auto', style: 'short' });
+    const [amount, unit]: [number, Intl.RelativeTimeFormatUnit] = minutes < 60 ? [minutes, 'minute'] : minutes < 24 * 60 ? [Math.round(minutes / 60), 'hour'] : [Math.round(minutes / (24 * 60)), 'day'];
+    return vscode.l10n.t('last contact {0}', relative.format(-amount, unit));
+  }
+  const sameYear = at.getFullYear() === new Date(now).getFullYear();
   return vscode.l10n.t(
     'last contact {0}',
     at.toLocaleString(vscode.env.language, sameYear ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : { year: 'numeric', month: 'short', day: 'numeric' }),
