@@ -1,8 +1,10 @@
 /**
  * What activation costs, two ways:
  *
- * 1. In a real VS Code (code-server): the extension measures itself (evaluating its bundle plus `activate`) and the
- *    integration test records it; this runs that test several times and reports the median against the 50 ms budget.
+ * 1. In a real VS Code (code-server): the extension measures itself (evaluating its bundle plus `activate`), and the
+ *    integration test records it with its baseline from the same window (evaluating the same bundle with everything
+ *    loaded at start, bench/activationBaseline.ts); this runs that test several times and reports the median ratio
+ *    against the budget.
  * 2. In cold Node processes: evaluating the bundle (a stand-in `vscode` module) against a baseline that also loads
  *    at start what the extension defers to first use — MSAL, the validator with Ajv, the schema and Papa Parse, the
  *    import engine and the Graph client with node-fetch — interleaved, median of the runs.
@@ -13,12 +15,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { activationInVsCode as inVsCode, type ActivationRecord } from './activationWindow';
+import { ACTIVATION_RATIO_BUDGET, activationInVsCode as inVsCode, activationRatio, type ActivationRecord } from './activationWindow';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument >= 0 ? Number(process.argv[runsArgument + 1]) : 9;
-const BUDGET_MS = 50;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,11 +71,13 @@ function main(): void {
   const total = median(records.map((r) => r.activationMs));
   const load = median(records.map((r) => r.loadMs));
   const activate = median(records.map((r) => r.activateMs));
+  const baseline = median(records.map((r) => r.baselineMs ?? NaN));
+  const ratio = median(records.map((r) => activationRatio(r) ?? NaN));
   process.stdout.write(
     [
       `Activation in VS Code ${records[0]?.vscode ?? '?'} (code-server), median of ${RUNS} windows, ${cores} cores, Node ${process.version} driving:`,
-      `  ${total.toFixed(1)} ms (evaluating the bundle ${load.toFixed(1)} ms + activate ${activate.toFixed(1)} ms): ${(total / BUDGET_MS).toFixed(2)}× the ${BUDGET_MS} ms budget`,
-      `  every run: ${records.map((r) => r.activationMs.toFixed(1)).join(', ')} ms`,
+      `  ${ratio.toFixed(2)}× the baseline (budget ${ACTIVATION_RATIO_BUDGET}×): ${total.toFixed(1)} ms (evaluating the bundle ${load.toFixed(1)} ms + activate ${activate.toFixed(1)} ms) against ${baseline.toFixed(1)} ms to evaluate the same bundle with everything loaded at start, in the same window`,
+      `  every window (ratio, ours / baseline): ${records.map((r) => `${(activationRatio(r) ?? NaN).toFixed(2)} (${r.activationMs.toFixed(1)} / ${(r.baselineMs ?? NaN).toFixed(1)} ms)`).join(', ')}`,
       `Evaluating the bundle in a cold Node process, median of ${RUNS} (interleaved):`,
       `  ${median(lazy).toFixed(1)} ms, against ${median(eager).toFixed(1)} ms when MSAL, the validator, the engine and the Graph client also load at start: ${(median(eager) / median(lazy)).toFixed(1)}× less`,
       '',

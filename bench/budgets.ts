@@ -5,8 +5,11 @@
  *
  * - `dist/extension.js` ≤ 800 KB, minified (the production build);
  * - the VSIX (packaged here by `vsce`, as users get it) ≤ 1 MB;
- * - activation ≤ 50 ms in the real VS Code, as the integration test recorded it for this very bundle (same SHA-256);
- *   a figure over the budget is measured again in four more windows and the median of five decides;
+ * - activation ≤ 0.3× the baseline in the real VS Code, as the integration test recorded both for this very bundle
+ *   (same SHA-256): our activation (evaluating the bundle plus `activate`) against evaluating the same bundle with
+ *   everything loaded at start, activated at the same moment of the same window (bench/activationBaseline.ts). A
+ *   ratio, so a slow or busy machine stretches both sides instead of failing the budget. A ratio over the budget is
+ *   measured again in four more windows and the median of five decides;
  * - validation within 3× of `JSON.parse` of the same bytes and under 4× the file size in memory (`bench/validate`);
  * - import of 2,000 devices (`bench/import`, one run each, both at once): ≥ 20× fewer requests than the baseline and
  *   no 429 for the engine at both processing delays; ≥ 10× less wall time where Intune processes a record in 15–30 s,
@@ -19,7 +22,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { activationInVsCode, type ActivationRecord } from './activationWindow';
+import { ACTIVATION_RATIO_BUDGET, activationInVsCode, activationRatio, type ActivationRecord } from './activationWindow';
 
 const root = path.resolve(__dirname, '..', '..');
 const KB = 1024;
@@ -56,12 +59,16 @@ function vsixSize(): void {
   }
 }
 
+function describeWindow(record: ActivationRecord): string {
+  return `${(activationRatio(record) ?? NaN).toFixed(2)}× (${record.activationMs.toFixed(1)} ms against ${(record.baselineMs ?? NaN).toFixed(1)} ms)`;
+}
+
 /**
- * The integration run measured one window. One window on a busy machine can be slow for reasons of its own, so a
- * figure over the budget is measured again in more fresh windows, and their median decides.
+ * The integration run measured one window. One window on a busy machine can be unlucky for reasons of its own, so a
+ * ratio over the budget is measured again in more fresh windows, and their median decides.
  */
 function activation(): void {
-  const budget = 'activation ≤ 50 ms in VS Code';
+  const budget = `activation ≤ ${ACTIVATION_RATIO_BUDGET}× the same bundle loading everything at start (same VS Code window)`;
   const record = path.join(root, 'test-output', 'activation.json');
   if (!fs.existsSync(record)) {
     check(budget, 'not measured: run `npm run test:integration` first', false);
@@ -69,17 +76,17 @@ function activation(): void {
   }
   const measured = JSON.parse(fs.readFileSync(record, 'utf8')) as ActivationRecord;
   const current = createHash('sha256').update(fs.readFileSync(path.join(root, 'dist', 'extension.js'))).digest('hex');
-  if (measured.bundleSha256 !== current) {
-    check(budget, `${measured.activationMs.toFixed(1)} ms, measured on another build: rerun the integration tests`, false);
+  if (measured.bundleSha256 !== current || activationRatio(measured) === undefined) {
+    check(budget, `measured on another build or without its baseline: rerun the integration tests`, false);
     return;
   }
-  if (measured.activationMs <= 50) {
-    check(budget, `${measured.activationMs.toFixed(1)} ms`, true);
+  if (activationRatio(measured)! <= ACTIVATION_RATIO_BUDGET) {
+    check(budget, describeWindow(measured), true);
     return;
   }
-  const windows = [measured.activationMs, ...Array.from({ length: 4 }, () => activationInVsCode().activationMs)].sort((a, b) => a - b);
+  const windows = [measured, ...Array.from({ length: 4 }, () => activationInVsCode())].sort((a, b) => activationRatio(a)! - activationRatio(b)!);
   const median = windows[2]!;
-  check(budget, `${median.toFixed(1)} ms, median of 5 windows (${windows.map((ms) => ms.toFixed(1)).join(', ')})`, median <= 50);
+  check(budget, `${describeWindow(median)}, median of 5 windows (${windows.map((w) => activationRatio(w)!.toFixed(2)).join(', ')})`, activationRatio(median)! <= ACTIVATION_RATIO_BUDGET);
 }
 
 /** Runs a compiled benchmark with `--json` and returns its figures; its table goes to our stderr. */

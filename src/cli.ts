@@ -88,13 +88,13 @@ if (require.main === module) {
     stop: controller.signal,
     ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
   };
-  main(process.argv.slice(2), io)
-    .catch((error: unknown) => {
-      process.stderr.write(`autopilot-devices: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      return EXIT.failed;
-    })
-    .then(async (code) => {
-      await Promise.all([drain(process.stdout), drain(process.stderr)]);
-      process.exit(code);
-    });
+  const exitWhenFlushed = (code: number) =>
+    Promise.all([drain(process.stdout), drain(process.stderr)]).then(
+      () => process.exit(code),
+      () => process.exit(code),
+    );
+  main(process.argv.slice(2), io).then(exitWhenFlushed, (error: unknown) => {
+    process.stderr.write(`autopilot-devices: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return exitWhenFlushed(EXIT.failed);
+  });
 }

@@ -162,7 +162,9 @@ export class DelegatedAuth {
       if (!result) throw new Error('MSAL returned no result for the device code flow.');
       return this.signedIn(result);
     } catch (error) {
-      signIn.catch(() => undefined);
+      // After a cancel MSAL polls once more at most, then its own promise settles: the polling is over.
+      const over = () => this.options.log.debug('Device code sign-in: polling stopped.');
+      signIn.then(over, over);
       throw this.describe(error, { ...this.errorContext(tenantId), ...(minutes ? { deviceCodeMinutes: minutes } : {}) }, correlationId);
     }
   }

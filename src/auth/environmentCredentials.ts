@@ -23,7 +23,7 @@ import { checkAuthorityHost } from './authConfig';
 import { AppOnlyAuth, type AppCredential } from './appOnlyAuth';
 import { ManagedIdentityAuth } from './managedIdentityAuth';
 import { AuthNetworkClient } from './networkClient';
-import { decodeTokenClaims } from './tokenClaims';
+import { tenantOfAccessToken } from './tokenClaims';
 
 export type CredentialKind = 'access-token' | 'federated' | 'managed-identity' | 'client-secret' | 'client-certificate';
 
@@ -135,6 +135,40 @@ export interface EnvironmentToken {
 export interface EnvironmentCredential {
   readonly choice: CredentialChoice;
   getToken(request?: AccessTokenRequest): Promise<EnvironmentToken>;
+  /**
+   * The tenant the credential is for: the `tid` claim of AUTOPILOT_ACCESS_TOKEN, or of the token the sign-in returns
+   * (so this signs in). Named by the `--tenant` domain when one was given. A run is tied to it (SPEC section 6.1).
+   */
+  tenant(): Promise<{ readonly id: string; readonly label: string }>;
+}
+
+/** The credentials cannot say which tenant they are for, so no run can be tied to a tenant with them. */
+export class UnknownTenantError extends Error {
+  constructor() {
+    super(
+      l10n.t(
+        'AUTOPILOT_ACCESS_TOKEN does not say which tenant it is for (no tid claim), so the run cannot be tied to a tenant: use a Microsoft Entra access token for Graph, e.g. from "az account get-access-token --resource https://graph.microsoft.com".',
+      ),
+    );
+    this.name = 'UnknownTenantError';
+  }
+}
+
+const TENANT_GUID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
+/** Adds `tenant()` to a token source: the token's `tid`, else what the sign-in said. */
+function withTenant(choice: CredentialChoice, getToken: EnvironmentCredential['getToken']): EnvironmentCredential {
+  return {
+    choice,
+    getToken,
+    tenant: async () => {
+      const token = await getToken();
+      const id = tenantOfAccessToken(token.accessToken) ?? token.tenantId;
+      if (!id) throw new UnknownTenantError();
+      // A domain given with --tenant names the tenant better for people than its id.
+      return { id, label: choice.tenantId && !TENANT_GUID.test(choice.tenantId) ? choice.tenantId : id };
+    },
+  };
 }
 
 function appCredential(choice: CredentialChoice, env: NodeJS.ProcessEnv): AppCredential {
@@ -157,12 +191,12 @@ export function environmentCredential(options: EnvironmentCredentialOptions): En
   if (choice.kind === 'access-token') {
     // A token acquired elsewhere cannot be refreshed here; a 401 surfaces as an error naming the variable.
     const token = env.AUTOPILOT_ACCESS_TOKEN!.trim();
-    const tenantId = decodeTokenClaims(token)?.tid;
-    return { choice, getToken: async () => ({ accessToken: token, ...(tenantId ? { tenantId } : {}) }) };
+    const tenantId = tenantOfAccessToken(token);
+    return withTenant(choice, async () => ({ accessToken: token, ...(tenantId ? { tenantId } : {}) }));
   }
   if (choice.kind === 'managed-identity') {
     const identity = new ManagedIdentityAuth({ endpoints: options.endpoints, log, env, ...(choice.clientId ? { clientId: choice.clientId } : {}) });
-    return { choice, getToken: (request) => identity.getToken(request) };
+    return withTenant(choice, (request) => identity.getToken(request));
   }
   try {
     // Checked here too, not only when MSAL starts: then the terminal says why, instead of a generic sign-in failure.
@@ -172,7 +206,7 @@ export function environmentCredential(options: EnvironmentCredentialOptions): En
   }
   const network = new AuthNetworkClient({ log, ...(options.transport ? { transport: options.transport } : {}) });
   const app = new AppOnlyAuth({ clientId: choice.clientId!, tenantId: choice.tenantId!, endpoints: options.endpoints, credential: appCredential(choice, env), log, network });
-  return { choice, getToken: (request) => app.getToken(request) };
+  return withTenant(choice, (request) => app.getToken(request));
 }
 
 export function tokenSourceFromEnvironment(options: EnvironmentCredentialOptions): GetAccessToken {

@@ -28,3 +28,12 @@ export function decodeTokenClaims(token: string): TokenClaims | undefined {
     return undefined;
   }
 }
+
+/**
+ * The tenant (`tid`) a JWT access token is for, or undefined when the token is not a readable JWT or names none. The
+ * terminal command ties a run to it (SPEC section 6.1).
+ */
+export function tenantOfAccessToken(token: string): string | undefined {
+  const tid = decodeTokenClaims(token.trim())?.tid;
+  return typeof tid === 'string' && /^[0-9A-Za-z-]{1,64}$/.test(tid) ? tid : undefined;
+}

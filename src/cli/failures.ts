@@ -7,6 +7,7 @@ import { UnsafeEndpointError } from '../graph/endpoint';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError } from '../graph/errors';
 import { RunFailedError } from '../import/engine';
 import { RunBusyError } from '../import/journal';
+import { RunTenantError } from '../import/tenant';
 
 export interface FailureContext {
   readonly graphRoot: string;
@@ -47,6 +48,20 @@ export function describeFailure(error: unknown, context: FailureContext): string
   if (cause instanceof GraphNetworkError || cause instanceof ForeignNextLinkError || cause instanceof GraphRedirectError || cause instanceof UnsafeEndpointError || cause instanceof MissingCredentialsError || cause instanceof ProxyAuthenticationError || cause instanceof ProxyConfigurationError) {
     return cause.message;
   }
-  if (cause instanceof RunBusyError) return l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);
+  if (cause instanceof RunBusyError) {
+    return cause.host
+      ? l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1} on {2}); wait for it to finish.', cause.runId, cause.pid, cause.host)
+      : l10n.t('Run {0} is being worked on by another autopilot-devices process (pid {1}); wait for it to finish.', cause.runId, cause.pid);
+  }
+  if (cause instanceof RunTenantError) return describeTenantRefusal(cause);
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+function describeTenantRefusal(refusal: RunTenantError): string {
+  const { runId, runTenant, tenant } = refusal;
+  if (!runTenant) {
+    return l10n.t('Run {0} does not record its tenant (an earlier version journaled it), so it is not worked on with credentials for tenant {1}; nothing was sent.', runId, tenant?.label ?? '?');
+  }
+  if (!tenant) return l10n.t('Run {0} belongs to tenant {1}, but the credentials do not say which tenant they are for; nothing was sent.', runId, runTenant.label);
+  return l10n.t('Run {0} belongs to tenant {1}, but the credentials are for tenant {2}; nothing was sent: use credentials for tenant {1} to work on it.', runId, runTenant.label, tenant.label);
 }

@@ -112,6 +112,8 @@ async function importIdentifiers(files: readonly string[], options: CliOptions, 
     journal: identifierJournal(session.journal.directory),
     logger: context.logger,
     settings: { chunkSize: options.batchSize, settleMs: session.engine.settings.settleMs },
+    // A run belongs to the tenant of the credentials it was started with (SPEC 6.1), as hash imports do.
+    tenant: () => session.credential.tenant(),
   });
   importer.events.on((event) => {
     if (event.type === 'checking') context.progress.show(l10n.t('Checking which of {0} identifiers Intune has already…', event.identifiers));
@@ -122,7 +124,12 @@ async function importIdentifiers(files: readonly string[], options: CliOptions, 
   const runs: IdentifierRunView[] = [];
   let runId: string | undefined;
   try {
-    for (const unfinished of importer.unfinishedRuns()) {
+    const { mine, others } = await importer.unfinishedRuns();
+    for (const other of others) {
+      const owner = other.tenant ? l10n.t('tenant {0}', other.tenant.label) : l10n.t('an unrecorded tenant');
+      context.io.stderr(`autopilot-devices: ${l10n.t('the interrupted import of corporate identifiers {0} belongs to {1}, not to these credentials; it is left for that tenant', other.id, owner)}\n`);
+    }
+    for (const unfinished of mine) {
       runId = unfinished.id;
       context.io.stderr(`autopilot-devices: ${l10n.t('finishing the interrupted import of {0} identifiers from {1} (started {2}) first', unfinished.identifiers.length, unfinished.source, unfinished.startedAt)}\n`);
       runs.push((await importer.resume(unfinished.id, { stop: context.io.stop })).run);
@@ -137,7 +144,7 @@ async function importIdentifiers(files: readonly string[], options: CliOptions, 
       for (const view of result.run.identifiers) results.set(view.identifier, view);
     }
   } catch (error) {
-    const failedRun = error instanceof RunFailedError ? error.runId : runId;
+    const failedRun = error instanceof RunFailedError ? (error.discarded ? undefined : error.runId) : runId;
     const lines = failedRun ? importer.view(failedRun).identifiers.map(lineOf) : [];
     fail(context, options, describeFailure(error, session.failureContext), lines);
     return lines.some((line) => line.result === 'imported') ? EXIT.pending : EXIT.failed;

@@ -55,12 +55,13 @@ export async function importCommand(files: readonly string[], options: CliOption
     return exitCodeFor(result, options.wait);
   } catch (error) {
     const message = describeFailure(error, session.failureContext);
-    if (error instanceof RunFailedError) {
+    if (error instanceof RunFailedError && !error.discarded) {
       const run = session.engine.view(error.runId);
       reportFailure(context, options, message, [run]);
       // Once Graph holds some of the devices the run is half done, and `resume` finishes it.
       return run.devices.some((d) => d.sent) ? EXIT.pending : EXIT.failed;
     }
+    // Nothing reached Graph (a discarded run, or a sign-in that failed before the run was journaled): nothing to resume.
     reportFailure(context, options, message);
     return EXIT.failed;
   } finally {

@@ -3,6 +3,7 @@ import * as l10n from '@vscode/l10n';
 import { RunFailedError, type RunResult } from '../import/engine';
 import { RunBusyError } from '../import/journal';
 import type { RunView } from '../import/runState';
+import { RunTenantError } from '../import/tenant';
 import type { CliOptions } from './args';
 import { describeFailure } from './failures';
 import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
@@ -41,8 +42,11 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
         results.push(result);
         codes.push(exitCodeFor(result, options.wait));
       } catch (error) {
-        if (error instanceof RunBusyError) {
-          io.stderr(describeFailure(error, session.failureContext) + '\n');
+        if (error instanceof RunBusyError || error instanceof RunTenantError) {
+          // Nothing was sent for this run; the others may still be ours to finish.
+          context.progress.clear();
+          io.stderr(`autopilot-devices: ${describeFailure(error, session.failureContext)}\n`);
+          codes.push(EXIT.failed);
           continue;
         }
         failure = describeFailure(error, session.failureContext);

@@ -103,6 +103,7 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
   const transport = environmentProxyTransport();
   const { endpoints, credential } = openCredential(options, settings, transport);
   const getAccessToken: GetAccessToken = async (request) => (await credential.getToken(request)).accessToken;
+  const tenant = () => credential.tenant();
   const client = new GraphClient({
     transport,
     graphRoot: endpoints.graphRoot,
@@ -122,6 +123,8 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     graph,
     journal,
     logger,
+    // A run belongs to the tenant of the credentials it was started with (SPEC section 6.1).
+    tenant,
     settings: {
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,

@@ -29,9 +29,24 @@ export async function statusCommand(options: CliOptions, context: GraphCommandCo
   try {
     const journal = session?.journal ?? new Journal(options.journal ?? defaultJournalDirectory(io.env));
     let runs: RunView[] = listRunViews(journal, context.logger);
+    let code: number = EXIT.ok;
     if (session) {
       const refreshed: RunView[] = [];
       for (const run of runs) {
+        let refusal;
+        try {
+          refusal = await session.engine.checkTenant(run);
+        } catch (error) {
+          // The credentials' tenant is unknown (a token without one, a failed sign-in): no run can be shown as ours.
+          reportFailure(context, options, describeFailure(error, session.failureContext));
+          return EXIT.failed;
+        }
+        if (refusal) {
+          context.progress.clear();
+          io.stderr(`autopilot-devices: ${describeFailure(refusal, session.failureContext)}\n`);
+          code = EXIT.failed;
+          continue;
+        }
         if (run.phase === 'finished' || run.graphRoot !== session.client.graphRoot || io.stop.aborted) {
           refreshed.push(run);
           continue;
@@ -49,7 +64,7 @@ export async function statusCommand(options: CliOptions, context: GraphCommandCo
     if (options.json) io.stdout(`${JSON.stringify(runsDocument(runs))}\n`);
     else if (!runs.length) io.stdout(l10n.t('No runs in {0}.', journal.directory) + '\n');
     else for (const run of runs) io.stdout(humanSummary(run));
-    return EXIT.ok;
+    return code;
   } finally {
     session?.dispose();
   }

@@ -10,12 +10,14 @@ import type { AutopilotGraph, SyncOutcome } from '../graph/autopilot';
 import type { RegisteredDevice } from '../graph/types';
 import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest, type RunTenant } from './journal';
+import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunLock, type RunManifest, type RunTenant } from './journal';
+import { adoptLaterImports } from './laterRuns';
 import { RunContext } from './runContext';
 import { RunState, awaitingRegistration, type RunView } from './runState';
 import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
+import { RunTenantError, tenantRefusal } from './tenant';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
 
 export interface ImportEngineOptions {
@@ -24,6 +26,11 @@ export interface ImportEngineOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly settings?: Partial<EngineSettings>;
+  /**
+   * The tenant the Graph client's credentials are for (for the terminal command this may mean signing in). New runs
+   * are stamped with it, and no run of another tenant is worked on. Without it, only runs without a tenant are.
+   */
+  readonly tenant?: () => Promise<RunTenant>;
 }
 
 export interface RunOptions {
@@ -45,8 +52,6 @@ export interface CreateOptions {
   readonly source: string;
   /** Applied to every device, replacing any group tag from the payload. */
   readonly groupTag?: string;
-  /** The tenant the run imports into, recorded so a run is only ever worked on under that tenant. */
-  readonly tenant?: RunTenant;
 }
 
 export interface StartOptions extends RunOptions, CreateOptions {}
@@ -62,11 +67,15 @@ export interface RunResult {
   readonly allRegistered?: boolean;
 }
 
-/** A run that stopped on an error that needs a person; the run is in the journal and can be resumed. */
+/**
+ * A run that stopped on an error that needs a person. The run is in the journal and can be resumed, unless it was
+ * `discarded`: a new run that failed before any device could reach Graph is not kept (see `startRun`).
+ */
 export class RunFailedError extends Error {
   constructor(
     readonly runId: string,
     override readonly cause: unknown,
+    readonly discarded = false,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
     this.name = 'RunFailedError';
@@ -91,6 +100,12 @@ function loadRun(journal: Journal, runId: string): RunState {
   return RunState.load(manifest, entries);
 }
 
+/** A run just journaled, with its lock. */
+interface CreatedRun {
+  readonly state: RunState;
+  readonly lock: RunLock;
+}
+
 export class ImportEngine {
   readonly events = new Emitter<ImportEvent>();
   readonly settings: EngineSettings;
@@ -98,6 +113,7 @@ export class ImportEngine {
   private readonly clock: Clock;
   private readonly sendMode: SendModeMemo = { mode: 'import' };
   private readonly active = new Map<string, RunState>();
+  private tenant: Promise<RunTenant | undefined> | undefined;
 
   constructor(private readonly options: ImportEngineOptions) {
     this.settings = engineSettings(options.settings);
@@ -113,21 +129,28 @@ export class ImportEngine {
     return this.options.journal;
   }
 
-  /** Journals a new run before anything is sent, then sends (and watches, if asked). */
+  /**
+   * Journals a new run before anything is sent, then sends (and watches, if asked). The tenant is settled first (a
+   * sign-in for app-only credentials), and a run that fails before any device could reach Graph (the token or the
+   * permission is refused, Graph cannot be reached) is discarded: a run becomes resumable only once its first
+   * request could be sent, so a later `resume` never sends a file the user has imported again since.
+   */
   async startRun(devices: readonly DeviceToImport[], options: StartOptions): Promise<RunResult> {
-    const created = this.createRun(devices, options);
-    return this.drive(created, options, false);
+    const tenant = await this.currentTenant();
+    return this.drive(this.createRun(devices, options, tenant), options, { resumed: false, discardUntouched: true });
   }
 
   /**
    * Journals a new run without sending anything; `resumeRun` then sends it. For callers that need the run id
    * before the first request (the extension shows the run in its tree at once).
    */
-  prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): RunView {
-    return this.createRun(devices, options).view();
+  async prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): Promise<RunView> {
+    const created = this.createRun(devices, options, await this.currentTenant());
+    created.lock.release();
+    return created.state.view();
   }
 
-  private createRun(devices: readonly DeviceToImport[], options: CreateOptions): RunState {
+  private createRun(devices: readonly DeviceToImport[], options: CreateOptions, tenant: RunTenant | undefined): CreatedRun {
     if (!devices.length) throw new Error('There are no devices to import.');
     const manifest: RunManifest = {
       version: JOURNAL_VERSION,
@@ -145,16 +168,16 @@ export class ImportEngine {
         assignedUserPrincipalName,
         importId,
       })),
-      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(tenant ? { tenant } : {}),
     };
-    this.journal.createRun(manifest);
-    this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}`);
-    return new RunState(manifest);
+    const lock = this.journal.createRun(manifest);
+    this.logger.info(`Run ${manifest.id}: ${devices.length} device(s) from ${options.source}${tenant ? ` into tenant ${tenant.id}` : ''}`);
+    return { state: new RunState(manifest), lock };
   }
 
   /** Continues a run from its journal: reconciles unanswered sends, sends the rest, and watches if asked. */
   async resumeRun(runId: string, options: RunOptions = {}): Promise<RunResult> {
-    return this.drive(this.load(runId), options, true);
+    return this.drive(runId, options, { resumed: true });
   }
 
   /**
@@ -162,10 +185,10 @@ export class ImportEngine {
    * indexes) — after deleting their old import records.
    */
   async retryFailed(runId: string, options: RunOptions & { readonly devices?: readonly number[] } = {}): Promise<RunResult> {
-    const state = this.load(runId);
-    const failed = state.failed().filter((device) => !options.devices || options.devices.includes(device.index));
-    if (!failed.length) return { run: state.view(), stopped: state.phase() === 'finished' ? 'finished' : 'accepted' };
-    await this.withRun(state, options.stop, async (ctx) => {
+    return this.drive(runId, options, { resumed: true }, async (ctx) => {
+      // A device that took a later run's record is that run's to retry.
+      const failed = ctx.state.failed().filter((device) => !device.importedBy && (!options.devices || options.devices.includes(device.index)));
+      if (!failed.length) return true;
       for (const device of failed) {
         if (device.recordId && !device.recordDeleted) {
           await this.graph.deleteImportedDevice(device.recordId, options.stop);
@@ -173,18 +196,17 @@ export class ImportEngine {
         }
       }
       ctx.record({ t: 'retry', devices: failed.map((d) => d.index) });
+      return false;
     });
-    return this.drive(this.load(runId), options, true);
   }
 
   /** One look at Graph for a run's unfinished records and registrations; no waiting. */
   async refreshRun(runId: string, stop?: AbortSignal): Promise<RunView> {
-    const state = this.load(runId);
-    await this.withRun(state, stop, async (ctx) => {
+    return this.withRun(runId, stop, async (ctx) => {
       await pollOnce(ctx);
       await checkRegistration(ctx);
+      return ctx.state.view();
     });
-    return state.view();
   }
 
   /**
@@ -192,18 +214,15 @@ export class ImportEngine {
    * (run indexes) narrows it further. Records still being processed are never deleted (their result would be lost).
    */
   async deleteImportRecords(runId: string, which: 'completed' | 'terminal', stop?: AbortSignal, devices?: readonly number[]): Promise<number> {
-    const state = this.load(runId);
-    let deleted = 0;
-    await this.withRun(state, stop, async (ctx) => {
-      deleted = await this.removeRecords(ctx, which, devices);
-    });
-    return deleted;
+    return this.withRun(runId, stop, (ctx) => this.removeRecords(ctx, which, devices));
   }
 
-  /** Forgets a run (journal only; Graph is not touched). */
-  forgetRun(runId: string): void {
-    if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
-    this.journal.deleteRun(runId);
+  /**
+   * Why this engine's credentials may not work on `run` (another tenant's, or one without a tenant), or undefined.
+   * The same rule guards every piece of work on a run; callers ask first to word it for their audience.
+   */
+  async checkTenant(run: Pick<RunView, 'id' | 'tenant'>): Promise<RunTenantError | undefined> {
+    return tenantRefusal(run, await this.currentTenant());
   }
 
   view(runId: string): RunView {
@@ -236,57 +255,101 @@ export class ImportEngine {
     return this.active.get(runId) ?? loadRun(this.journal, runId);
   }
 
-  /** Runs `work` while holding the run (in this process and across processes). */
-  private async withRun<T>(state: RunState, stop: AbortSignal | undefined, work: (ctx: RunContext) => Promise<T>): Promise<T> {
-    if (this.active.has(state.id)) throw new RunBusyError(state.id, process.pid);
-    const release = this.journal.lock(state.id);
-    this.active.set(state.id, state);
-    const ctx = new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop);
+  private currentTenant(): Promise<RunTenant | undefined> {
+    if (!this.options.tenant) return Promise.resolve(undefined);
+    if (!this.tenant) {
+      const tenant = this.options.tenant();
+      // A failed sign-in is tried again next time.
+      tenant.catch(() => {
+        if (this.tenant === tenant) this.tenant = undefined;
+      });
+      this.tenant = tenant;
+    }
+    return this.tenant;
+  }
+
+  /**
+   * Runs `work` while holding the run, in this process and across processes: the lock is taken first, then the state
+   * is read from the journal (never before: another process may have changed it until then), then the run's tenant
+   * is checked. A new run comes with its lock and state already.
+   */
+  private async withRun<T>(run: string | CreatedRun, stop: AbortSignal | undefined, work: (ctx: RunContext, lock: RunLock) => Promise<T>): Promise<T> {
+    const runId = typeof run === 'string' ? run : run.state.id;
+    let lock: RunLock | undefined = typeof run === 'string' ? undefined : run.lock;
     try {
-      return await work(ctx);
+      if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
+      const tenant = await this.currentTenant();
+      lock ??= this.journal.lock(runId);
+      const state = typeof run === 'string' ? loadRun(this.journal, runId) : run.state;
+      const refusal = tenantRefusal(state.manifest, tenant);
+      if (refusal) throw refusal;
+      this.active.set(runId, state);
+      try {
+        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop), lock);
+      } finally {
+        this.active.delete(runId);
+      }
     } finally {
-      this.active.delete(state.id);
-      release();
+      lock?.release();
     }
   }
 
-  private async drive(state: RunState, options: RunOptions, resumed: boolean): Promise<RunResult> {
-    let stopped: StopReason = 'cancelled';
-    let sync: RunResult['sync'];
-    let allRegistered: boolean | undefined;
+  private async drive(
+    run: string | CreatedRun,
+    options: RunOptions,
+    how: { readonly resumed: boolean; readonly discardUntouched?: boolean },
+    /** Work under the same lock before sending; returning true ends the drive there. */
+    prepare?: (ctx: RunContext) => Promise<boolean>,
+  ): Promise<RunResult> {
+    let state: RunState | undefined;
+    let outcome: Omit<RunResult, 'run'> & { readonly state: RunState };
     try {
-      await this.withRun(state, options.stop, async (ctx) => {
-        ctx.emit({ type: 'run-started', runId: state.id, devices: state.devices.length, resumed });
-        const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
-        ctx.emitProgress();
-        if (!options.wait) {
-          stopped = sentAll ? 'accepted' : 'cancelled';
-          return;
+      outcome = await this.withRun(run, options.stop, async (ctx, lock) => {
+        state = ctx.state;
+        try {
+          return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
+        } catch (error) {
+          if (how.discardUntouched && !isUserCancelled(error) && ctx.state.devices.every((d) => d.progress === 'not-sent')) {
+            this.journal.discard(lock);
+            this.logger.info(`Run ${ctx.runId}: discarded, nothing reached Graph before it failed`);
+            throw new RunFailedError(ctx.runId, error, true);
+          }
+          throw error;
         }
-        const deadline = this.clock.now() + this.settings.timeLimitMs;
-        if (!(await watchUntilProcessed(ctx, deadline))) {
-          stopped = 'time-limit';
-          return;
-        }
-        await checkForSecondRecords(ctx);
-        if (options.sync && state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
-        if (options.waitForRegistration) {
-          allRegistered = await watchRegistration(ctx, deadline);
-          ctx.record({ t: 'registration-watched', allRegistered });
-        }
-        if (options.removeCompletedRecords) await this.removeRecords(ctx, 'completed');
-        stopped = sentAll ? 'finished' : 'cancelled';
       });
     } catch (error) {
-      if (error instanceof RunBusyError) throw error; // someone else is driving it: nothing happened here
+      // Refused before any work (busy elsewhere, another tenant, not readable): nothing happened to the run here.
+      if (!state || error instanceof RunFailedError) throw error;
       if (!isUserCancelled(error)) {
         this.events.fire({ type: 'run-stopped', runId: state.id, phase: state.phase(), reason: 'failed' });
         throw new RunFailedError(state.id, error);
       }
-      stopped = 'cancelled';
+      outcome = { state, stopped: 'cancelled' };
     }
-    this.events.fire({ type: 'run-stopped', runId: state.id, phase: state.phase(), reason: stopped });
-    return { run: state.view(), stopped, sync, allRegistered };
+    const { state: final, ...result } = outcome;
+    this.events.fire({ type: 'run-stopped', runId: final.id, phase: final.phase(), reason: result.stopped });
+    return { run: final.view(), ...result };
+  }
+
+  private async work(ctx: RunContext, options: RunOptions, resumed: boolean, prepare?: (ctx: RunContext) => Promise<boolean>): Promise<Omit<RunResult, 'run'>> {
+    if (await prepare?.(ctx)) return { stopped: ctx.state.phase() === 'finished' ? 'finished' : 'accepted' };
+    ctx.emit({ type: 'run-started', runId: ctx.runId, devices: ctx.state.devices.length, resumed });
+    if (resumed) adoptLaterImports(ctx, this.journal);
+    const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
+    ctx.emitProgress();
+    if (!options.wait) return { stopped: sentAll ? 'accepted' : 'cancelled' };
+    const deadline = this.clock.now() + this.settings.timeLimitMs;
+    if (!(await watchUntilProcessed(ctx, deadline))) return { stopped: 'time-limit' };
+    await checkForSecondRecords(ctx);
+    let sync: RunResult['sync'];
+    let allRegistered: boolean | undefined;
+    if (options.sync && ctx.state.devices.some((d) => d.status === 'complete' && !d.registered)) sync = await this.syncFor(ctx);
+    if (options.waitForRegistration) {
+      allRegistered = await watchRegistration(ctx, deadline);
+      ctx.record({ t: 'registration-watched', allRegistered });
+    }
+    if (options.removeCompletedRecords) await this.removeRecords(ctx, 'completed');
+    return { stopped: sentAll ? 'finished' : 'cancelled', sync, allRegistered };
   }
 
   private async syncFor(ctx: RunContext): Promise<SyncOutcome | 'failed'> {
@@ -312,6 +375,7 @@ export class ImportEngine {
         d.progress === 'accepted' &&
         d.recordId &&
         !d.recordDeleted &&
+        !d.importedBy &&
         (!only || only.includes(d.index)) &&
         // A completed record is what names the registered device (once Graph fills it in): it goes only after that.
         (which === 'completed' ? d.status === 'complete' && d.registrationId : ctx.state.isTerminal(d)),

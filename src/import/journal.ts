@@ -2,14 +2,18 @@
  * The run journal: what a run is about to do and what it learned, on disk before and after every send, so a crash,
  * a reload or a Ctrl-C never loses a run and never causes a device to be sent twice (SPEC section 3 and 6).
  *
- * Layout: `<dir>/runs/<runId>/manifest.json` (written once, temp file + rename) and `events.jsonl` (append-only,
- * one JSON entry per line). An append is a single write, so after SIGKILL the file ends at an entry boundary or
- * with one torn line, which the reader ignores. The files hold hardware hashes (needed to resume), so they are
- * created readable by the user only.
+ * Layout: `<dir>/runs/<runId>/manifest.json` (written once) and `events.jsonl` (append-only, one JSON entry per
+ * line), plus `lock` while a process works on the run. A run is assembled in `<dir>/staging/` with its lock already in
+ * it and renamed into `runs/` whole, so a run in `runs/` always has its manifest and belongs to its creator from the
+ * first instant anyone can see it. An entry counts once its line ends: a kill mid-append leaves a torn last line,
+ * which readers ignore and the next append cuts off first. Folders are fsynced after files are created or renamed in
+ * them. The files hold hardware hashes (needed to resume), so they are readable by the user only.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeviceToImport } from '../payload/api';
+import { LockHeldError, acquireLockFile, releaseLockFile, writeNewLockFile, type LockOwner } from './lockFile';
 
 export const JOURNAL_VERSION = 1;
 
@@ -24,7 +28,7 @@ export interface RunManifest {
   readonly graphRoot: string;
   readonly batchSize: number;
   readonly devices: readonly DeviceToImport[];
-  /** The tenant the run imports into, when the caller knows it (the extension does; a bare token does not say). */
+  /** The tenant the run imports into (see tenant.ts); runs journaled by earlier terminal versions lack it. */
   readonly tenant?: RunTenant;
 }
 
@@ -63,6 +67,8 @@ export type JournalEntry =
   /** A second record Graph made for a device (a write it committed after the settle time): the device keeps its first. */
   | { readonly t: 'duplicate'; readonly at: string; readonly device: number; readonly id: string }
   | { readonly t: 'reconciled'; readonly at: string; readonly devices: readonly number[]; readonly found: readonly RecordSnapshot[] }
+  /** Devices never sent that a later run of the same tenant got into Graph: they take its records and are not sent. */
+  | { readonly t: 'imported-by-later-run'; readonly at: string; readonly run: string; readonly records: readonly RecordSnapshot[] }
   | { readonly t: 'status'; readonly at: string; readonly records: readonly RecordSnapshot[] }
   | { readonly t: 'registered'; readonly at: string; readonly devices: readonly number[] }
   | { readonly t: 'record-deleted'; readonly at: string; readonly devices: readonly number[] }
@@ -87,10 +93,21 @@ export interface LoadedRun<Manifest extends JournalManifest = RunManifest, Entry
 }
 
 export class RunBusyError extends Error {
-  constructor(readonly runId: string, readonly pid: number) {
-    super(`Run ${runId} is being worked on by process ${pid}.`);
+  constructor(
+    readonly runId: string,
+    readonly pid: number,
+    /** The holder's host name when it is another machine (a journal on a shared drive). */
+    readonly host?: string,
+  ) {
+    super(`Run ${runId} is being worked on by process ${pid}${host ? ` on ${host}` : ''}.`);
     this.name = 'RunBusyError';
   }
+}
+
+/** A run's lock, held by this process until `release` (or until the run is discarded with it). */
+export interface RunLock {
+  readonly runId: string;
+  release(): void;
 }
 
 /** Lock files this process holds, so two engines in one process (the extension, tests) also exclude each other. */
@@ -107,18 +124,42 @@ export class Journal<Manifest extends JournalManifest = RunManifest, Entry = Jou
     return path.join(this.directory, 'runs', runId);
   }
 
-  createRun(manifest: Manifest): void {
-    const dir = this.runDir(manifest.id);
-    fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-    writeFileAtomically(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    fs.writeFileSync(path.join(dir, 'events.jsonl'), '', { mode: FILE_MODE, flag: 'a' });
+  /**
+   * Journals a new run, locked by this process from the moment it exists: no other process can resume it before
+   * its creator has even started. The caller releases the lock (or keeps working under it).
+   */
+  createRun(manifest: Manifest): RunLock {
+    const runs = path.join(this.directory, 'runs');
+    const target = this.runDir(manifest.id);
+    this.sweep('staging');
+    const staging = path.join(this.directory, 'staging', `${manifest.id}.${process.pid}`);
+    fs.mkdirSync(staging, { recursive: true, mode: DIR_MODE });
+    try {
+      writeWholeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest), true);
+      writeWholeFile(path.join(staging, 'events.jsonl'), '', true);
+      const owner = writeNewLockFile(path.join(staging, 'lock'));
+      syncDirectory(staging);
+      fs.mkdirSync(runs, { recursive: true, mode: DIR_MODE });
+      fs.renameSync(staging, target);
+      syncDirectory(runs);
+      syncDirectory(this.directory);
+      return this.held(manifest.id, owner);
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
   }
 
-  /** Appends one entry; `durable` also forces it to the disk (used for `send`, which must precede the request). */
+  /**
+   * Appends one entry; `durable` also forces it to the disk (used for `send`, which must precede the request).
+   * Only the lock holder appends, so cutting off a torn last line first is safe.
+   */
   append(runId: string, entry: Entry, durable = false): void {
-    const fd = fs.openSync(path.join(this.runDir(runId), 'events.jsonl'), 'a', FILE_MODE);
+    const fd = fs.openSync(path.join(this.runDir(runId), 'events.jsonl'), 'a+', FILE_MODE);
     try {
-      fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
+      trimTornTail(fd);
+      const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+      for (let written = 0; written < line.length; ) written += fs.writeSync(fd, line, written, line.length - written);
       if (durable) fs.fdatasyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -141,63 +182,136 @@ export class Journal<Manifest extends JournalManifest = RunManifest, Entry = Jou
     const dir = this.runDir(runId);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     if (manifest.version !== JOURNAL_VERSION) throw new Error(`Run ${runId} was written by an incompatible version (${String(manifest.version)}).`);
+    const text = readIfExists(path.join(dir, 'events.jsonl'));
+    // Whatever follows the last newline is an append cut short: it never counted.
+    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
     const entries: Entry[] = [];
-    const lines = readIfExists(path.join(dir, 'events.jsonl')).split('\n');
-    for (const [i, line] of lines.entries()) {
-      if (!line.trim()) continue;
-      try {
-        entries.push(JSON.parse(line) as Entry);
-      } catch (error) {
-        // Only the last line can be torn (a kill mid-append); anything else is real damage.
-        if (i < lines.length - 1 && lines.slice(i + 1).some((rest) => rest.trim())) throw error;
-      }
-    }
+    for (const line of lines) if (line.trim()) entries.push(parseEntry<Entry>(line));
     return { manifest, entries };
   }
 
-  deleteRun(runId: string): void {
-    fs.rmSync(this.runDir(runId), { recursive: true, force: true });
-  }
-
   /**
-   * Claims a run for this process so two processes never send the same run. A lock left by a process that no
-   * longer exists (SIGKILL, crash) is taken over. Returns the release function, or throws `RunBusyError`.
+   * Claims a run for this process so two processes never work on the same run. A lock left by a process that no
+   * longer exists (SIGKILL, crash) is taken over. Returns the lock, or throws `RunBusyError` naming the holder.
    */
-  lock(runId: string): () => void {
+  lock(runId: string): RunLock {
     const file = path.resolve(this.runDir(runId), 'lock');
     if (heldLocks.has(file)) throw new RunBusyError(runId, process.pid);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = fs.openSync(file, 'wx', FILE_MODE);
-        fs.writeSync(fd, String(process.pid));
-        fs.closeSync(fd);
-        heldLocks.add(file);
-        return () => {
-          heldLocks.delete(file);
-          fs.rmSync(file, { force: true });
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number(readIfExists(file).trim());
-        // Our own pid without an entry in heldLocks means an earlier process that had this pid died holding it.
-        if (holder && holder !== process.pid && isAlive(holder)) throw new RunBusyError(runId, holder);
-        fs.rmSync(file, { force: true });
-      }
+    let owner: LockOwner;
+    try {
+      owner = acquireLockFile(file);
+    } catch (error) {
+      if (error instanceof LockHeldError) throw new RunBusyError(runId, error.owner.pid, error.owner.host === os.hostname() ? undefined : error.owner.host);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`Run ${runId} is not in the journal ${this.directory}.`);
+      throw error;
     }
-    throw new RunBusyError(runId, 0);
+    return this.held(runId, owner);
+  }
+
+  /** Removes a run from the journal (Graph is not touched); throws `RunBusyError` while a process works on it. */
+  forget(runId: string): void {
+    this.discard(this.lock(runId));
+  }
+
+  /** Removes a run whose lock this process holds; the lock goes with it. */
+  discard(lock: RunLock): void {
+    const file = path.resolve(this.runDir(lock.runId), 'lock');
+    if (!heldLocks.has(file)) throw new Error(`Run ${lock.runId} is not locked by this process.`);
+    // Out of runs/ in one rename, so no reader ever sees half a run; then deleted at leisure.
+    this.sweep('trash');
+    const trash = path.join(this.directory, 'trash', `${lock.runId}.${process.pid}`);
+    fs.mkdirSync(path.dirname(trash), { recursive: true, mode: DIR_MODE });
+    fs.renameSync(this.runDir(lock.runId), trash);
+    syncDirectory(path.join(this.directory, 'runs'));
+    heldLocks.delete(file);
+    fs.rmSync(trash, { recursive: true, force: true });
+  }
+
+  private held(runId: string, owner: LockOwner): RunLock {
+    const file = path.resolve(this.runDir(runId), 'lock');
+    heldLocks.add(file);
+    return {
+      runId,
+      release: () => {
+        if (!heldLocks.delete(file)) return; // released already, or discarded with its run
+        releaseLockFile(file, owner);
+      },
+    };
+  }
+
+  /** Removes what a killed process left in `staging/` or `trash/` (named `<runId>.<pid>`). */
+  private sweep(folder: 'staging' | 'trash'): void {
+    const dir = path.join(this.directory, folder);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(name.split('.').at(-1));
+      if (pid === process.pid || !isDeadProcess(pid)) continue;
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
   }
 }
 
-function writeFileAtomically(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w', FILE_MODE);
+/**
+ * One journal line. A line that does not parse but ends in a whole entry is a torn append with the next entry glued
+ * to it (earlier versions appended after a torn line): the fragment never counted, the entry does.
+ */
+function parseEntry<Entry>(line: string): Entry {
   try {
-    fs.writeSync(fd, text);
-    fs.fdatasyncSync(fd);
+    return JSON.parse(line) as Entry;
+  } catch (error) {
+    for (let at = line.indexOf('{"t":', 1); at > 0; at = line.indexOf('{"t":', at + 1)) {
+      try {
+        return JSON.parse(line.slice(at)) as Entry;
+      } catch {
+        // not this one
+      }
+    }
+    throw error;
+  }
+}
+
+/** Cuts a file opened for appending back to its last newline. */
+function trimTornTail(fd: number): void {
+  const size = fs.fstatSync(fd).size;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const read = fs.readSync(fd, chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
+    if (newline >= 0) {
+      if (start + newline + 1 < size) fs.ftruncateSync(fd, start + newline + 1);
+      return;
+    }
+    end = start;
+  }
+  if (size > 0) fs.ftruncateSync(fd, 0);
+}
+
+function writeWholeFile(file: string, text: string, durable: boolean): void {
+  const fd = fs.openSync(file, 'wx', FILE_MODE);
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    if (durable) fs.fdatasyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(temp, file);
+}
+
+/** Makes a folder's new or renamed entries survive a power cut (Windows has no folder handles to sync; NTFS journals them). */
+function syncDirectory(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function readIfExists(file: string): string {
@@ -209,12 +323,13 @@ function readIfExists(file: string): string {
   }
 }
 
-function isAlive(pid: number): boolean {
+function isDeadProcess(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);
-    return true;
+    return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -26,6 +26,8 @@ export interface DeviceState {
   everSent: boolean;
   /** When the device's last write went unconfirmed (journal time), for the settle wait; unset after a crash mid-send. */
   unconfirmedAt?: number;
+  /** Set when the record is a later run's (that run imported the device): this run neither deletes nor retries it. */
+  importedBy?: string;
 }
 
 export interface RunCounts {
@@ -126,11 +128,13 @@ export class RunState {
         break;
       case 'accepted':
       case 'reconciled':
+      case 'imported-by-later-run':
         if (entry.t === 'reconciled') for (const i of entry.devices) this.device(i).progress = 'not-sent';
-        for (const record of entry.t === 'accepted' ? entry.records : entry.found) {
+        for (const record of entry.t === 'reconciled' ? entry.found : entry.records) {
           const device = this.device(record.device);
           device.progress = 'accepted';
           device.recordId = record.id;
+          device.importedBy = entry.t === 'imported-by-later-run' ? entry.run : undefined;
           this.updateFromRecord(device, record);
         }
         break;
@@ -178,6 +182,7 @@ export class RunState {
             registered: false,
             recordDeleted: false,
             rejection: undefined,
+            importedBy: undefined,
           } satisfies Partial<DeviceState>);
         }
         break;

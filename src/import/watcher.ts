@@ -16,6 +16,9 @@ import { awaitsRegistration, type DeviceState } from './runState';
  */
 async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Promise<void> {
   if (!devices.length) return;
+  const readAt = lastReadOf(ctx);
+  const startedAt = ctx.clock.now();
+  for (const device of devices) readAt.set(device.recordId!, startedAt);
   const seen = new Map<string, RecordSnapshot | undefined>();
   if (devices.length <= ctx.settings.perRecordPollLimit) {
     for (const device of devices) {
@@ -51,6 +54,21 @@ async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Pr
   if (gone.length) ctx.record({ t: 'record-deleted', devices: gone });
 }
 
+/** When each record was last read in this run, so a record read a moment ago is not read again at once. */
+const lastReads = new WeakMap<RunContext, Map<string, number>>();
+
+function lastReadOf(ctx: RunContext): Map<string, number> {
+  let reads = lastReads.get(ctx);
+  if (!reads) lastReads.set(ctx, (reads = new Map()));
+  return reads;
+}
+
+/** Whether the record was read less than a poll interval ago: reading it again now would only cost a request. */
+function readRecently(ctx: RunContext, device: DeviceState): boolean {
+  const at = lastReadOf(ctx).get(device.recordId!);
+  return at !== undefined && ctx.clock.now() - at < ctx.settings.pollIntervalMs;
+}
+
 /** Reads the current state of every record still processing, and journals what changed. */
 export async function pollOnce(ctx: RunContext): Promise<void> {
   const processing = ctx.state.processing();
@@ -79,7 +97,7 @@ function awaitingRegistration(ctx: RunContext): DeviceState[] {
  * (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`, or the paged list for many).
  */
 export async function checkRegistration(ctx: RunContext): Promise<void> {
-  await readRecords(ctx, awaitingRegistration(ctx).filter((device) => !device.registrationId));
+  await readRecords(ctx, awaitingRegistration(ctx).filter((device) => !device.registrationId && !readRecently(ctx, device)));
   const waiting = awaitingRegistration(ctx).filter((device) => device.registrationId);
   const registered = new Set<number>();
   if (waiting.length <= ctx.settings.perRecordPollLimit) {

@@ -77,6 +77,8 @@ export class CorporateIdentifierService {
       journal: identifierJournal(this.options.journalDirectory),
       logger: this.options.log,
       settings: { chunkSize: this.options.chunkSize(), settleMs: session.engine.settings.settleMs },
+      // Runs belong to the signed-in account's tenant, as hash imports do.
+      tenant: () => Promise.resolve(session.tenant),
     });
     return { session, graph, importer };
   }
@@ -121,10 +123,10 @@ export class CorporateIdentifierService {
     identifiers: readonly string[],
     options: { source: string; overwrite: boolean; plan?: IdentifierPlan; cancel?: AbortSignal; onProgress?: (view: IdentifierRunView) => void },
   ): Promise<IdentifierRunResult> {
-    return this.withGraph(async ({ importer, session }) => {
+    return this.withGraph(async ({ importer }) => {
       const subscription = importer.events.on((event) => (event.type === 'progress' ? options.onProgress?.(event.view) : undefined));
       try {
-        const result = await importer.start(identifiers, { source: options.source, overwrite: options.overwrite, plan: options.plan, cancel: options.cancel, stop: this.disposed.signal, tenant: session.tenant });
+        const result = await importer.start(identifiers, { source: options.source, overwrite: options.overwrite, plan: options.plan, cancel: options.cancel, stop: this.disposed.signal });
         this.learn(result.run);
         return result;
       } finally {
@@ -135,14 +137,14 @@ export class CorporateIdentifierService {
 
   /** Imports of this tenant a closed window or a stopped progress left unfinished. */
   async unfinished(): Promise<IdentifierRunView[]> {
-    return this.withGraph(async ({ importer, session }) => importer.unfinishedRuns(session.tenant));
+    return this.withGraph(async ({ importer }) => (await importer.unfinishedRuns()).mine);
   }
 
   async resume(runId: string, options: { cancel?: AbortSignal; onProgress?: (view: IdentifierRunView) => void } = {}): Promise<IdentifierRunResult> {
-    return this.withGraph(async ({ importer, session }) => {
+    return this.withGraph(async ({ importer }) => {
       const subscription = importer.events.on((event) => (event.type === 'progress' ? options.onProgress?.(event.view) : undefined));
       try {
-        const result = await importer.resume(runId, { cancel: options.cancel, stop: this.disposed.signal, tenant: session.tenant });
+        const result = await importer.resume(runId, { cancel: options.cancel, stop: this.disposed.signal });
         this.learn(result.run);
         return result;
       } finally {

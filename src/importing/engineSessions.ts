@@ -110,10 +110,17 @@ export class EngineSessions {
     if (!budget) this.budgets.set(budgetKey, (budget = new WriteBudget({ limit: settings.writesPer20Seconds, windowMs: 20_000 }, systemClock)));
     const client = new GraphClient({ graphRoot, apiVersion: settings.apiVersion, getAccessToken, logger: log, userAgent: this.options.userAgent, writeBudget: budget, ...(this.options.transport ? { transport: this.options.transport } : {}) });
     this.clients.push(client);
-    const engine = new ImportEngine({ graph: new AutopilotGraph(client), journal: new Journal(this.options.journalDirectory), logger: log, settings: settings.engine });
+    const tenant = runTenantOf(account);
+    const engine = new ImportEngine({
+      graph: new AutopilotGraph(client),
+      journal: new Journal(this.options.journalDirectory),
+      logger: log,
+      settings: settings.engine,
+      tenant: () => Promise.resolve(tenant),
+    });
     this.options.onEngine(engine);
     log.debug(`Import engine for ${account.label} in tenant ${account.tenantId} at ${client.graphRoot} (${client.apiVersion}), chunks of ${settings.engine.batchSize}`);
-    return { engine, account, tenant: runTenantOf(account), graphRoot: client.graphRoot };
+    return { engine, account, tenant, graphRoot: client.graphRoot };
   }
 
   dispose(): void {

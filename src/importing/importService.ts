@@ -16,10 +16,11 @@ import type { ImportedDeviceIdentity, RegisteredDevice } from '../graph/types';
 import type { ImportEngine, RunOptions, RunResult } from '../import/engine';
 import { Emitter, type ImportEvent, type Subscription } from '../import/events';
 import type { RunView } from '../import/runState';
+import { tenantRefusal } from '../import/tenant';
 import type { DeviceToImport } from '../payload/api';
 import { awaitingResult, type ImportsModel } from '../views/importsModel';
 import { sourceName } from '../views/importPresentation';
-import { EngineSessions, normalizedGraphRoot, type EngineSession } from './engineSessions';
+import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession } from './engineSessions';
 import type { HttpTransport } from '../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
@@ -136,7 +137,7 @@ export class ImportService {
    */
   canWatch(view: RunView): boolean {
     const account = this.options.auth.activeAccount;
-    if (!account || !view.tenant || view.tenant.id.toLowerCase() !== account.tenantId.toLowerCase()) return false;
+    if (!account || tenantRefusal(view, runTenantOf(account))) return false;
     const problem = this.options.auth.settingsProblem;
     return !problem && normalizedGraphRoot(this.options.auth.settings.endpoints.graphRoot) === view.graphRoot;
   }
@@ -149,9 +150,8 @@ export class ImportService {
   /** Journals a new run, shows it, and sends it under the returned handle. */
   async startImport(request: ImportRequest, onProgress?: (view: RunView) => void): Promise<RunHandle> {
     const session = await this.sessions.get();
-    const view = session.engine.prepareRun(request.devices, {
+    const view = await session.engine.prepareRun(request.devices, {
       source: request.source,
-      tenant: session.tenant,
       ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
     });
     this.model.update(view);
@@ -226,22 +226,13 @@ export class ImportService {
     for (const runId of runIds) {
       if (this.drives.has(runId)) continue;
       await this.exclusive(runId, async () => {
-        // Holding the lock proves no other window or terminal is working on the run right now.
-        let release: () => void;
         try {
-          release = journal.lock(runId);
-        } catch (error) {
-          if (error instanceof RunBusyError) {
-            this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
-            return;
-          }
-          throw error;
-        }
-        try {
-          journal.deleteRun(runId);
+          // Under the run's lock: never while another window or terminal is working on it.
+          journal.forget(runId);
           removed.push(runId);
-        } finally {
-          release();
+        } catch (error) {
+          if (!(error instanceof RunBusyError)) throw error;
+          this.options.log.info(`Kept import ${runId} in the list: ${error.message}`);
         }
       });
     }
@@ -287,12 +278,13 @@ export class ImportService {
     if (view.graphRoot !== session.graphRoot) {
       throw new Error(l10n.t('{0} was imported through {1}, not {2}: switch autopilot.cloud back to work on it.', this.runName(runId), view.graphRoot, session.graphRoot));
     }
-    if (!view.tenant) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
-    if (view.tenant.id.toLowerCase() !== session.tenant.id.toLowerCase()) {
+    const refusal = tenantRefusal(view, session.tenant);
+    if (refusal?.runTenant) {
       throw new Error(
-        l10n.t('{0} was imported into tenant {1}, but the active account is in tenant {2}: switch account (status bar) to work on it.', this.runName(runId), view.tenant.label, session.tenant.label),
+        l10n.t('{0} was imported into tenant {1}, but the active account is in tenant {2}: switch account (status bar) to work on it.', this.runName(runId), refusal.runTenant.label, session.tenant.label),
       );
     }
+    if (refusal) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
     return session;
   }
 

@@ -57,6 +57,11 @@ export class PollScheduler {
     this.wake();
   }
 
+  /** Whether a poll is under way or armed; when not, no request is made until something changes (tests rely on it). */
+  get active(): boolean {
+    return this.timer !== undefined || this.ticking;
+  }
+
   /** Whether the scheduler would poll this run now. */
   isDue(entry: RunEntry, settings: ImportSettings = this.options.readSettings()): boolean {
     const { view } = entry;
@@ -78,7 +83,7 @@ export class PollScheduler {
     const delay = Math.max(0, this.lastTick + interval - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.tick();
+      this.tick().catch((error: unknown) => this.options.log.error(`Watching imports stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     }, delay);
   }
 

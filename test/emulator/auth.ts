@@ -21,7 +21,18 @@ export type AcceptToken = (token: string) => TokenGrant | undefined;
 
 export const DEFAULT_TENANT_ID = '00000000-0000-4000-8000-00000000e1e1';
 export const DEFAULT_APP_ID = '00000000-0000-4000-8000-0000000a0001';
-export const DEFAULT_STATIC_TOKEN = 'emulator-static-token';
+
+/**
+ * A token shaped like Entra's access tokens for Graph (a JWT whose payload names the tenant in `tid`), unsigned: the
+ * emulator recognises the whole string, and clients only read the claims (the terminal command takes the run's tenant
+ * from `tid`). `name` makes tokens of the same tenant distinct.
+ */
+export function accessTokenFor(tenantId: string, name = 'static', appId = DEFAULT_APP_ID): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ typ: 'JWT', alg: 'none' })}.${part({ aud: 'https://graph.microsoft.com', tid: tenantId, appid: appId, name })}.emulator`;
+}
+
+export const DEFAULT_STATIC_TOKEN = accessTokenFor(DEFAULT_TENANT_ID);
 
 export type AuthResult = { ok: true; grant: TokenGrant } | { ok: false; message: string };
 
@@ -41,6 +52,13 @@ export class EmulatorAuth {
   addToken(token: string, grant: Partial<TokenGrant> = {}): void {
     this.expired.delete(token);
     this.extra.set(token, { tenantId: DEFAULT_TENANT_ID, appId: DEFAULT_APP_ID, permissions: [WRITE_PERMISSION], ...grant });
+  }
+
+  /** A new JWT-shaped token (see `accessTokenFor`) for the grant's tenant, accepted from now on. */
+  mintToken(grant: Partial<TokenGrant> = {}): string {
+    const token = accessTokenFor(grant.tenantId ?? DEFAULT_TENANT_ID, randomBytes(9).toString('base64url'), grant.appId);
+    this.addToken(token, grant);
+    return token;
   }
 
   /** Issues a fresh opaque token that Graph accepts for `lifetimeMs` and then answers 401 "expired". */

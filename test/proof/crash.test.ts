@@ -102,10 +102,12 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  function cli(args: readonly string[], kill?: KillPoint): Promise<CliRun & { killed: boolean }> {
+  function cli(args: readonly string[], kill?: KillPoint, extraEnv: Record<string, string> = {}): Promise<CliRun & { killed: boolean }> {
     let pid = 0;
     let killed = false;
     let timer: NodeJS.Timeout | undefined;
+    let instantCame!: () => void;
+    const instant = new Promise<void>((resolve) => (instantCame = resolve));
     const die = () => {
       if (killed || !pid) return;
       killed = true;
@@ -125,36 +127,72 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
     } else if (kill?.when === 'nth-request') {
       const skip = Math.floor(kill.fraction * reference.requests);
       emulator.faults.add({ skip, action: { kind: 'after-commit', run: die } });
+      // How many polls a run makes depends on how busy the machine is: a run that reaches its last phase (the
+      // registration checks) before making that many requests dies there instead of finishing unkilled.
+      emulator.faults.add({ method: 'GET', path: REGISTERED, times: Infinity, action: { kind: 'before-commit', run: die } });
+    } else if (kill?.when === 'time') {
+      // The instant is a share of the uninterrupted run's duration, and this run may be quicker (a machine less busy
+      // than during the reference): its last phase (the registration checks) waits for the instant, so the process
+      // is always still running when it comes.
+      emulator.faults.add({ method: 'GET', path: REGISTERED, times: Infinity, action: { kind: 'before-commit', run: () => instant } });
     }
     // A resume waits out the settle time for a send a crash left unconfirmed: 0.2 s here (nothing commits later).
-    const env = { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.1', AUTOPILOT_SETTLE_SECONDS: '0.2' };
+    const env = { AUTOPILOT_GRAPH_ROOT: emulator.url, AUTOPILOT_ACCESS_TOKEN: emulator.staticToken, AUTOPILOT_POLL_INTERVAL_SECONDS: '0.1', AUTOPILOT_SETTLE_SECONDS: '0.2', ...extraEnv };
     const run = runCli([...args, '--journal', path.join(dir, 'journal')], {
       env,
       cwd: dir,
       onSpawn: (child) => {
         pid = child.pid!;
-        if (kill?.when === 'time') timer = setTimeout(die, kill.fraction * reference.durationMs);
+        if (kill?.when === 'time') {
+          timer = setTimeout(() => {
+            die();
+            instantCame();
+          }, kill.fraction * reference.durationMs);
+        }
       },
     });
     return run.then((result) => {
       clearTimeout(timer);
+      instantCame();
       emulator.faults.clear();
       return { ...result, killed };
     });
   }
 
-  /** The kind of the newest entry in the (only) run's journal, as a restart would read it. */
   /** Runs the journal holds (none when the process died before it journaled the run). */
   function journaledRuns(): string[] {
     const runs = path.join(dir, 'journal', 'runs');
     return fs.existsSync(runs) ? fs.readdirSync(runs) : [];
   }
 
-  function lastJournalEntry(): string {
+  /** The (only) run's event file. */
+  function eventsFile(): string {
     const runs = path.join(dir, 'journal', 'runs');
     const [runId] = fs.readdirSync(runs);
-    const lines = fs.readFileSync(path.join(runs, runId!, 'events.jsonl'), 'utf8').trim().split('\n');
+    return path.join(runs, runId!, 'events.jsonl');
+  }
+
+  /** The kind of the newest entry in the (only) run's journal, as a restart would read it. */
+  function lastJournalEntry(): string {
+    const lines = fs.readFileSync(eventsFile(), 'utf8').trim().split('\n');
     return (JSON.parse(lines.at(-1)!) as { t: string }).t;
+  }
+
+  /** Kills the import just after Graph committed chunk `n` (before its answer was journaled). */
+  async function crashAfterChunk(n: number): Promise<void> {
+    const crashed = await cli(importArgs(), { name: `chunk ${n} after commit`, when: 'request', rule: nthImport(n), moment: 'after-commit' });
+    assert.ok(crashed.killed && crashed.signal === 'SIGKILL', crashed.stderr.slice(-2000));
+    assert.equal(lastJournalEntry(), 'send');
+  }
+
+  /** The finished run, audited against the emulator's records and compared with the uninterrupted run. */
+  function assertFinished(run: CliRun): void {
+    assert.equal(run.code, 3, `the run ends like the uninterrupted import, some devices refused (exit 3):\n${run.stderr.slice(-2000)}`);
+    const { runs } = parseJsonOutput<RunsDocument>(run);
+    assert.equal(runs.length, 1, 'the one interrupted run was resumed');
+    const problems = auditRun(emulator, DEFAULT_TENANT_ID, expected, runs[0]!.devices);
+    assert.deepEqual(problems, [], summarize(problems));
+    assert.deepEqual(outcome(runs[0]!.devices), reference.outcome, 'the same result as the uninterrupted run');
   }
 
   const importArgs = () => ['import', path.join(dir, 'devices.autopilot.json'), '--batch-size', String(BATCH_SIZE), '--wait', '--json'];
@@ -197,17 +235,43 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
         const nothing = await cli(['resume', '--wait', '--json']);
         assert.deepEqual(parseJsonOutput(nothing), { runs: [] });
       }
-      const resumed = await cli(neverStarted ? importArgs() : ['resume', '--wait', '--json']);
-      assert.equal(resumed.code, 3, `the run ends like the uninterrupted import, some devices refused (exit 3):\n${resumed.stderr.slice(-2000)}`);
-      const { runs } = parseJsonOutput<RunsDocument>(resumed);
-      assert.equal(runs.length, 1, 'the one interrupted run was resumed');
-      const problems = auditRun(emulator, DEFAULT_TENANT_ID, expected, runs[0]!.devices);
-      assert.deepEqual(problems, [], summarize(problems));
-      assert.deepEqual(outcome(runs[0]!.devices), reference.outcome, 'the same result as the uninterrupted run');
+      assertFinished(await cli(neverStarted ? importArgs() : ['resume', '--wait', '--json']));
 
       const again = await cli(['resume', '--wait', '--json']);
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(parseJsonOutput(again), { runs: [] }, 'nothing is left to resume');
     });
   }
+  it('dies while journaling an answer (a torn last line), then two resumes start at the same instant: one finishes it, nothing is sent twice', async () => {
+    await crashAfterChunk(5);
+    // Killed in the middle of writing Graph's answer to chunk 5: the journal ends with half an entry.
+    fs.appendFileSync(eventsFile(), '{"t":"accepted","at":"2026-01-01T00:00:00.000Z","send":5,"records":[{"device":400,"id":"');
+    const [a, b] = await Promise.all([cli(['resume', '--wait', '--json']), cli(['resume', '--wait', '--json'])]);
+    const [winner, other] = a.code === 3 ? [a, b] : [b, a];
+    assertFinished(winner);
+    // The other one either found the run locked (and said by whom), or found it already finished.
+    if (other.code === 1) {
+      assert.match(other.stderr, /^autopilot-devices: Run \S+ is being worked on by another autopilot-devices process \(pid \d+\); wait for it to finish\.\n$/);
+    } else if (other.code === 0) {
+      assert.deepEqual(parseJsonOutput(other), { runs: [] });
+    } else {
+      assertFinished(other);
+    }
+    const again = await cli(['resume', '--wait', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(parseJsonOutput(again), { runs: [] }, 'the journal is whole and nothing is left to resume');
+  });
+
+  it('dies, then a resume with another tenant’s token is refused (exit 1, nothing sent to that tenant), and one with the right token finishes', async () => {
+    await crashAfterChunk(8);
+    const otherTenant = '33333333-3333-4333-8333-333333333333';
+    const before = emulator.requests.length;
+    const refused = await cli(['resume', '--wait', '--json'], undefined, { AUTOPILOT_ACCESS_TOKEN: emulator.auth.mintToken({ tenantId: otherTenant }) });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`^autopilot-devices: Run \\S+ belongs to tenant ${DEFAULT_TENANT_ID}, but the credentials are for tenant ${otherTenant}; nothing was sent`));
+    assert.equal(refused.stderr.trim().split('\n').length, 1, 'one sentence');
+    assert.equal(emulator.requests.length, before, 'not one request was made with the other tenant’s token');
+    assert.equal(emulator.state.tenant(otherTenant).created.length, 0);
+    assertFinished(await cli(['resume', '--wait', '--json']));
+  });
 });

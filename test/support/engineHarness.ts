@@ -7,7 +7,7 @@ import { AutopilotGraph } from '../../src/graph/autopilot';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client';
 import { ImportEngine } from '../../src/import/engine';
 import type { ImportEvent } from '../../src/import/events';
-import { Journal } from '../../src/import/journal';
+import { Journal, type RunTenant } from '../../src/import/journal';
 import type { EngineSettings } from '../../src/import/settings';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../emulator/server';
 
@@ -16,7 +16,7 @@ export interface Harness {
   readonly journalDir: string;
   readonly logs: string[];
   readonly events: ImportEvent[];
-  engine(options?: { settings?: Partial<EngineSettings>; client?: Partial<GraphClientOptions> }): ImportEngine;
+  engine(options?: { settings?: Partial<EngineSettings>; client?: Partial<GraphClientOptions>; tenant?: RunTenant; journal?: Journal }): ImportEngine;
   close(): Promise<void>;
 }
 
@@ -57,9 +57,10 @@ export async function startHarness(options: GraphEmulatorOptions = {}): Promise<
       clients.push(client);
       const engine = new ImportEngine({
         graph: new AutopilotGraph(client),
-        journal: new Journal(journalDir),
+        journal: overrides.journal ?? new Journal(journalDir),
         logger,
         settings: { ...FAST_SETTINGS, ...overrides.settings },
+        ...(overrides.tenant ? { tenant: () => Promise.resolve(overrides.tenant!) } : {}),
       });
       engine.events.on((event) => events.push(event));
       return engine;

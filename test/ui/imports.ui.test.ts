@@ -122,7 +122,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     await clickContextMenuItem(page, 'Import Autopilot Devices');
     await keepGroupTags();
     await sideBarRow(page, '2 processing').waitFor({ timeout: 30_000 });
-    // Queued devices count as processing too; they spin once sent (after the look for earlier import records).
+    // The run's row can show its counts before its device rows are drawn: wait for them, then count.
     const spinning = page.locator('.sidebar .monaco-list-row .codicon-loading.codicon-modifier-spin');
     await spinning.nth(1).waitFor({ timeout: 30_000 });
     assert.equal(await spinning.count(), 2, 'processing devices spin');

@@ -12,8 +12,9 @@ import type { CorporateIdentifierGraph } from '../../graph/corporateIdentifiers'
 import { GraphError } from '../../graph/errors';
 import { RunFailedError } from '../engine';
 import { Emitter } from '../events';
-import { JOURNAL_VERSION, RunBusyError, newRunId, type Journal, type RunTenant } from '../journal';
+import { JOURNAL_VERSION, RunBusyError, newRunId, type Journal, type RunLock, type RunTenant } from '../journal';
 import { isUncertainOutcome } from '../sender';
+import { sameTenant, tenantRefusal } from '../tenant';
 import { IDENTIFIER_RUN_KIND, IdentifierRunState, type IdentifierEntry, type IdentifierRunManifest, type IdentifierRunView, type IdentitySnapshot, type ItemResult } from './identifierRun';
 import { chunked, matchRecords, searchIdentifiers, sendErrorOf, snapshotOf, type SearchResult } from './identifierSearch';
 
@@ -56,8 +57,6 @@ export interface IdentifierRunOptions {
   readonly cancel?: AbortSignal;
   /** Stops everything, requests in flight included (the journal says what to reconcile on resume). */
   readonly stop?: AbortSignal;
-  /** The tenant of the caller's credentials: a run of another tenant is refused before anything is sent. */
-  readonly tenant?: RunTenant;
 }
 
 export interface IdentifierStartOptions extends IdentifierRunOptions {
@@ -79,13 +78,6 @@ export class UnconfirmedIdentifiersError extends Error {
   }
 }
 
-export class TenantMismatchError extends Error {
-  constructor(runTenant: RunTenant, tenant: RunTenant) {
-    super(`This import of corporate identifiers belongs to tenant ${runTenant.label}, not ${tenant.label}: sign in to ${runTenant.label} to finish it.`);
-    this.name = 'TenantMismatchError';
-  }
-}
-
 function unique(identifiers: readonly string[]): { identifiers: string[]; repeats: number } {
   const seen = new Set<string>();
   const kept = identifiers.filter((identifier) => !seen.has(identifier) && Boolean(seen.add(identifier)));
@@ -98,6 +90,7 @@ export class IdentifierImporter {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly active = new Map<string, IdentifierRunState>();
+  private tenant: Promise<RunTenant | undefined> | undefined;
 
   constructor(
     private readonly options: {
@@ -106,6 +99,11 @@ export class IdentifierImporter {
       readonly logger?: Logger;
       readonly clock?: Clock;
       readonly settings?: Partial<IdentifierImportSettings>;
+      /**
+       * The tenant the credentials are for, as for hash imports (SPEC 6.1): new runs are stamped with it and no run
+       * of another tenant is worked on. Without it, only runs without a tenant are.
+       */
+      readonly tenant?: () => Promise<RunTenant>;
     },
   ) {
     const overrides = Object.fromEntries(Object.entries(options.settings ?? {}).filter(([, value]) => value !== undefined));
@@ -131,16 +129,20 @@ export class IdentifierImporter {
     return { identifiers: kept, existing: result.found, refused: result.refused, repeats };
   }
 
-  /** Journals a new run before anything is sent, then checks, sends and settles it. */
+  /**
+   * Journals a new run (locked from the moment it exists) before anything is sent, then checks, sends and settles it.
+   * A run that fails before any identifier could reach Graph (the token or the permission is refused, Graph cannot be
+   * reached) is discarded, as for hash imports: it becomes resumable only once its first import request could leave.
+   */
   async start(identifiers: readonly string[], options: IdentifierStartOptions): Promise<IdentifierRunResult> {
     const planned = options.plan && options.plan.identifiers.join('\n') === unique(identifiers).identifiers.join('\n') ? options.plan : undefined;
-    const state = this.create(unique(identifiers).identifiers, options);
-    return this.drive(state, options, planned);
+    const created = this.create(unique(identifiers).identifiers, options, await this.currentTenant());
+    return this.drive(created, options, planned);
   }
 
   /** Finishes a run from its journal: settles and reconciles what was unconfirmed, sends what was never sent. */
   async resume(runId: string, options: IdentifierRunOptions = {}): Promise<IdentifierRunResult> {
-    return this.drive(this.load(runId), options);
+    return this.drive(runId, options);
   }
 
   view(runId: string): IdentifierRunView {
@@ -159,14 +161,27 @@ export class IdentifierImporter {
     });
   }
 
-  /** Runs for this Graph root (and tenant, when both are known) that still have identifiers to check, send or settle. */
-  unfinishedRuns(tenant?: RunTenant): IdentifierRunView[] {
-    return this.listRuns().filter(
-      (run) => !run.finished && run.graphRoot === this.graph.client.graphRoot && (!tenant || !run.tenant || run.tenant.id.toLowerCase() === tenant.id.toLowerCase()),
-    );
+  /** Runs for this Graph root that still have identifiers to check, send or settle: `mine` these credentials may finish. */
+  async unfinishedRuns(): Promise<{ mine: IdentifierRunView[]; others: IdentifierRunView[] }> {
+    const tenant = await this.currentTenant();
+    const open = this.listRuns().filter((run) => !run.finished && run.graphRoot === this.graph.client.graphRoot);
+    return { mine: open.filter((run) => sameTenant(run.tenant, tenant)), others: open.filter((run) => !sameTenant(run.tenant, tenant)) };
   }
 
-  private create(identifiers: readonly string[], options: IdentifierStartOptions): IdentifierRunState {
+  private currentTenant(): Promise<RunTenant | undefined> {
+    if (!this.options.tenant) return Promise.resolve(undefined);
+    if (!this.tenant) {
+      const tenant = this.options.tenant();
+      // A failed sign-in is tried again next time.
+      tenant.catch(() => {
+        if (this.tenant === tenant) this.tenant = undefined;
+      });
+      this.tenant = tenant;
+    }
+    return this.tenant;
+  }
+
+  private create(identifiers: readonly string[], options: IdentifierStartOptions, tenant: RunTenant | undefined): CreatedRun {
     if (!identifiers.length) throw new Error('There are no corporate identifiers to import.');
     const manifest: IdentifierRunManifest = {
       version: JOURNAL_VERSION,
@@ -175,14 +190,16 @@ export class IdentifierImporter {
       startedAt: new Date(this.clock.now()).toISOString(),
       source: options.source,
       graphRoot: this.graph.client.graphRoot,
-      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(tenant ? { tenant } : {}),
       chunkSize: this.settings.chunkSize,
       overwrite: options.overwrite,
       identifiers,
     };
-    this.journal.createRun(manifest);
-    this.logger.info(`Identifier run ${manifest.id}: ${identifiers.length} corporate identifier(s) from ${options.source}${options.overwrite ? ', overwriting' : ''}`);
-    return new IdentifierRunState(manifest);
+    const lock = this.journal.createRun(manifest);
+    this.logger.info(
+      `Identifier run ${manifest.id}: ${identifiers.length} corporate identifier(s) from ${options.source}${tenant ? ` into tenant ${tenant.id}` : ''}${options.overwrite ? ', overwriting' : ''}`,
+    );
+    return { state: new IdentifierRunState(manifest), lock };
   }
 
   private load(runId: string): IdentifierRunState {
@@ -190,25 +207,50 @@ export class IdentifierImporter {
     return IdentifierRunState.load(manifest, entries);
   }
 
-  private async drive(state: IdentifierRunState, options: IdentifierRunOptions, plan?: IdentifierPlan): Promise<IdentifierRunResult> {
-    const runTenant = state.manifest.tenant;
-    if (runTenant && options.tenant && runTenant.id.toLowerCase() !== options.tenant.id.toLowerCase()) throw new TenantMismatchError(runTenant, options.tenant);
-    if (this.active.has(state.id)) throw new RunBusyError(state.id, process.pid);
-    const release = this.journal.lock(state.id);
-    this.active.set(state.id, state);
-    const run = new IdentifierRunWork(state, this, this.journal, this.logger, this.clock, options);
-    let stopped: IdentifierRunResult['stopped'] = 'cancelled';
+  /**
+   * Works on a run while holding it, in this process and across processes: the lock first (a new run comes with
+   * it), then the state as the journal has it (never read before: another process may have changed it until then),
+   * then the run's tenant. Refusals (busy, another tenant) leave the run as it was.
+   */
+  private async drive(run: string | CreatedRun, options: IdentifierRunOptions, plan?: IdentifierPlan): Promise<IdentifierRunResult> {
+    const runId = typeof run === 'string' ? run : run.state.id;
+    let lock: RunLock | undefined = typeof run === 'string' ? undefined : run.lock;
     try {
-      if (plan) run.recordPlan(plan);
-      stopped = (await run.work()) ? 'finished' : 'cancelled';
-    } catch (error) {
-      if (!isUserCancelled(error)) throw new RunFailedError(state.id, error);
+      if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
+      const tenant = await this.currentTenant();
+      lock ??= this.journal.lock(runId);
+      const state = typeof run === 'string' ? this.load(runId) : run.state;
+      const refusal = tenantRefusal(state.manifest, tenant);
+      if (refusal) throw refusal;
+      this.active.set(runId, state);
+      const work = new IdentifierRunWork(state, this, this.journal, this.logger, this.clock, options);
+      let stopped: IdentifierRunResult['stopped'] = 'cancelled';
+      try {
+        if (plan) work.recordPlan(plan);
+        stopped = (await work.work()) ? 'finished' : 'cancelled';
+      } catch (error) {
+        if (isUserCancelled(error)) return { run: state.view(), stopped };
+        if (typeof run !== 'string' && !state.anySent) {
+          this.journal.discard(lock);
+          lock = undefined;
+          this.logger.info(`Identifier run ${runId}: discarded, nothing reached Graph before it failed`);
+          throw new RunFailedError(runId, error, true);
+        }
+        throw new RunFailedError(runId, error);
+      } finally {
+        this.active.delete(runId);
+      }
+      return { run: state.view(), stopped };
     } finally {
-      this.active.delete(state.id);
-      release();
+      lock?.release();
     }
-    return { run: state.view(), stopped };
   }
+}
+
+/** A run just journaled, with its lock. */
+interface CreatedRun {
+  readonly state: IdentifierRunState;
+  readonly lock: RunLock;
 }
 
 /** One drive of one run, while its lock is held. */

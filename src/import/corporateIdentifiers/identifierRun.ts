@@ -76,6 +76,8 @@ export interface ItemState {
   error?: string;
   /** When its last send went unconfirmed (journal time); unset after a crash mid-send. */
   unconfirmedAt?: number;
+  /** A request carrying it may have reached Graph (sent, and not refused as a whole). */
+  sent?: boolean;
 }
 
 export interface IdentifierView {
@@ -153,7 +155,7 @@ export class IdentifierRunState {
         break;
       case 'send':
         this.nextSend = Math.max(this.nextSend, entry.send + 1);
-        for (const index of entry.items) Object.assign(this.item(index), { phase: 'sending', unconfirmedAt: undefined } satisfies Partial<ItemState>);
+        for (const index of entry.items) Object.assign(this.item(index), { phase: 'sending', unconfirmedAt: undefined, sent: true } satisfies Partial<ItemState>);
         break;
       case 'accepted':
         for (const result of entry.results) {
@@ -166,7 +168,7 @@ export class IdentifierRunState {
         }
         break;
       case 'rejected':
-        for (const index of entry.items) this.item(index).phase = 'to-send';
+        for (const index of entry.items) Object.assign(this.item(index), { phase: 'to-send', sent: false } satisfies Partial<ItemState>);
         break;
       case 'uncertain':
         for (const index of entry.items) Object.assign(this.item(index), { phase: 'uncertain', unconfirmedAt: Date.parse(entry.at) } satisfies Partial<ItemState>);
@@ -202,6 +204,11 @@ export class IdentifierRunState {
 
   inPhase(phase: Phase): ItemState[] {
     return this.items.filter((item) => item.phase === phase);
+  }
+
+  /** Whether any import request of the run may have reached Graph (a run without one is not worth resuming). */
+  get anySent(): boolean {
+    return this.items.some((item) => item.sent === true);
   }
 
   get finished(): boolean {

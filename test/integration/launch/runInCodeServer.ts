@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
 import type { Page } from 'playwright-core';
+import { writeBaselineExtension } from '../../../bench/activationBaseline';
 import { launchBrowser, startCodeServer, workbenchUrl } from './codeServer';
 import { ensureTools, type ToolPaths } from './toolCache';
 import type { SuiteResults } from '../suite/index';
@@ -59,7 +60,9 @@ async function runExtensionHostSuite(tools: ToolPaths, tlsEnv: Record<string, st
   }
   const env: Record<string, string> = { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir, ...tlsEnv };
   if (process.env.AUTOPILOT_TEST_FILES) env.AUTOPILOT_TEST_FILES = process.env.AUTOPILOT_TEST_FILES;
-  const server = await startCodeServer(tools, { env });
+  // Installed beside ours: the activation budget's baseline, activated by the same events at the same moment.
+  const baseline = writeBaselineExtension(path.join(outputDir, 'activation-baseline'));
+  const server = await startCodeServer(tools, { env, installVsix: [baseline] });
   const browser = await launchBrowser(tools);
   let page: Page | undefined;
   try {

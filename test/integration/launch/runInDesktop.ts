@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { writeBaselineExtension } from '../../../bench/activationBaseline';
 import type { SuiteResults } from '../suite/index';
 import { TEST_TLS_DIR_ENV, createTestTls } from '../../emulator/identity/testTls';
 
@@ -23,10 +24,14 @@ async function main(): Promise<number> {
   fs.rmSync(tlsDir, { recursive: true, force: true });
   const tls = createTestTls(tlsDir);
   if (fs.existsSync(fixtures)) fs.cpSync(fixtures, workspace, { recursive: true });
+  const baseline = path.join(outputDir, 'activation-baseline');
+  writeBaselineExtension(baseline);
+  // The baseline loads as a second extension under development (Electron VS Code takes several).
 
   const exitCode = await runTests({
     version: process.env.AUTOPILOT_VSCODE_VERSION ?? '1.139.1',
-    extensionDevelopmentPath: repoRoot,
+    // Ours, and the activation budget's baseline (bench/activationBaseline.ts), activated at the same moment.
+    extensionDevelopmentPath: [repoRoot, baseline],
     extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'suite'),
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
     extensionTestsEnv: { AUTOPILOT_TEST_RESULTS: resultsFile, AUTOPILOT_TEST_OUTPUT: outputDir, NODE_EXTRA_CA_CERTS: tls.caFile, [TEST_TLS_DIR_ENV]: tls.dir },

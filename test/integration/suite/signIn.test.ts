@@ -137,9 +137,11 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
     assert.ok(folder, 'the integration workspace has a folder');
     const settingsFile = vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json');
     const hostile = { 'autopilot.cloud': 'custom', 'autopilot.authority': 'https://login.attacker.example', 'autopilot.graphRoot': 'https://graph.attacker.example', 'autopilot.auth.clientId': '00000000-0000-4000-8000-0000000000ee' };
-    await vscode.workspace.fs.writeFile(settingsFile, Buffer.from(JSON.stringify(hostile)));
+    // A window-scoped setting in the same file shows when VS Code has read it (and told every listener), instead of
+    // waiting a while and hoping it has.
+    await vscode.workspace.fs.writeFile(settingsFile, Buffer.from(JSON.stringify({ ...hostile, 'autopilot.poll.intervalSeconds': 42 })));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await waitFor('VS Code to apply the workspace settings file', () => configuration().get<number>('poll.intervalSeconds') === 42);
       assert.equal(services.auth.settings.endpoints.authorityHost, emulator.authorityHost);
       assert.equal(services.auth.settings.endpoints.graphRoot, GRAPH_ROOT);
       assert.equal(services.auth.settings.clientId, GRAPH_CLI_CLIENT_ID);

@@ -4,6 +4,7 @@ import { UserCancelledError } from '../../../src/common/errors';
 import type { IdentityEmulator } from '../../emulator/identity/identityEmulator';
 import { ADELE, GRAPH_CLI_CLIENT_ID, MEGAN } from '../../emulator/identity/directory';
 import { visitAuthorizeUrl, type BrowserVisit } from '../../emulator/identity/testBrowser';
+import { eventually as eventuallyAsync } from '../../support/eventually';
 import {
   TEST_GRAPH_ROOT, assertNoSecretsIn, eventually, rejectsWith, serviceFor, signInWithDeviceCode, startEmulator, testTls, tokenRequests,
 } from './fixtures';
@@ -44,8 +45,7 @@ describe('User sign-in with real MSAL against the identity emulator', () => {
       const signIn = service.signInWithDeviceCode({ onDeviceCode: (p) => (prompt = p) });
       const shown = await eventually(() => prompt, 'the device code prompt');
       assert.equal(shown.verificationUri, `${emulator.origin}/devicelogin`);
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
-      assert.ok(tokenRequests(emulator, 'device_code') >= 1, 'MSAL polls while the code is pending');
+      await eventually(() => tokenRequests(emulator, 'device_code') >= 1, 'MSAL to poll while the code is pending');
 
       emulator.approveDeviceCode(shown.userCode, ADELE.username);
       const account = await signIn;
@@ -98,7 +98,8 @@ describe('User sign-in with real MSAL against the identity emulator', () => {
       controller.abort();
       await assert.rejects(signIn, UserCancelledError);
       const polls = tokenRequests(emulator, 'device_code');
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // MSAL's own promise settles when its polling loop ends: waited for, not a time.
+      await eventually(() => service.log.lines.some((line) => line.includes('Device code sign-in: polling stopped.')), 'MSAL to stop polling');
       assert.ok(tokenRequests(emulator, 'device_code') <= polls + 1, 'polling continued after cancellation');
       assert.equal(service.accounts.length, 0);
     });
@@ -179,8 +180,7 @@ describe('User sign-in with real MSAL against the identity emulator', () => {
       await eventually(() => redirect, 'the browser to be opened');
       controller.abort();
       await assert.rejects(signIn, UserCancelledError);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.ok(await portIsClosed(Number(redirect!.port)), 'the loopback port is still open');
+      await eventuallyAsync('the loopback port to be closed', () => portIsClosed(Number(redirect!.port)));
     });
 
     it('shows the AADSTS50011 page in the browser and, after the time limit, says how to fix the redirect URI', async () => {

@@ -57,11 +57,23 @@ describe('autopilot-devices import, app-only against the sandbox tenant', functi
     assert.doesNotMatch(run.stderr, new RegExp(SECRET));
   });
 
-  it('fails before sending anything when the secret is wrong, with the AADSTS7000215 sentence', async () => {
+  it('fails before sending anything when the secret is wrong, with the AADSTS7000215 sentence, and journals no run (issue 11, item 8)', async () => {
     const before = tenant.graph.requests.length;
+    const runs = () => (fs.existsSync(path.join(dir, 'journal', 'runs')) ? fs.readdirSync(path.join(dir, 'journal', 'runs')).length : 0);
+    const runsBefore = runs();
     const run = await importWith({ AUTOPILOT_CLIENT_SECRET: 'not-the-secret' });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /AADSTS7000215/);
     assert.equal(tenant.graph.requests.length, before);
+    assert.equal(runs(), runsBefore, 'a sign-in that failed leaves nothing for resume to send later');
+  });
+
+  it('ties the run to the tenant of the app-only token, named by the --tenant domain', async () => {
+    const run = await importWith({ AUTOPILOT_CLIENT_SECRET: SECRET });
+    assert.equal(run.code, 3, run.stderr);
+    const runsDir = path.join(dir, 'journal', 'runs');
+    const newest = fs.readdirSync(runsDir).sort().at(-1)!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(runsDir, newest, 'manifest.json'), 'utf8')) as { tenant?: { id: string; label: string } };
+    assert.deepEqual(manifest.tenant, { id: tenant.tenantId, label: tenant.tenantDomain });
   });
 });

@@ -167,6 +167,44 @@ describe('autopilot-devices identifiers (bundled CLI, child process, emulator)',
     );
   });
 
+  it('keeps an interrupted import in its tenant: another tenant\'s token leaves it alone, says so, and sends nothing for it', async () => {
+    const many = Array.from({ length: 20 }, (_, index) => `Lenovo,ThinkPad T14,PT${String(index).padStart(6, '0')}`);
+    let childPid = 0;
+    emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => void process.kill(-childPid, 'SIGKILL') } });
+    const source = file('tenant.identifiers.csv', many);
+    const crashed = await cli(['identifiers', 'import', source, '--batch-size', '10', '--json'], {}, (child) => (childPid = child.pid!));
+    assert.equal(crashed.signal, 'SIGKILL');
+
+    const otherTenant = '22222222-2222-4222-8222-222222222222';
+    const other = emulator.auth.mintToken({ tenantId: otherTenant });
+    const elsewhere = await cli(['identifiers', 'import', file('other.identifiers.csv', ['HP,HP EliteBook 840 G10,5CG0000001']), '--json'], { AUTOPILOT_ACCESS_TOKEN: other });
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.match(elsewhere.stderr, new RegExp(`the interrupted import of corporate identifiers \\S+ belongs to tenant ${DEFAULT_TENANT_ID}, not to these credentials; it is left for that tenant`));
+    assert.deepEqual(parseJsonOutput<IdentifiersDocument>(elsewhere).identifiers.map((line) => line.identifier), ['HP,HP EliteBook 840 G10,5CG0000001'], 'the other tenant\'s run was not reported as its own');
+    assert.deepEqual(
+      emulator.requests.filter((request) => request.tenantId === otherTenant && request.path === IMPORT_PATH).map((request) => (request.body as { importedDeviceIdentities: unknown[] }).importedDeviceIdentities.length),
+      [1],
+      'only its own file went to the other tenant',
+    );
+    assert.equal(store().writes.length, 10, 'nothing more was written to the first tenant');
+
+    const own = await cli(['identifiers', 'import', source, '--batch-size', '10', '--json']);
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stderr, /finishing the interrupted import of 20 identifiers/);
+    assert.ok([...store().writesPerIdentifier().values()].every((count) => count === 1));
+    assert.equal(store().writesPerIdentifier().size, 20);
+  });
+
+  it('keeps no run when the import fails before anything could reach Graph (403), so nothing is resumed later', async () => {
+    const reader = emulator.auth.mintToken({ permissions: ['DeviceManagementServiceConfig.Read.All'] });
+    const refused = await cli(['identifiers', 'import', file('lab.identifiers.csv', LAB), '--json'], { AUTOPILOT_ACCESS_TOKEN: reader });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /403 Forbidden/);
+    assert.deepEqual(parseJsonOutput<IdentifiersDocument>(refused).identifiers, []);
+    assert.deepEqual(fs.existsSync(path.join(journal, 'corporate-identifiers', 'runs')) ? fs.readdirSync(path.join(journal, 'corporate-identifiers', 'runs')) : [], []);
+    assert.equal(store().writes.length, 0);
+  });
+
   it('stops on SIGINT with exit 4 and the pending identifiers in its JSON', async () => {
     let childPid = 0;
     emulator.faults.add({

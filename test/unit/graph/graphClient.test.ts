@@ -4,6 +4,7 @@ import { GraphClient, type GraphClientOptions } from '../../../src/graph/client'
 import { ForeignNextLinkError, GraphError, GraphNetworkError, RepeatedNextLinkError } from '../../../src/graph/errors';
 import { fakeDevices } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
+import { FakeClock } from '../../support/fakeClock';
 import { startStrangerServer } from '../../support/strangerServer';
 
 /** The seed's example request body, exactly as the Graph page gives it. */
@@ -246,14 +247,18 @@ describe('Graph client against the emulator', function () {
   });
 
   it('stops at once when cancelled', async () => {
-    emulator.faults.add({ action: { kind: 'latency', ms: 2000 } });
+    await emulator.close();
+    // Graph's answer is due in a minute of a clock that never moves: only the cancel can end the wait.
+    emulator = await startGraphEmulator({ clock: new FakeClock() });
+    emulator.faults.add({ action: { kind: 'latency', ms: 60_000 } });
     const controller = new AbortController();
     const pending = new AutopilotGraph(client()).getImportedDevice('x', controller.signal);
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
+    // Cancelled once Graph has the request; the answer would take a minute.
+    while (!emulator.requests.length) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
     const error = await pending.catch((e: unknown) => e);
     assert.equal((error as Error).name, 'AbortError');
-    assert.ok(Date.now() - started < 1000);
+    assert.equal(emulator.requests[0]!.status, 0, 'the client stopped without waiting for the answer');
   });
 
   it('paces writes with its budget so Intune never throttles them', async function () {
@@ -284,11 +289,13 @@ describe('Graph client against the emulator', function () {
 
   it('treats sync 409 and 429 as outcomes, not failures, and never retries them', async () => {
     await emulator.close();
-    emulator = await startGraphEmulator({ timing: { syncDurationMs: 300, syncMinIntervalMs: 600 } });
+    // Intune's clock, driven by the test: a sync runs for 300 ms and the next may start 600 ms after the last.
+    const intune = new FakeClock();
+    emulator = await startGraphEmulator({ clock: intune, timing: { syncDurationMs: 300, syncMinIntervalMs: 600 } });
     const graph = new AutopilotGraph(client());
     assert.equal(await graph.syncAutopilot(), 'started');
     assert.equal(await graph.syncAutopilot(), 'already-running');
-    await new Promise((r) => setTimeout(r, 350));
+    await intune.advance(350);
     assert.equal(await graph.syncAutopilot(), 'too-soon');
     assert.deepEqual(emulator.requests.map((r) => `${r.path} ${r.status}`), [
       '/beta/deviceManagement/windowsAutopilotSettings/sync 204',

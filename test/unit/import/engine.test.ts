@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { GraphError } from '../../../src/graph/errors';
 import { RunFailedError } from '../../../src/import/engine';
-import { RunBusyError } from '../../../src/import/journal';
+import { Journal, RunBusyError } from '../../../src/import/journal';
+import { RunTenantError } from '../../../src/import/tenant';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
 import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
@@ -207,16 +208,86 @@ describe('import engine against the emulator', function () {
     assertEachOnce(harness, devices);
   });
 
-  it('stops on a 403 with the Graph error, sends nothing, and leaves the run resumable', async () => {
+  it('stops on a 403 with the Graph error, sends nothing, and keeps no run to resume (issue 11, item 8)', async () => {
     harness.emulator.auth.addToken('read-only', { permissions: ['DeviceManagementServiceConfig.Read.All'] });
     const engine = harness.engine({ client: { getAccessToken: async () => 'read-only' } });
     const error = await engine.startRun(fakeDevices(3), { source: 'forbidden.json', wait: true }).catch((e: unknown) => e);
     assert.ok(error instanceof RunFailedError);
     assert.ok(error.cause instanceof GraphError && error.cause.status === 403);
-    const run = engine.view(error.runId);
-    assert.equal(run.phase, 'sending');
-    assert.ok(run.devices.every((d) => !d.sent));
+    assert.equal(error.discarded, true);
+    assert.deepEqual(engine.listRuns(), [], 'a run whose first request was refused is not left to be resumed');
     assert.equal(recordsPerSerial(harness.emulator).size, 0);
+  });
+
+  it('keeps a run that failed after Graph had some of it, for resume to finish', async () => {
+    harness.emulator.auth.addToken('first');
+    const engine = harness.engine({ settings: { batchSize: 5 }, client: { getAccessToken: async () => 'first' } });
+    // The token is revoked once the first chunk is in: the second chunk is refused.
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
+    const error = await engine.startRun(fakeDevices(10), { source: 'half.json', wait: true }).catch((e: unknown) => e);
+    assert.ok(error instanceof RunFailedError && !error.discarded);
+    assert.equal(engine.view(error.runId).devices.filter((d) => d.sent).length, 5);
+    assert.deepEqual(engine.unfinishedRuns().map((r) => r.id), [error.runId]);
+  });
+
+  it('never sends again on resume what a later run of the same tenant imported (issue 11, item 8)', async () => {
+    const devices = fakeDevices(30);
+    const cancel = new AbortController();
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
+    const first = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'devices.json', wait: true, cancel: cancel.signal });
+    assert.equal(first.run.devices.filter((d) => d.sent).length, 10);
+    // The user imported the whole file again instead of resuming.
+    const again = await harness.engine().startRun(devices, { source: 'devices.json', wait: true });
+    const sentBefore = harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length;
+
+    const resumed = await harness.engine().resumeRun(first.run.id, { wait: true });
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, sentBefore, 'nothing was sent again');
+    assert.equal(resumed.run.phase, 'finished');
+    assert.deepEqual(
+      resumed.run.devices.slice(10).map((d) => [d.id, d.status]),
+      again.run.devices.slice(10).map((d) => [d.id, d.status]),
+      'the devices the later run imported are reported with its records',
+    );
+    assert.ok(harness.logs.some((line) => line.includes('not sent: the later run') && line.includes(again.run.id)));
+  });
+
+  it('works on a run only under its own tenant, and sends nothing under another (issue 11, item 3)', async () => {
+    const contoso = { id: '11111111-1111-4111-8111-111111111111', label: 'contoso.com' };
+    const fabrikam = { id: '22222222-2222-4222-8222-222222222222', label: 'fabrikam.com' };
+    const started = await harness.engine({ tenant: contoso }).startRun(fakeDevices(3), { source: 'tenant.json', cancel: AbortSignal.abort() });
+    assert.equal(started.stopped, 'cancelled');
+    assert.deepEqual(harness.engine().view(started.run.id).tenant, contoso);
+    const requests = harness.emulator.requests.length;
+
+    for (const engine of [harness.engine({ tenant: fabrikam }), harness.engine()]) {
+      const error = await engine.resumeRun(started.run.id, { wait: true }).catch((e: unknown) => e);
+      assert.ok(error instanceof RunTenantError, String(error));
+      assert.equal(error.runTenant?.label, 'contoso.com');
+      await assert.rejects(engine.refreshRun(started.run.id), RunTenantError);
+      await assert.rejects(engine.retryFailed(started.run.id), RunTenantError);
+      await assert.rejects(engine.deleteImportRecords(started.run.id, 'terminal'), RunTenantError);
+    }
+    assert.equal(harness.emulator.requests.length, requests, 'nothing was sent under the other tenant');
+    const resumed = await harness.engine({ tenant: { ...contoso, id: contoso.id.toUpperCase() } }).resumeRun(started.run.id, { wait: true });
+    assert.equal(resumed.run.counts.complete, 3);
+  });
+
+  it('takes a run’s lock before it reads the run’s state (issue 11, item 5)', async () => {
+    const first = await harness.engine().startRun(fakeDevices(4), { source: 'order.json', cancel: AbortSignal.abort() });
+    const runId = first.run.id;
+    const order: string[] = [];
+    class WatchedJournal extends Journal {
+      override lock(id: string) {
+        if (id === runId) order.push('lock');
+        return super.lock(id);
+      }
+      override read(id: string) {
+        if (id === runId) order.push('read');
+        return super.read(id);
+      }
+    }
+    await harness.engine({ journal: new WatchedJournal(harness.journalDir) }).resumeRun(runId);
+    assert.equal(order[0], 'lock', `the journal was used in this order: ${order.join(', ')}`);
   });
 
   it('stops at the time limit with the run resumable', async () => {
@@ -226,7 +297,7 @@ describe('import engine against the emulator', function () {
     const result = await harness.engine({ settings: { timeLimitMs: 300 } }).startRun(devices, { source: 'slow.json', wait: true });
     assert.equal(result.stopped, 'time-limit');
     assert.equal(result.run.phase, 'processing');
-    await new Promise((r) => setTimeout(r, 1300));
+    // Resuming with a wait watches until Graph has processed them, however long that takes.
     const resumed = await harness.engine().resumeRun(result.run.id, { wait: true });
     assert.equal(resumed.run.counts.complete, 4);
     assertEachOnce(harness, devices);

@@ -11,6 +11,9 @@ import { GraphClient, type GraphClientOptions } from '../../../src/graph/client'
 import { CorporateIdentifierGraph } from '../../../src/graph/corporateIdentifiers';
 import { IdentifierImporter, type IdentifierEvent, type IdentifierImportSettings } from '../../../src/import/corporateIdentifiers/identifierImporter';
 import { identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
+import { RunFailedError } from '../../../src/import/engine';
+import { RunBusyError, type RunTenant } from '../../../src/import/journal';
+import { RunTenantError } from '../../../src/import/tenant';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import type { LateAnswer } from '../../emulator/faults';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
@@ -34,10 +37,10 @@ describe('corporate identifier import against an untidy Graph', function () {
 
   const store = () => emulator.state.tenant(DEFAULT_TENANT_ID).identities;
 
-  function importer(settings: Partial<IdentifierImportSettings> = {}, client: Partial<GraphClientOptions> = {}): IdentifierImporter {
+  function importer(settings: Partial<IdentifierImportSettings> = {}, client: Partial<GraphClientOptions> = {}, tenant?: RunTenant): IdentifierImporter {
     const graphClient = new GraphClient({ graphRoot: emulator.url, getAccessToken: async () => emulator.staticToken, logger: captureLogger(logs), retry: { baseDelayMs: 20, maxDelayMs: 200 }, ...client });
     clients.push(graphClient);
-    const created = new IdentifierImporter({ graph: new CorporateIdentifierGraph(graphClient), journal: identifierJournal(journalDir), logger: captureLogger(logs), settings: { settleMs: 250, ...settings } });
+    const created = new IdentifierImporter({ graph: new CorporateIdentifierGraph(graphClient), journal: identifierJournal(journalDir), logger: captureLogger(logs), settings: { settleMs: 250, ...settings }, ...(tenant ? { tenant: () => Promise.resolve(tenant) } : {}) });
     created.events.on((event) => events.push(event));
     return created;
   }
@@ -170,11 +173,11 @@ describe('corporate identifier import against an untidy Graph', function () {
     assertWrittenOnce(values.slice(0, 3));
 
     const resumer = importer({ chunkSize: 3 });
-    assert.deepEqual(resumer.unfinishedRuns().map((run) => run.id), [first.run.id]);
+    assert.deepEqual((await resumer.unfinishedRuns()).mine.map((run) => run.id), [first.run.id]);
     const resumed = await resumer.resume(first.run.id);
     assert.deepEqual(resumed.run.counts, { imported: 6, exists: 0, failed: 0, pending: 0 });
     assertWrittenOnce(values);
-    assert.deepEqual(resumer.unfinishedRuns(), []);
+    assert.deepEqual(await resumer.unfinishedRuns(), { mine: [], others: [] });
   });
 
   it('stops sending when cancelled and sends the rest on resume', async () => {
@@ -205,14 +208,61 @@ describe('corporate identifier import against an untidy Graph', function () {
     assert.equal(emulator.requests.filter((request) => request.path === SEARCH_PATH).length, searches, 'no second search');
   });
 
-  it('refuses to finish a run of another tenant, before sending anything', async () => {
+  const tenantA: RunTenant = { id: 'tenant-a', label: 'a.example' };
+  const tenantB: RunTenant = { id: 'tenant-b', label: 'b.example' };
+
+  it('a run belongs to its tenant: another tenant\'s credentials neither see it as theirs nor finish it, and nothing is sent', async () => {
     const values = identifiers(2);
     const cancel = new AbortController();
     cancel.abort();
-    const run = await importer().start(values, { source: 'a.identifiers.csv', overwrite: false, cancel: cancel.signal, tenant: { id: 'tenant-a', label: 'a.example' } });
+    const run = await importer({}, {}, tenantA).start(values, { source: 'a.identifiers.csv', overwrite: false, cancel: cancel.signal });
+    assert.deepEqual(run.run.tenant, tenantA);
+    const other = importer({}, {}, tenantB);
+    assert.deepEqual(await other.unfinishedRuns(), { mine: [], others: [importer().view(run.run.id)] });
     const before = emulator.requests.length;
-    await assert.rejects(importer().resume(run.run.id, { tenant: { id: 'tenant-b', label: 'b.example' } }), /belongs to tenant a\.example, not b\.example/);
+    const refused = await other.resume(run.run.id).then(
+      () => assert.fail('resumed in another tenant'),
+      (error: unknown) => error,
+    );
+    assert.ok(refused instanceof RunTenantError);
+    assert.match(refused.message, /belongs to tenant a\.example, but the credentials are for tenant b\.example; nothing was sent/);
+    // Credentials that name no tenant cannot finish a run that has one either.
+    await assert.rejects(importer().resume(run.run.id), RunTenantError);
     assert.equal(emulator.requests.length, before);
+    const finished = await importer({}, {}, tenantA).resume(run.run.id);
+    assert.deepEqual(finished.run.counts, { imported: 2, exists: 0, failed: 0, pending: 0 });
+    assertWrittenOnce(values);
+  });
+
+  it('a run that fails before any identifier could reach Graph is not kept (nothing to resume)', async () => {
+    emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'status', status: 403 } });
+    const failed = await importer({}, {}, tenantA)
+      .start(identifiers(2), { source: 'forbidden.identifiers.csv', overwrite: false })
+      .then(
+        () => assert.fail('imported without permission'),
+        (error: unknown) => error,
+      );
+    assert.ok(failed instanceof RunFailedError && failed.discarded, String(failed));
+    assert.deepEqual(identifierJournal(journalDir).runIds(), []);
+    assert.equal(store().writes.length, 0);
+  });
+
+  it('one process works on a run at a time, and a torn last journal line does not make it unreadable', async () => {
+    const values = identifiers(4);
+    const cancel = new AbortController();
+    cancel.abort();
+    const run = await importer({}, {}, tenantA).start(values, { source: 'torn.identifiers.csv', overwrite: false, cancel: cancel.signal });
+    const journal = identifierJournal(journalDir);
+    fs.appendFileSync(path.join(journalDir, 'corporate-identifiers', 'runs', run.run.id, 'events.jsonl'), '{"t":"send","at":"2026-');
+    const held = journal.lock(run.run.id);
+    const before = emulator.requests.length;
+    await assert.rejects(importer({}, {}, tenantA).resume(run.run.id), RunBusyError);
+    assert.equal(emulator.requests.length, before);
+    held.release();
+    const finished = await importer({}, {}, tenantA).resume(run.run.id);
+    assert.deepEqual(finished.run.counts, { imported: 4, exists: 0, failed: 0, pending: 0 });
+    assertWrittenOnce(values);
+    assert.ok(fs.readFileSync(path.join(journalDir, 'corporate-identifiers', 'runs', run.run.id, 'events.jsonl'), 'utf8').split('\n').slice(0, -1).every((line) => JSON.parse(line)));
   });
 
   it('v1.0 has no importedDeviceIdentities: the emulator answers 400 as Graph does', async () => {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+import nodeFs, * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { listRunViews } from '../../../src/import/engine';
 import { explainImportError } from '../../../src/import/explanations';
 import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest } from '../../../src/import/journal';
 import { defaultJournalDirectory } from '../../../src/import/journalLocation';
@@ -20,16 +21,64 @@ describe('journal', () => {
 
   it('reads back what it wrote and ignores a torn last line (a kill mid-append)', () => {
     const journal = new Journal(dir);
-    journal.createRun(manifest());
+    journal.createRun(manifest()).release();
     journal.append(manifest().id, { t: 'send', at: 'x', send: 1, mode: 'import', devices: [0, 1] }, true);
     fs.appendFileSync(path.join(dir, 'runs', manifest().id, 'events.jsonl'), '{"t":"accepted","at":"x","se');
     const { entries } = journal.read(manifest().id);
     assert.deepEqual(entries.map((e) => e.t), ['send']);
   });
 
+  it('cuts a torn last line off before appending, so the run stays readable and listed (issue 11, item 4)', () => {
+    const journal = new Journal(dir);
+    journal.createRun(manifest()).release();
+    const events = path.join(dir, 'runs', manifest().id, 'events.jsonl');
+    journal.append(manifest().id, { t: 'send', at: 'x', send: 1, mode: 'import', devices: [0, 1] }, true);
+    fs.appendFileSync(events, '{"t":"accepted","at":"x","se');
+    journal.append(manifest().id, { t: 'uncertain', at: 'x', send: 1, devices: [0, 1], reason: 'killed' });
+    journal.append(manifest().id, { t: 'sync', at: 'x', outcome: 'started' });
+    assert.deepEqual(journal.read(manifest().id).entries.map((e) => e.t), ['send', 'uncertain', 'sync']);
+    assert.equal(fs.readFileSync(events, 'utf8').split('\n').length, 4, 'three whole lines, nothing glued');
+    assert.deepEqual(listRunViews(journal).map((run) => run.id), [manifest().id]);
+  });
+
+  it('counts an entry only once its line has ended, whatever the fragment looks like', () => {
+    const journal = new Journal(dir);
+    journal.createRun(manifest()).release();
+    const events = path.join(dir, 'runs', manifest().id, 'events.jsonl');
+    // A kill between the entry and its newline: the reader and the next append agree that it never counted.
+    fs.appendFileSync(events, '{"t":"sync","at":"x","outcome":"started"}');
+    assert.deepEqual(journal.read(manifest().id).entries, []);
+    journal.append(manifest().id, { t: 'registered', at: 'x', devices: [0] });
+    assert.deepEqual(journal.read(manifest().id).entries.map((e) => e.t), ['registered']);
+  });
+
+  it('reads a journal an earlier version damaged by appending after a torn line', () => {
+    const journal = new Journal(dir);
+    journal.createRun(manifest()).release();
+    fs.appendFileSync(path.join(dir, 'runs', manifest().id, 'events.jsonl'), '{"t":"accepted","at":"x","se{"t":"sync","at":"x","outcome":"started"}\n{"t":"registered","at":"x","devices":[0]}\n');
+    assert.deepEqual(journal.read(manifest().id).entries.map((e) => e.t), ['sync', 'registered']);
+  });
+
+  it('writes a whole entry even when the operating system takes it in pieces', () => {
+    const journal = new Journal(dir);
+    journal.createRun(manifest()).release();
+    const original = nodeFs.writeSync;
+    // Short writes are allowed by POSIX (a signal, a full pipe, some network file systems).
+    (nodeFs as { writeSync: unknown }).writeSync = (fd: number, data: Buffer | string, offset?: number, length?: number) => {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data.subarray(offset ?? 0, (offset ?? 0) + (length ?? data.length));
+      return original(fd, bytes, 0, Math.min(bytes.length, 7));
+    };
+    try {
+      journal.append(manifest().id, { t: 'record-deleted', at: 'x', devices: [0, 1, 2, 3] });
+    } finally {
+      nodeFs.writeSync = original;
+    }
+    assert.deepEqual(journal.read(manifest().id).entries, [{ t: 'record-deleted', at: 'x', devices: [0, 1, 2, 3] }]);
+  });
+
   it('refuses a journal damaged in the middle rather than guessing', () => {
     const journal = new Journal(dir);
-    journal.createRun(manifest());
+    journal.createRun(manifest()).release();
     const events = path.join(dir, 'runs', manifest().id, 'events.jsonl');
     fs.appendFileSync(events, 'garbage\n{"t":"sync","at":"x","outcome":"started"}\n');
     assert.throws(() => journal.read(manifest().id), SyntaxError);
@@ -37,14 +86,15 @@ describe('journal', () => {
 
   it('lists runs newest first and locks a run against a second holder, taking over after a dead one', () => {
     const journal = new Journal(dir);
-    journal.createRun(manifest('20250101T000000Z-000001'));
-    journal.createRun(manifest('20250102T000000Z-000001'));
+    journal.createRun(manifest('20250101T000000Z-000001')).release();
+    journal.createRun(manifest('20250102T000000Z-000001')).release();
     assert.deepEqual(journal.runIds(), ['20250102T000000Z-000001', '20250101T000000Z-000001']);
-    const release = journal.lock('20250101T000000Z-000001');
+    const lock = journal.lock('20250101T000000Z-000001');
     assert.throws(() => journal.lock('20250101T000000Z-000001'), RunBusyError);
-    release();
+    lock.release();
     fs.writeFileSync(path.join(dir, 'runs', '20250101T000000Z-000001', 'lock'), '999999999');
-    journal.lock('20250101T000000Z-000001')();
+    journal.lock('20250101T000000Z-000001').release();
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'runs', '20250101T000000Z-000001')).sort(), ['events.jsonl', 'manifest.json'], 'no lock or temp file left');
   });
 
   it('makes sortable run ids and rejects path tricks', () => {

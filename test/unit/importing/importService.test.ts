@@ -65,8 +65,6 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     return sandbox.graph.requests.slice(since).filter((request) => pattern.test(request.path)).length;
   }
 
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
   before(async () => {
     sandbox = await startSandboxTenant({
       tls: testTls(),
@@ -127,24 +125,23 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
 
   it('checks registration only while the view is visible, and pauses again when it is hidden', async () => {
     const view = new FakeView(false);
-    const { model, service } = window({}, view);
+    const { model, service, scheduler } = window({}, view);
     const handle = await service.startImport({ devices: fakeDevices(1, 'REGWAIT'), source: '/files/reg.csv' });
     await handle.finished;
     assert.equal(model.run(handle.runId)?.view.counts.complete, 1);
 
+    // No poll armed or under way means no request until something changes: proven without waiting for a time.
     // A registration check reads the record again until it names its registration id, then looks for that device.
     const checks = /WindowsAutopilotDeviceIdentities/i;
     const start = sandbox.graph.requests.length;
-    await sleep(400);
-    assert.equal(requestsTo(checks, start), 0, 'hidden: no registration checks');
+    assert.equal(scheduler.active, false, 'hidden: no registration checks armed');
+    assert.equal(requestsTo(checks, start), 0);
 
     view.show(true);
     await eventually(() => requestsTo(checks, start) >= 2, 'registration checks while visible');
     view.show(false);
-    await sleep(200); // a check already under way may finish
-    const paused = sandbox.graph.requests.length;
-    await sleep(400);
-    assert.equal(requestsTo(checks, paused), 0, 'hidden again: checks paused');
+    await eventually(() => !scheduler.active, 'a check already under way to finish, and no further one to be armed');
+    assert.equal(scheduler.isDue(model.run(handle.runId)!), false, 'hidden again: checks paused');
 
     // Registration arrives (a sync brings it forward); once visible, the run shows it and polling stops.
     const record = sandbox.graph.state.tenant(CONTOSO.id).created.find((r) => r.serialNumber === 'REGWAIT000001')!;
@@ -152,9 +149,8 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     sandbox.graph.state.tenant(CONTOSO.id).registered.get(record.registrationId!)!.visibleAt = Date.now();
     view.show(true);
     await eventually(() => model.run(handle.runId)?.view.devices[0]?.registered, 'the device to show as registered');
-    const done = sandbox.graph.requests.length;
-    await sleep(300);
-    assert.equal(requestsTo(/deviceManagement/, done), 0, 'nothing left to watch: no more requests');
+    await eventually(() => !scheduler.active, 'the last check to end');
+    assert.equal(scheduler.isDue(model.run(handle.runId)!), false, 'nothing left to watch: no more requests');
   });
 
   it('stops watching at the time limit', async () => {
@@ -240,7 +236,8 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     sandbox.graph.faults.add({ method: 'POST', path: '/import', action: { kind: 'before-commit', run: () => fs.rmSync(path.join(journalDirectory, 'runs'), { recursive: true, force: true }) } });
     try {
       const handle = await service.startImport({ devices: fakeDevices(1, 'UNREAD'), source: '/files/unreadable.csv' });
-      const milestone = await Promise.race([handle.milestone, sleep(15_000).then(() => undefined)]);
+      // A guard against hanging forever, not a wait that proves anything: the milestone normally comes at once.
+      const milestone = await Promise.race([handle.milestone, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000).unref())]);
       assert.equal(milestone?.kind, 'failed', 'the milestone that ends the notification came');
       assert.match(String((milestone as { error: Error }).error.message), /ENOENT/);
       assert.equal(await handle.finished, undefined, 'the work ended without an unhandled rejection');
