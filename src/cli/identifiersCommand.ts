@@ -11,6 +11,7 @@ import { identifierJournal, type IdentifierRunView, type IdentifierView } from '
 import { IdentifierImporter } from '../import/corporateIdentifiers/identifierImporter';
 import { searchIdentifiers } from '../import/corporateIdentifiers/identifierSearch';
 import { RunFailedError } from '../import/engine';
+import { RunBusyError } from '../import/journal';
 import { hasErrors, identifierText, readPayloadFile } from '../payload/api';
 import type { CliOptions, IdentifiersCommandName } from './args';
 import { startSession, type GraphCommandContext } from './commandContext';
@@ -147,6 +148,8 @@ async function importIdentifiers(files: readonly string[], options: CliOptions, 
     const failedRun = error instanceof RunFailedError ? (error.discarded ? undefined : error.runId) : runId;
     const lines = failedRun ? importer.view(failedRun).identifiers.map(lineOf) : [];
     fail(context, options, describeFailure(error, session.failureContext), lines);
+    // Another process holds the run: nothing was sent for it here.
+    if (error instanceof RunBusyError) return EXIT.failed;
     return lines.some((line) => line.result === 'imported') ? EXIT.pending : EXIT.failed;
   } finally {
     session.dispose();

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
 import { parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
@@ -187,6 +188,16 @@ describe('autopilot-devices identifiers (bundled CLI, child process, emulator)',
       'only its own file went to the other tenant',
     );
     assert.equal(store().writes.length, 10, 'nothing more was written to the first tenant');
+
+    // While another process holds the run, its own tenant's import says who holds it, exits 1 and sends nothing.
+    const [runId] = identifierJournal(journal).runIds().filter((id) => identifierJournal(journal).read(id).manifest.identifiers.length === 20);
+    const held = identifierJournal(journal).lock(runId!);
+    const before = emulator.requests.length;
+    const busy = await cli(['identifiers', 'import', source, '--batch-size', '10', '--json']);
+    held.release();
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.match(busy.stderr, new RegExp(`Run ${runId} is being worked on by another autopilot-devices process \\(pid ${process.pid}\\)`));
+    assert.equal(emulator.requests.slice(before).filter((request) => request.path.startsWith(BETA)).length, 0, 'nothing sent while it was held');
 
     const own = await cli(['identifiers', 'import', source, '--batch-size', '10', '--json']);
     assert.equal(own.code, 0, own.stderr);
