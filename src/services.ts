@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { AuthService } from './auth/authService';
 import type { AccountStatusBar } from './views/accountStatusBar';
 import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
+import type { CorporateIdentifiersFeature } from './importing/registerCorporateIdentifiers';
 import type { ImportsFeature } from './importing/registerImports';
 import type { ImportsModel } from './views/importsModel';
 
@@ -18,4 +19,6 @@ export interface ExtensionServices {
   readonly payloads: PayloadDiagnostics;
   /** Import runs: the service that drives them, the tree, its view and the poll scheduler. */
   readonly importing: ImportsFeature;
+  /** Corporate identifiers (Autopilot device preparation): the tenant's list, its view, imports and deletes. */
+  readonly identifiers: CorporateIdentifiersFeature;
 }

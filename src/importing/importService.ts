@@ -143,6 +143,11 @@ export class ImportService {
     return !problem && normalizedGraphRoot(this.options.auth.settings.endpoints.graphRoot) === view.graphRoot;
   }
 
+  /** The Graph session of the active account, for features that share its client, write budget and tenant. */
+  activeSession(): Promise<EngineSession> {
+    return this.sessions.get();
+  }
+
   /** Journals a new run, shows it, and sends it under the returned handle. */
   async startImport(request: ImportRequest, onProgress?: (view: RunView) => void): Promise<RunHandle> {
     const session = await this.sessions.get();
