@@ -7,8 +7,10 @@ import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
 import { registerImports } from './views/registerImportsView';
+import { registerCorporateIdentifiers } from './views/registerCorporateIdentifiersView';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
+import { CorporateIdentifiersModel } from './import/vscode/corporateIdentifiersModel';
 
 markLoaded();
 
@@ -29,10 +31,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const auth = registerAuth(context, log, transport);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
-  const payloads = registerPayloadEditor(context, log);
+  // Hovers in identifier files say what the tenant has, once the Corporate Identifiers view has read it.
+  const identifierList = new CorporateIdentifiersModel();
+  const payloads = registerPayloadEditor(context, log, (identifier) => identifierList.lookup(identifier));
   const importing = registerImports(context, log, auth, transport);
+  const identifiers = registerCorporateIdentifiers(context, log, auth, importing, identifierList);
 
-  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
+  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing, identifiers };
   registerCommands(context, commandTable(services), log);
 
   const { loadMs, activateMs, totalMs: activationMs } = activationBreakdown(activateStarted);

@@ -4,6 +4,7 @@ import type { AccountStatusBar } from './views/accountStatusBar';
 import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
 import type { ImportsFeature } from './views/registerImportsView';
 import type { ImportsModel } from './import/vscode/importsModel';
+import type { CorporateIdentifiersFeature } from './views/registerCorporateIdentifiersView';
 
 /** What the composition root builds once and hands to commands and views. */
 export interface ExtensionServices {
@@ -18,4 +19,6 @@ export interface ExtensionServices {
   readonly payloads: PayloadDiagnostics;
   /** Import runs: the service that drives them, the tree, its view and the poll scheduler. */
   readonly importing: ImportsFeature;
+  /** Corporate identifiers (Autopilot device preparation): the tenant's list, its view, imports and deletes. */
+  readonly identifiers: CorporateIdentifiersFeature;
 }

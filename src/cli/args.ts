@@ -8,8 +8,11 @@ import { CLOUD_NAMES, type CloudName } from '../graph/clouds';
 import { MAX_BATCH_SIZE } from '../import/settings';
 import { VALIDATE_FORMATS, type ValidateFormat } from './validateFormats';
 
-export type CommandName = 'validate' | 'import' | 'resume' | 'status' | 'sync' | 'whoami';
-export const COMMANDS: readonly CommandName[] = ['validate', 'import', 'resume', 'status', 'sync', 'whoami'];
+/** `identifiers import|list|delete` (SPEC 6.3) are read as one command name each. */
+export const IDENTIFIERS_COMMANDS = ['identifiers import', 'identifiers list', 'identifiers delete'] as const;
+export type IdentifiersCommandName = (typeof IDENTIFIERS_COMMANDS)[number];
+export type CommandName = 'validate' | 'import' | 'resume' | 'status' | 'sync' | 'whoami' | IdentifiersCommandName;
+export const COMMANDS: readonly CommandName[] = ['validate', 'import', 'resume', 'status', 'sync', 'whoami', ...IDENTIFIERS_COMMANDS];
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -37,6 +40,10 @@ export interface CliOptions {
   format?: ValidateFormat;
   /** `--managed-identity` (true: system-assigned) or `--managed-identity=CLIENT_ID` (user-assigned). */
   managedIdentity?: true | string;
+  /** `identifiers import --overwrite`: identifiers the tenant has already are sent again and replaced. */
+  overwrite?: boolean;
+  /** `identifiers delete --yes`: no question first. */
+  yes?: boolean;
 }
 
 export interface ParsedCommand {
@@ -76,7 +83,7 @@ const FLAGS: Record<string, FlagSpec> = {
     },
   },
   '--managed-identity': {
-    commands: SIGN_IN_COMMANDS,
+    commands: [...SIGN_IN_COMMANDS, ...IDENTIFIERS_COMMANDS],
     toggle: (o) => (o.managedIdentity = true),
     setInline: (o, v) => {
       if (!v.trim()) throw new UsageError(l10n.t('--managed-identity= needs the client ID of a user-assigned identity.'));
@@ -88,14 +95,14 @@ const FLAGS: Record<string, FlagSpec> = {
   '--no-sync': { commands: ['import', 'resume'], toggle: (o) => (o.noSync = true) },
   '--group-tag': { commands: ['import'], set: (o, v) => (o.groupTag = v) },
   '--batch-size': {
-    commands: ['import'],
+    commands: ['import', 'identifiers import'],
     set: (o, v) => {
       const size = Number(v);
       if (!/^\d+$/.test(v) || size < 1 || size > MAX_BATCH_SIZE) throw new UsageError(l10n.t('--batch-size must be a whole number from 1 to {0}, not "{1}".', MAX_BATCH_SIZE, v));
       o.batchSize = size;
     },
   },
-  '--journal': { commands: ['import', 'resume', 'status'], set: (o, v) => (o.journal = v) },
+  '--journal': { commands: ['import', 'resume', 'status', 'identifiers import'], set: (o, v) => (o.journal = v) },
   '--poll-interval': { commands: ['import', 'resume', 'status'], set: (o, v) => (o.pollIntervalSeconds = positiveNumber('--poll-interval', v)) },
   '--timeout': { commands: ['import', 'resume'], set: (o, v) => (o.timeoutSeconds = positiveNumber('--timeout', v)) },
   '--cloud': {
@@ -115,6 +122,8 @@ const FLAGS: Record<string, FlagSpec> = {
       o.apiVersion = v as ApiVersion;
     },
   },
+  '--overwrite': { commands: ['identifiers import'], toggle: (o) => (o.overwrite = true) },
+  '--yes': { commands: ['identifiers delete'], toggle: (o) => (o.yes = true) },
 };
 
 function urlValue(flag: string, text: string): string {
@@ -134,7 +143,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 }
 
 export function parseArguments(argv: readonly string[]): ParsedCommand {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = identifiersCommandName(argv);
   if (!COMMANDS.includes(name as CommandName)) throw new UsageError(l10n.t("unknown command '{0}'", name ?? ''));
   const command = name as CommandName;
   const options: CliOptions = { json: false, verbose: false, wait: false, noSync: false };
@@ -170,7 +179,23 @@ export function parseArguments(argv: readonly string[]): ParsedCommand {
   if ((command === 'validate' || command === 'import') && files.length === 0) throw new UsageError(l10n.t("'{0}' needs at least one file", command));
   if (SIGN_IN_COMMANDS.includes(command) && command !== 'import' && files.length) throw new UsageError(l10n.t("'{0}' takes no files (got '{1}')", command, files[0]!));
   if (options.json && options.format && options.format !== 'json') throw new UsageError(l10n.t("'--json' and '--format {0}' ask for different outputs: choose one", options.format));
+
+  checkIdentifiersArguments(command, files);
   return { command, files, options };
+}
+
+/** `identifiers <action> …` as the one command `identifiers <action>`, followed by the rest of the arguments. */
+function identifiersCommandName(argv: readonly string[]): string[] {
+  if (argv[0] !== 'identifiers') return [...argv];
+  const action = argv[1];
+  if (action === undefined || action.startsWith('-')) throw new UsageError(l10n.t("'identifiers' needs an action: import, list or delete"));
+  return [`identifiers ${action}`, ...argv.slice(2)];
+}
+
+function checkIdentifiersArguments(command: CommandName, values: readonly string[]): void {
+  if (command === 'identifiers import' && values.length === 0) throw new UsageError(l10n.t("'{0}' needs at least one file", command));
+  if (command === 'identifiers list' && values.length) throw new UsageError(l10n.t("'{0}' takes no files (got '{1}')", command, values[0]!));
+  if (command === 'identifiers delete' && values.length === 0) throw new UsageError(l10n.t("'{0}' needs at least one identifier (\"Manufacturer,Model,Serial\")", command));
 }
 
 export const USAGE = `Usage:
@@ -178,6 +203,9 @@ export const USAGE = `Usage:
   autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]
   autopilot-devices resume [--journal DIR] [--wait] [--no-sync] [--json]
   autopilot-devices status [--journal DIR] [--json]
+  autopilot-devices identifiers import <file>... [--overwrite] [--batch-size N] [--json] [--journal DIR]
+  autopilot-devices identifiers list [--json]
+  autopilot-devices identifiers delete <identifier>... [--yes] [--json]      # identifier: "Manufacturer,Model,Serial"
   autopilot-devices sync [--json]
   autopilot-devices whoami [--json]          # which credential, app, tenant and cloud; the token's roles, never the token
 common: --cloud global|usgov|usgovdod|china|custom  --graph-root URL  --authority URL  --tenant ID  --api-version v1.0|beta

@@ -3,7 +3,7 @@
  * has an error. Only the report goes to stdout; with `github` and `sarif` a one-line summary goes to stderr.
  */
 import { counted } from '../common/counts';
-import { hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
+import { deviceCount, hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
 import { githubAnnotations, sarifLog, type ValidateFormat, type ValidatedFile } from './validateFormats';
 
 export interface CliOutput {
@@ -22,7 +22,7 @@ export interface ValidateOptions {
 function summary(payload: ParsedPayload): string {
   const errors = payload.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = payload.problems.length - errors;
-  return [counted.devices(payload.devices.length), counted.errors(errors), counted.warnings(warnings)].join(', ');
+  return [counted.devices(deviceCount(payload)), counted.errors(errors), counted.warnings(warnings)].join(', ');
 }
 
 function jsonDocument(results: readonly ValidatedFile[]): unknown {
@@ -31,7 +31,7 @@ function jsonDocument(results: readonly ValidatedFile[]): unknown {
       path,
       format: payload.format,
       encoding: payload.encoding,
-      devices: payload.devices.length,
+      devices: deviceCount(payload),
       problems: payload.problems.map(({ severity, code, message, line, column }) => ({ severity, code, message, line, column })),
     })),
   };

@@ -21,6 +21,13 @@ import { retryFailed } from './retryFailed';
 import { showRecord } from './showRecord';
 import { stopImport } from './stopImport';
 import { syncAutopilot } from './syncAutopilot';
+import { continueIdentifierImport } from './continueIdentifierImport';
+import { convertToIdentifiers } from './convertToIdentifiers';
+import { copyIdentifier } from './copyIdentifier';
+import { deleteIdentifier } from './deleteIdentifier';
+import { importIdentifiers } from './importIdentifiers';
+import { refreshIdentifiers } from './refreshIdentifiers';
+import { splitIdentifierFile } from './splitIdentifierFile';
 
 /** The id → handler table: the single place that says which code runs for which contributed command. */
 export function commandTable(services: ExtensionServices): Record<string, CommandHandler> {
@@ -46,5 +53,12 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
     'autopilot.copySerial': (node, selection) => copySerial(services.imports, node, selection),
     'autopilot.clearFinishedImports': () => clearFinishedImports(services.importing),
     'autopilot.forgetImport': (node, selection) => forgetImport(services.importing, node, selection),
+    'autopilot.importIdentifiers': (uri, options) => importIdentifiers(services, uri, options),
+    'autopilot.continueIdentifierImport': (runId) => continueIdentifierImport(services, runId),
+    'autopilot.refreshIdentifiers': () => refreshIdentifiers(services.identifiers),
+    'autopilot.deleteIdentifier': (node, selection, options) => deleteIdentifier(services.identifiers, node, selection, options),
+    'autopilot.copyIdentifier': (node, selection) => copyIdentifier(services.identifiers.model, node, selection),
+    'autopilot.convertToIdentifiers': (uri) => convertToIdentifiers(services.log, uri),
+    'autopilot.splitIdentifierFile': (uri) => splitIdentifierFile(services.log, uri),
   };
 }

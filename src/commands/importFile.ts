@@ -13,6 +13,7 @@ import type { Milestone } from '../import/vscode/importService';
 import { readImportSettings } from '../import/vscode/importSettings';
 import type { DeviceToImport, ParsedPayload, PayloadProblem } from '../payload/api';
 import type { ExtensionServices } from '../services';
+import { importIdentifiers, type ImportIdentifiersResult } from './importIdentifiers';
 import { announce, withImportProgress } from './importProgress';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 import { signIn } from './signIn';
@@ -24,6 +25,8 @@ export interface ImportFileOptions {
 
 export type ImportFileResult =
   | { readonly outcome: 'blocked'; readonly uri: vscode.Uri; readonly errors: number }
+  /** The file holds corporate identifiers: it went to "Import Corporate Identifiers…" instead. */
+  | { readonly outcome: 'corporate-identifiers'; readonly uri: vscode.Uri; readonly result: ImportIdentifiersResult }
   | { readonly outcome: Exclude<Milestone['kind'], 'failed'>; readonly uri: vscode.Uri; readonly runId: string; readonly run: RunView };
 
 const SHOWN_WARNINGS = 3;
@@ -42,7 +45,7 @@ function showProblems(): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.actions.view.problems');
 }
 
-async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
+export async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
   if (services.auth.activeAccount) return;
   void services.auth.settings; // a settings problem is the real reason: say that instead
   const signInChoice = vscode.l10n.t('Sign In');
@@ -111,6 +114,7 @@ export async function importFile(services: ExtensionServices, argument?: unknown
   await ensureSignedIn(services, name);
 
   const payload = await readPayloadAt(uri, services.payloads);
+  if (payload.format === 'corporate-identifiers') return { outcome: 'corporate-identifiers', uri, result: await importIdentifiers(services, uri, rawOptions) };
   const errors = payload.problems.filter((problem) => problem.severity === 'error');
   if (errors.length > 0 || payload.devices.length === 0) {
     const problems = vscode.l10n.t('Show Problems');

@@ -2,12 +2,12 @@
 import * as vscode from 'vscode';
 import { counted } from '../common/counts';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
-import { hasErrors } from '../payload/api';
+import { deviceCount, hasErrors, type PayloadFormat } from '../payload/api';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 
 export interface ValidationSummary {
   readonly uri: vscode.Uri;
-  readonly format: 'json' | 'csv';
+  readonly format: PayloadFormat;
   readonly encoding: string;
   readonly devices: number;
   readonly errors: number;
@@ -22,7 +22,7 @@ export async function validateFile(diagnostics: PayloadDiagnostics, argument?: u
     uri,
     format: payload.format,
     encoding: payload.encoding,
-    devices: payload.devices.length,
+    devices: deviceCount(payload),
     errors,
     warnings: payload.problems.length - errors,
   };

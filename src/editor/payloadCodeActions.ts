@@ -1,10 +1,12 @@
 /**
- * Quick fixes for payload problems: repair hash padding, rename a CSV-style key, remove a duplicate device, and the
- * CSV header and empty-line repairs. The payload layer computes every fix; this only turns them into edits. Problems
- * a command solves better than an edit get that command (quotation marks the portal refuses: Export Portal CSV).
+ * Quick fixes for payload problems: repair hash padding, rename a CSV-style key, remove a duplicate device, the CSV
+ * header and empty-line repairs, and the corporate-identifier repairs (remove a header, trim, remove periods from a
+ * serial, split a file too large for the portal). The payload layer computes every fix; this turns them into edits,
+ * or into the command that writes other files. Problems a command solves better than an edit get that command
+ * (quotation marks the portal refuses: Export Portal CSV).
  */
 import * as vscode from 'vscode';
-import type { PayloadProblem } from '../payload/api';
+import type { PayloadFix, PayloadProblem } from '../payload/api';
 import { DIAGNOSTIC_SOURCE, problemRange, type PayloadDiagnostics } from './payloadDiagnostics';
 import { isPayloadDocument } from './payloadDocuments';
 
@@ -14,7 +16,10 @@ const COMMAND_FIXES: Record<string, { readonly command: string; readonly title: 
 };
 
 /** Fixes that are surely what the user wants, offered first and applied by "Auto Fix". */
-const PREFERRED = new Set(['hash-padding', 'csv-style-property', 'json-trailing-comma', 'csv-header-case']);
+const PREFERRED = new Set(['hash-padding', 'csv-style-property', 'json-trailing-comma', 'csv-header-case', 'identifiers-header', 'identifiers-serial-period']);
+
+/** The commands behind fixes that write other files instead of editing this one. */
+const FIX_COMMANDS: Record<NonNullable<PayloadFix['action']>, string> = { 'split-identifier-file': 'autopilot.splitIdentifierFile' };
 
 export class PayloadCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -34,8 +39,11 @@ export class PayloadCodeActions implements vscode.CodeActionProvider {
   private toAction(document: vscode.TextDocument, problem: PayloadProblem, context: vscode.CodeActionContext): vscode.CodeAction {
     const fix = problem.fix!;
     const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-    action.edit = new vscode.WorkspaceEdit();
-    for (const edit of fix.edits) action.edit.replace(document.uri, problemRange(edit), edit.newText);
+    if (fix.action) action.command = { command: FIX_COMMANDS[fix.action], title: fix.title, arguments: [document.uri] };
+    else {
+      action.edit = new vscode.WorkspaceEdit();
+      for (const edit of fix.edits) action.edit.replace(document.uri, problemRange(edit), edit.newText);
+    }
     // Attach the diagnostic this fixes, ours or the one VS Code's JSON features show for a schema problem.
     const range = problemRange(problem);
     const fixed = context.diagnostics.filter(

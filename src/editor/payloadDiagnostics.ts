@@ -10,7 +10,7 @@ export const DIAGNOSTIC_SOURCE = 'Autopilot';
 const TYPING_DELAY_MS = 300;
 
 /** VS Code's names for the encodings a payload can have (it detects them when it opens the file). */
-const EDITOR_ENCODINGS: Record<string, TextEncoding> = {
+export const EDITOR_ENCODINGS: Record<string, TextEncoding> = {
   utf8: 'utf-8',
   utf8bom: 'utf-8-bom',
   utf16le: 'utf-16le',

@@ -53,3 +53,11 @@ export class RunTenantError extends Error {
     this.name = 'RunTenantError';
   }
 }
+
+/** Answers for corporate identifiers that never came, too often to send them again safely. */
+export class UnconfirmedIdentifiersError extends Error {
+  constructor(readonly identifiers: number) {
+    super(`Graph kept failing to answer for ${identifiers} identifier(s); stopped before sending them again. Run the import again later: it checks Graph first.`);
+    this.name = 'UnconfirmedIdentifiersError';
+  }
+}

@@ -13,7 +13,7 @@ import { ProxyConfigurationError } from '../common/environmentProxy';
 import { ProxyAuthenticationError } from '../common/httpTransport';
 import { UnsafeEndpointError } from '../graph/endpoint';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, RepeatedNextLinkError } from '../graph/errors';
-import { RunBusyError, RunFailedError, RunTenantError, UncertainSendError } from './errors';
+import { RunBusyError, RunFailedError, RunTenantError, UncertainSendError, UnconfirmedIdentifiersError } from './errors';
 
 export interface FailureContext {
   /** Who reads the sentence: the editor's words or the terminal's. */
@@ -28,6 +28,8 @@ export interface FailureContext {
   readonly credential?: CredentialChoice;
   /** How the user knows the run (its file), where a sentence names it; its id otherwise. */
   readonly runName?: string;
+  /** What was being done: imports of hardware hashes (the default) or corporate identifiers need different roles. */
+  readonly work?: 'devices' | 'identifiers';
 }
 
 /** The error a failed run wraps, or the error itself. */
@@ -43,6 +45,9 @@ export function describeFailure(error: unknown, context: FailureContext): string
   if (cause instanceof GraphError) return describeGraphError(cause, context);
   if (cause instanceof GraphNetworkError) return describeNetworkError(cause, context);
   if (cause instanceof UncertainSendError) return describeUncertainSend(cause, context);
+  if (cause instanceof UnconfirmedIdentifiersError) {
+    return l10n.t('Graph kept failing to answer, so sending stopped rather than risk importing an identifier twice. Import the file again later: it checks Graph first and sends only what is missing.');
+  }
   if (cause instanceof RunBusyError) return describeBusyRun(cause, context);
   if (cause instanceof RunTenantError) return describeTenantRefusal(cause, context);
   if (SELF_EXPLAINING.some((type) => cause instanceof type)) return (cause as Error).message;
@@ -59,6 +64,7 @@ function describeGraphError(error: GraphError, context: FailureContext): string 
         ? l10n.t('Graph rejected the access token (401 {0}: {1}): set AUTOPILOT_ACCESS_TOKEN to a valid token for {2}, e.g. from "az account get-access-token --resource {2}" ({3}).', error.code, error.graphMessage, context.graphRoot ?? '', reference)
         : l10n.t('Graph rejected the token from the app-only sign-in (401 {0}: {1}): {2} ({3}).', error.code, error.graphMessage, credentialToCheck(context.credential), reference);
     case 403:
+      if (context.work === 'identifiers' && !terminal) return identifiersForbidden(context.accountKind ?? 'user');
       return terminal
         ? l10n.t('Graph refused access (403 {0}): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All; grant it (with admin consent) and try again ({1}).', error.code, reference)
         : graphForbiddenMessage(context.accountKind ?? 'user');
@@ -69,6 +75,14 @@ function describeGraphError(error: GraphError, context: FailureContext): string 
     default:
       return terminal ? l10n.t('Graph answered {0} {1} to {2} {3}: {4} ({5}).', error.status, error.code, error.method, error.path, error.graphMessage, reference) : error.message;
   }
+}
+
+function identifiersForbidden(kind: 'user' | 'app'): string {
+  return kind === 'app'
+    ? l10n.t('Microsoft Graph refused the request (403): corporate identifiers need the application permission DeviceManagementServiceConfig.ReadWrite.All with admin consent.')
+    : l10n.t(
+        'Microsoft Graph refused the request (403): corporate identifiers need the Intune role Policy and Profile Manager or Intune Administrator (or a custom role with the corporate device identifier permissions) and consent for DeviceManagementServiceConfig.ReadWrite.All.',
+      );
 }
 
 function credentialToCheck(choice: CredentialChoice | undefined): string {

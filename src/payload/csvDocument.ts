@@ -15,7 +15,7 @@ export interface CsvReadResult {
   readonly problems: PayloadProblem[];
 }
 
-interface Row {
+export interface Row {
   readonly cells: string[];
   /** Offset of the row's first character, and of the character after its line break. */
   readonly start: number;
@@ -28,7 +28,7 @@ const EXPECTED_HEADER = PORTAL_COLUMNS.map((column) => column.header).join(',');
  * Start offsets of a row's cells (CSV: quoted cells may hold commas, doubled quotes and line breaks). Papa Parse
  * reports rows, not cell positions, so this locates cells in one row's text; it runs only for rows with a problem.
  */
-function cellSpans(text: string, row: Row): TextSpan[] {
+export function cellSpans(text: string, row: Row, delimiter = ','): TextSpan[] {
   const spans: TextSpan[] = [];
   const end = Math.max(row.start, lineContentEnd(text, row));
   let at = row.start;
@@ -49,7 +49,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
         }
       }
     }
-    const comma = text.indexOf(',', at);
+    const comma = text.indexOf(delimiter, at);
     const cellEnd = comma === -1 || comma >= end ? end : comma;
     spans.push({ start, end: cellEnd });
     if (cellEnd === end) return spans;
@@ -57,7 +57,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
   }
 }
 
-function lineContentEnd(text: string, row: Row): number {
+export function lineContentEnd(text: string, row: Row): number {
   let end = row.next;
   if (text.charCodeAt(end - 1) === 0x0a) end -= 1;
   if (text.charCodeAt(end - 1) === 0x0d) end -= 1;
@@ -150,7 +150,7 @@ class CsvSourceDocument implements SourceDocument {
   }
 }
 
-function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; quoteErrors: { offset: number; code: string }[] } {
+export function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; quoteErrors: { offset: number; code: string }[] } {
   const rows: Row[] = [];
   const quoteErrors: { offset: number; code: string }[] = [];
   // Papa Parse drops a byte-order mark left at the start of the text (a file saved with two) and counts its offsets
@@ -194,7 +194,8 @@ function headerProblem(first: Row | undefined, lines: LineIndex): PayloadProblem
         EXPECTED_HEADER,
       )
     : l10n.t('The first line is not an Autopilot CSV header. Start the file with: {0} (Group Tag and Assigned User are optional).', EXPECTED_HEADER);
-  return problemAt(lines, { start: 0, end: first ? lineContentEnd(lines.text, first) : 0 }, { severity: 'error', code: 'csv-header', origin: 'check', message });
+  const identifiers = first?.cells.length === 3 ? ` ${l10n.t('For a corporate-identifier file (Manufacturer,Model,Serial on each line, no header), name it *.identifiers.csv.')}` : '';
+  return problemAt(lines, { start: 0, end: first ? lineContentEnd(lines.text, first) : 0 }, { severity: 'error', code: 'csv-header', origin: 'check', message: message + identifiers });
 }
 
 export function readCsvDocument(rawText: string): CsvReadResult {
@@ -246,7 +247,7 @@ export function readCsvDocument(rawText: string): CsvReadResult {
         severity: 'warning',
         code: 'csv-partner-column',
         origin: 'check',
-        message: l10n.t('"{0}" is a partner (CSP) column: Intune\'s import has no place for it, so it is not sent.', meaning.header),
+        message: l10n.t('"{0}" is a partner (CSP) column: Intune\'s import has no place for it, so it is not sent. With both manufacturer and model, "Autopilot: Write Corporate Identifiers from Hardware-Hash CSV" makes corporate identifiers of them.', meaning.header),
       });
       return;
     }

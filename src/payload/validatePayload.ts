@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { MAX_PAYLOAD_BYTES, type DeviceToImport, type ParsedPayload, type PayloadFormat, type PayloadProblem, type TextEncoding } from './types';
+import { isIdentifierFile } from './corporateIdentifiers/recognise';
+import { readIdentifierDocument } from './corporateIdentifiers/read';
 import { readCsvDocument } from './csvDocument';
 import { deviceProblems } from './deviceChecks';
 import { readJsonDocument } from './jsonDocument';
@@ -13,6 +15,7 @@ import { problemAtStart, type SourceDocument } from './sourceDocument';
 import { decodePayloadBytes, isDecodeFailure } from './textDecoding';
 
 function formatFor(fileName: string, text: string): PayloadFormat {
+  if (isIdentifierFile(fileName, text)) return 'corporate-identifiers';
   const extension = path.extname(fileName).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.json' || extension === '.jsonc') return 'json';
@@ -88,8 +91,8 @@ function byPosition(a: PayloadProblem, b: PayloadProblem): number {
   return a.line - b.line || a.column - b.column;
 }
 
-export function validateText(text: string, fileName: string, encoding: TextEncoding, earlier: readonly PayloadProblem[] = []): ParsedPayload {
-  const format = formatFor(fileName, text);
+/** `format` reads the file as that format whatever its name and content say (a command that knows what it wants). */
+export function validateText(text: string, fileName: string, encoding: TextEncoding, earlier: readonly PayloadProblem[] = [], format = formatFor(fileName, text)): ParsedPayload {
   if (text.trim() === '') {
     const problems = [
       ...earlier,
@@ -100,10 +103,16 @@ export function validateText(text: string, fileName: string, encoding: TextEncod
         message:
           format === 'csv'
             ? l10n.t('The file is empty: it needs the header line and one line per device.')
-            : l10n.t('The file is empty: write a device ({"serialNumber": …, "hardwareIdentifier": …}), an array of devices, or an import body.'),
+            : format === 'corporate-identifiers'
+              ? l10n.t('The file is empty: write one device per line as Manufacturer,Model,Serial.')
+              : l10n.t('The file is empty: write a device ({"serialNumber": …, "hardwareIdentifier": …}), an array of devices, or an import body.'),
       }),
     ];
     return { format, encoding, devices: [], entries: 0, problems };
+  }
+  if (format === 'corporate-identifiers') {
+    const read = readIdentifierDocument(text);
+    return { format, encoding, devices: [], entries: read.entries, identifiers: read.identifiers, problems: [...earlier, ...read.problems].sort(byPosition) };
   }
   const read = format === 'csv' ? readCsvDocument(text) : readJsonDocument(text);
   const problems = [...earlier, ...read.problems];

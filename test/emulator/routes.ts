@@ -3,10 +3,11 @@
  * create → 201, `/import` → 200 `{value}`, the Edm.Binary 400 for a hash that is not padded Base64, paging with
  * `$top`/`@odata.nextLink` and a skip token over Graph's own key (the record id, so lists are not in creation order),
  * `contains(serialNumber,'…')` filtering (`eq` and hyphens → 400), registered devices, `updateDeviceProperties`,
- * and beta-only `windowsAutopilotSettings` / `sync`. A request Graph has no route for answers 400 (never 405), and
- * deleting an import record that is already gone answers 200.
+ * beta-only `windowsAutopilotSettings` / `sync`, and the corporate identifiers of `corporateIdentifiers.ts`. A request
+ * Graph has no route for answers 400 (never 405), and deleting an import record that is already gone answers 200.
  */
 import { mayRead, mayWrite, type TokenGrant } from './auth';
+import { routeCorporateIdentifiers } from './corporateIdentifiers';
 import { type EmulatorState, type ImportedRecord, type RegisteredRecord } from './state';
 
 export interface RouteRequest {
@@ -90,7 +91,7 @@ function idAfterSkipToken(token: string): string | undefined {
  * One page of `items`: ordered by id with a keyset skip token (Intune's way: stable across pages, unrelated to when
  * records were created), or in creation order with an offset when a test asked for tidy lists.
  */
-function page<T extends { readonly id: string }>(items: readonly T[], view: (item: T) => unknown, request: RouteRequest, paging: PagingOptions, creationOrder: boolean): RouteResult {
+export function page<T extends { readonly id: string }>(items: readonly T[], view: (item: T) => unknown, request: RouteRequest, paging: PagingOptions, creationOrder: boolean): RouteResult {
   const topText = request.query.get('$top');
   const top = topText === null ? paging.defaultPageSize : Number(topText);
   if (!Number.isInteger(top) || top < 1) return errorResult(400, 'BadRequest', `Invalid value '${topText}' for $top.`);
@@ -153,6 +154,10 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
   }
   const [, collection, id, action, ...rest] = segments;
   if (rest.length) return errorResult(400, 'BadRequest', `Resource not found for the segment '${rest[0]}'.`);
+
+  if (collection === 'importedDeviceIdentities') {
+    return routeCorporateIdentifiers(request, { store: tenant.identities, now: state.now(), paging, creationOrder, random: jitter });
+  }
 
   if (collection === 'importedWindowsAutopilotDeviceIdentities') {
     if (id === undefined) {

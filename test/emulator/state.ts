@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/common/clock';
+import { IdentityStore } from './corporateIdentifiers';
 import { TIDY_NOTHING, type Tidiness } from './tidiness';
 
 export interface EmulatorTiming {
@@ -90,6 +91,8 @@ export class TenantState {
   readonly created: ImportedRecord[] = [];
   readonly registered = new Map<string, RegisteredRecord>();
   readonly syncs: SyncRecord[] = [];
+  /** Corporate identifiers (Autopilot device preparation). */
+  readonly identities = new IdentityStore();
 }
 
 /** Real hashes are kilobytes; a blob this small cannot carry manufacturer and serial (InvalidZtdHardwareHash). */

@@ -48,7 +48,7 @@ describe('Sign-in UI (packaged VSIX in code-server, emulated Entra ID)', () => {
 
   it('offers Sign In in the welcome view, signs in with a device code, and shows the account in the status bar', async () => {
     await openActivity(page, 'Autopilot');
-    const welcome = page.locator('.welcome-view-content', { hasText: 'Sign in to Microsoft Intune' });
+    const welcome = page.locator('.welcome-view-content', { hasText: 'Sign in to Microsoft Intune to import Autopilot devices' });
     await welcome.waitFor({ timeout: 30_000 });
     await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 });
 

@@ -64,10 +64,10 @@ interface Drive {
  * An error as the user should read it in VS Code: the shared vocabulary's sentence (see import/failures.ts), with the
  * original as its cause for the log. Cancellation stays cancellation, so it is not reported.
  */
-export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user'): unknown {
+export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user', work: 'devices' | 'identifiers' = 'devices'): unknown {
   const cause = causeOf(error);
   if (isUserCancelled(cause) || !(cause instanceof Error)) return cause;
-  const sentence = describeFailure(cause, { surface: 'editor', accountKind });
+  const sentence = describeFailure(cause, { surface: 'editor', accountKind, work });
   return sentence === cause.message ? cause : new Error(sentence, { cause });
 }
 
@@ -132,6 +132,14 @@ export class ImportService {
   /** How many import engines are alive in this window (one per account and settings in use). */
   get aliveEngines(): number {
     return this.sessions.alive;
+  }
+
+  /**
+   * Runs `work` with the Graph session of the active account, for features that share its client, write budget and
+   * tenant; the session stays alive until the work ends.
+   */
+  useActiveSession<T>(work: (session: EngineSession) => Promise<T>): Promise<T> {
+    return this.sessions.use(work);
   }
 
   /** Journals a new run, shows it, and sends it under the returned handle. */

@@ -87,7 +87,7 @@ function emittedCodes(): Set<string> {
   const codes = new Set<string>(Object.values(SCHEMA_KEYWORD_CODES));
   const sources = path.join(root, 'src', 'payload');
   // convert.ts names refused devices, not problems: convert.test.ts covers its codes.
-  for (const file of fs.readdirSync(sources).filter((name) => name !== 'convert.ts')) {
+  for (const file of fs.readdirSync(sources).filter((name) => name.endsWith('.ts') && name !== 'convert.ts')) {
     for (const match of fs.readFileSync(path.join(sources, file), 'utf8').matchAll(/\bcode: '([a-z0-9-]+)'/g)) codes.add(match[1]!);
   }
   const schema = fs.readFileSync(path.join(root, 'schemas', 'autopilot-import.schema.json'), 'utf8');
