@@ -6,11 +6,11 @@ import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
-import { registerCorporateIdentifiers } from './importing/registerCorporateIdentifiers';
-import { registerImports } from './importing/registerImports';
+import { registerImports } from './views/registerImportsView';
+import { registerCorporateIdentifiers } from './views/registerCorporateIdentifiersView';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
-import { CorporateIdentifiersModel } from './views/corporateIdentifiersModel';
+import { CorporateIdentifiersModel } from './import/vscode/corporateIdentifiersModel';
 
 markLoaded();
 

@@ -2,9 +2,9 @@ import type * as vscode from 'vscode';
 import type { AuthService } from './auth/authService';
 import type { AccountStatusBar } from './views/accountStatusBar';
 import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
-import type { CorporateIdentifiersFeature } from './importing/registerCorporateIdentifiers';
-import type { ImportsFeature } from './importing/registerImports';
-import type { ImportsModel } from './views/importsModel';
+import type { ImportsFeature } from './views/registerImportsView';
+import type { ImportsModel } from './import/vscode/importsModel';
+import type { CorporateIdentifiersFeature } from './views/registerCorporateIdentifiersView';
 
 /** What the composition root builds once and hands to commands and views. */
 export interface ExtensionServices {

@@ -10,14 +10,13 @@ import { CorporateIdentifierGraph, lastContact } from '../graph/corporateIdentif
 import { identifierJournal, type IdentifierRunView, type IdentifierView } from '../import/corporateIdentifiers/identifierRun';
 import { IdentifierImporter } from '../import/corporateIdentifiers/identifierImporter';
 import { searchIdentifiers } from '../import/corporateIdentifiers/identifierSearch';
-import { RunFailedError } from '../import/engine';
-import { RunBusyError } from '../import/journal';
 import { hasErrors, identifierText, readPayloadFile } from '../payload/api';
 import type { CliOptions, IdentifiersCommandName } from './args';
 import { startSession, type GraphCommandContext } from './commandContext';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { EXIT } from './output';
 import type { CliSession } from './session';
+import { RunBusyError, RunFailedError } from '../import/errors';
 
 interface IdentifierLine {
   readonly identifier: string;
@@ -52,7 +51,7 @@ function open(context: GraphCommandContext, options: CliOptions): { session: Cli
     const session = startSession(context, options);
     return { session, graph: new CorporateIdentifierGraph(session.client) };
   } catch (error) {
-    fail(context, options, describeFailure(error, { graphRoot: '', staticToken: false }));
+    fail(context, options, describeFailure(error, { surface: 'terminal' }));
     return undefined;
   }
 }

@@ -1,13 +1,14 @@
 /** `autopilot-devices import <file>... [--group-tag TAG] [--batch-size N] [--wait] [--no-sync] [--json] [--journal DIR]` */
 import * as l10n from '@vscode/l10n';
-import { RunFailedError } from '../import/engine';
+
 import { hasErrors, readPayloadFile, type DeviceToImport } from '../payload/api';
 import type { CliOptions } from './args';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, exitCodeFor, humanSummary, nextStepNote, runsDocument } from './output';
 import type { CliSession } from './session';
 import { validateCommand } from './validateCommand';
+import { RunFailedError } from '../import/errors';
 
 export async function importCommand(files: readonly string[], options: CliOptions, context: GraphCommandContext): Promise<number> {
   const { io } = context;
@@ -37,7 +38,7 @@ export async function importCommand(files: readonly string[], options: CliOption
   try {
     session = startSession(context, options);
   } catch (error) {
-    reportFailure(context, options, describeFailure(error, { graphRoot: '', staticToken: false }));
+    reportFailure(context, options, describeFailure(error, { surface: 'terminal' }));
     return EXIT.failed;
   }
   try {

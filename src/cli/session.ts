@@ -15,7 +15,7 @@ import { Journal } from '../import/journal';
 import { defaultJournalDirectory } from '../import/journalLocation';
 import type { HttpTransport } from '../common/httpTransport';
 import type { CliOptions } from './args';
-import type { FailureContext } from './failures';
+import type { FailureContext } from '../import/failures';
 
 export interface CliSession {
   readonly endpoints: CloudEndpoints;
@@ -140,7 +140,7 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     graph,
     journal,
     engine,
-    failureContext: { graphRoot: endpoints.graphRoot, staticToken: credential.choice.kind === 'access-token', credential: credential.choice },
+    failureContext: { surface: 'terminal', accountKind: 'app', graphRoot: endpoints.graphRoot, staticToken: credential.choice.kind === 'access-token', credential: credential.choice },
     dispose: () => client.dispose(),
   };
 }

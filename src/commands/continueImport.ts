@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { NothingToDoError } from '../common/errors';
 import type { ExtensionServices } from '../services';
-import { runCapabilities, sourceName } from '../views/importPresentation';
+import { sourceName } from '../import/vscode/importsModel';
+import { runCapabilities } from '../views/importPresentation';
 import { announce, withImportProgress, type ProgressRun } from './importProgress';
 import { pickRun, runNodes, selectedNodes } from './importTargets';
 

@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { UserCancelledError } from '../common/errors';
-import type { DeleteOutcome } from '../importing/corporateIdentifierService';
-import type { CorporateIdentifiersFeature } from '../importing/registerCorporateIdentifiers';
-import type { IdentifierRecordView } from '../views/corporateIdentifiersModel';
+import type { DeleteOutcome } from '../import/vscode/corporateIdentifierService';
+import type { CorporateIdentifiersFeature } from '../views/registerCorporateIdentifiersView';
+import type { IdentifierRecordView } from '../import/vscode/corporateIdentifiersModel';
 import { enrollmentStateLabel } from '../views/corporateIdentifierPresentation';
 import { selectedIdentifiers } from './identifierTargets';
 

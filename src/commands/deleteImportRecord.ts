@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { counted } from '../common/counts';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { runCapabilities } from '../views/importPresentation';
 import { IMPORTS_VIEW_ID } from '../views/importsTreeProvider';
 import { targetRuns } from './importTargets';

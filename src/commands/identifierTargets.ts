@@ -1,5 +1,5 @@
 /** What a Corporate Identifiers command acts on: the clicked item, or every selected one when it is part of the selection. */
-import type { CorporateIdentifiersModel, IdentifierRecordView } from '../views/corporateIdentifiersModel';
+import type { CorporateIdentifiersModel, IdentifierRecordView } from '../import/vscode/corporateIdentifiersModel';
 import { isIdentifierNode } from '../views/corporateIdentifiersTreeProvider';
 
 export function selectedIdentifiers(model: CorporateIdentifiersModel, clicked: unknown, selection: unknown): IdentifierRecordView[] {

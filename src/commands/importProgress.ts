@@ -6,10 +6,11 @@
 import * as vscode from 'vscode';
 import { explainImportError } from '../import/explanations';
 import type { DeviceView, RunView } from '../import/runState';
-import type { ImportsFeature } from '../importing/registerImports';
-import type { Milestone, RunHandle } from '../importing/importService';
+import type { ImportsFeature } from '../views/registerImportsView';
+import type { Milestone, RunHandle } from '../import/vscode/importService';
 import { counted } from '../common/counts';
-import { canRetryDevice, sourceName } from '../views/importPresentation';
+import { canRetryDevice } from '../views/importPresentation';
+import { sourceName } from '../import/vscode/importsModel';
 
 export interface ProgressRun {
   readonly runId: string;

@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { NothingToDoError, UserCancelledError } from '../common/errors';
-import type { ImportsFeature } from '../importing/registerImports';
-import { sourceName } from '../views/importPresentation';
-import type { ImportsModel, RunEntry } from '../views/importsModel';
+import type { ImportsFeature } from '../views/registerImportsView';
+import { sourceName } from '../import/vscode/importsModel';
+import type { ImportsModel, RunEntry } from '../import/vscode/importsModel';
 import { isDeviceNode, isRunNode, type DeviceNode, type ImportsNode, type RunNode } from '../views/importsTreeProvider';
 import { countsText } from '../views/importTreeItems';
 

@@ -1,6 +1,6 @@
 /** `autopilot.refreshIdentifiers`: list the tenant's corporate identifiers again (failures reach the user once). */
 import * as vscode from 'vscode';
-import type { CorporateIdentifiersFeature } from '../importing/registerCorporateIdentifiers';
+import type { CorporateIdentifiersFeature } from '../views/registerCorporateIdentifiersView';
 import { IDENTIFIERS_VIEW_ID } from '../views/corporateIdentifiersTreeProvider';
 
 export async function refreshIdentifiers(identifiers: CorporateIdentifiersFeature): Promise<number> {

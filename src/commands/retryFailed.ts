@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { counted } from '../common/counts';
 import type { ExtensionServices } from '../services';
-import { canRetryDevice, runCapabilities, sourceName } from '../views/importPresentation';
+import { canRetryDevice, runCapabilities } from '../views/importPresentation';
+import { sourceName } from '../import/vscode/importsModel';
 import { announce, withImportProgress, type ProgressRun } from './importProgress';
 import { targetRuns } from './importTargets';
 

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeviceToImport } from '../payload/api';
 import { LockHeldError, acquireLockFile, releaseLockFile, writeNewLockFile, type LockOwner } from './lockFile';
+import { RunBusyError } from './errors';
 
 export const JOURNAL_VERSION = 1;
 
@@ -92,17 +93,6 @@ export interface LoadedRun<Manifest extends JournalManifest = RunManifest, Entry
   readonly entries: readonly Entry[];
 }
 
-export class RunBusyError extends Error {
-  constructor(
-    readonly runId: string,
-    readonly pid: number,
-    /** The holder's host name when it is another machine (a journal on a shared drive). */
-    readonly host?: string,
-  ) {
-    super(`Run ${runId} is being worked on by process ${pid}${host ? ` on ${host}` : ''}.`);
-    this.name = 'RunBusyError';
-  }
-}
 
 /** A run's lock, held by this process until `release` (or until the run is discarded with it). */
 export interface RunLock {

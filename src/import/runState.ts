@@ -70,7 +70,7 @@ export interface RunView {
   readonly devices: readonly DeviceView[];
   readonly counts: RunCounts;
   readonly lastSync?: string;
-  /** Whether a wait for registration has ended since the last retry (see `awaitingRegistration`). */
+  /** Whether a wait for registration has ended since the last retry (see `awaitsRegistration`). */
   readonly registrationWatched: boolean;
 }
 
@@ -302,6 +302,6 @@ export function awaitsRegistration(device: {
 }
 
 /** How many devices of a run still await registration. */
-export function awaitingRegistration(view: Pick<RunView, 'devices'>): number {
+export function registrationsAwaited(view: Pick<RunView, 'devices'>): number {
   return view.devices.filter(awaitsRegistration).length;
 }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { STATE_ORDER, enrollmentStateLabel, lastContactText, stateGroup, stateIcon } from './corporateIdentifierPresentation';
-import type { CorporateIdentifiersModel, IdentifierRecordView } from './corporateIdentifiersModel';
+import type { CorporateIdentifiersModel, IdentifierRecordView } from '../import/vscode/corporateIdentifiersModel';
 
 export const IDENTIFIERS_VIEW_ID = 'autopilot.corporateIdentifiers';
 

@@ -5,12 +5,7 @@
  */
 import { explainImportError } from '../import/explanations';
 import type { DeviceView } from '../import/runState';
-import { awaitingRegistration, type RunEntry } from './importsModel';
-
-/** The file name of a run's source (a path on any OS, or an untitled editor's name). */
-export function sourceName(source: string): string {
-  return source.split(/[\\/]/).filter(Boolean).pop() ?? source;
-}
+import { registrationsAwaited, type RunEntry } from '../import/vscode/importsModel';
 
 export type DeviceDisplayState = 'queued' | 'not-sent' | 'processing' | 'complete' | 'registered' | 'partial' | 'error';
 
@@ -75,7 +70,7 @@ export function runCapabilities(entry: RunEntry): RunCapability[] {
   if (view.devices.some(canRetryDevice)) capabilities.push('retry');
   if (view.devices.some(canDeleteRecord)) capabilities.push('deleteRecords');
   if (view.phase === 'sending') capabilities.push('continue');
-  if (view.phase !== 'finished' || awaitingRegistration(view) > 0) capabilities.push('refresh');
+  if (view.phase !== 'finished' || registrationsAwaited(view) > 0) capabilities.push('refresh');
   capabilities.push('forget');
   return capabilities;
 }

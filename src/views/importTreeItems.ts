@@ -11,11 +11,10 @@ import {
   deviceDisplayState,
   runCapabilities,
   runDisplayState,
-  sourceName,
   type DeviceDisplayState,
   type RunDisplayState,
 } from './importPresentation';
-import type { RunEntry } from './importsModel';
+import { sourceName, type RunEntry } from '../import/vscode/importsModel';
 
 const PASSED = new vscode.ThemeColor('testing.iconPassed');
 const FAILED = new vscode.ThemeColor('testing.iconFailed');

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { deviceTreeItem, runTreeItem } from './importTreeItems';
-import type { ImportsModel } from './importsModel';
+import type { ImportsModel } from '../import/vscode/importsModel';
 
 export const IMPORTS_VIEW_ID = 'autopilot.imports';
 

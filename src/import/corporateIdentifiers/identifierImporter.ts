@@ -10,13 +10,13 @@ import { isUserCancelled } from '../../common/errors';
 import { silentLogger, type Logger } from '../../common/logger';
 import type { CorporateIdentifierGraph } from '../../graph/corporateIdentifiers';
 import { GraphError } from '../../graph/errors';
-import { RunFailedError } from '../engine';
 import { Emitter } from '../events';
-import { JOURNAL_VERSION, RunBusyError, newRunId, type Journal, type RunLock, type RunTenant } from '../journal';
+import { JOURNAL_VERSION, newRunId, type Journal, type RunLock, type RunTenant } from '../journal';
 import { isUncertainOutcome } from '../sender';
 import { sameTenant, tenantRefusal } from '../tenant';
 import { IDENTIFIER_RUN_KIND, IdentifierRunState, type IdentifierEntry, type IdentifierRunManifest, type IdentifierRunView, type IdentitySnapshot, type ItemResult } from './identifierRun';
 import { chunked, matchRecords, searchIdentifiers, sendErrorOf, snapshotOf, type SearchResult } from './identifierSearch';
+import { RunBusyError, RunFailedError, UnconfirmedIdentifiersError } from '../errors';
 
 export interface IdentifierImportSettings {
   /**
@@ -71,12 +71,6 @@ export interface IdentifierRunResult {
   readonly stopped: 'finished' | 'cancelled';
 }
 
-export class UnconfirmedIdentifiersError extends Error {
-  constructor(readonly identifiers: number) {
-    super(`Graph kept failing to answer for ${identifiers} identifier(s); stopped before sending them again. Run the import again later: it checks Graph first.`);
-    this.name = 'UnconfirmedIdentifiersError';
-  }
-}
 
 function unique(identifiers: readonly string[]): { identifiers: string[]; repeats: number } {
   const seen = new Set<string>();

@@ -34,6 +34,8 @@ export interface CodeServerOptions {
   readonly smokeTestDriver?: boolean;
   /** A fixed port (0 or absent: a free one). */
   readonly port?: number;
+  /** A file that receives everything the server prints (tests keep it under test-output/). */
+  readonly logFile?: string;
 }
 
 // Without these the workbench starts agents, telemetry and walkthroughs that slow every run and add noise.
@@ -126,8 +128,11 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     { env: serverEnv(home, options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
+  const logFile = options.logFile ? fs.createWriteStream(options.logFile) : undefined;
+  child.once('exit', () => logFile?.end());
   const append = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
+    logFile?.write(chunk);
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);

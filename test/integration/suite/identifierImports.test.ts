@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ImportIdentifiersResult } from '../../../src/commands/importIdentifiers';
-import type { DeleteOutcome } from '../../../src/importing/corporateIdentifierService';
+import type { DeleteOutcome } from '../../../src/import/vscode/corporateIdentifierService';
 import type { IdentifierRunResult } from '../../../src/import/corporateIdentifiers/identifierImporter';
 import type { CorporateIdentifiersNode } from '../../../src/views/corporateIdentifiersTreeProvider';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';

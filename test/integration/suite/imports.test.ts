@@ -11,10 +11,10 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ProgressRun } from '../../../src/commands/importProgress';
-import { ImportService } from '../../../src/importing/importService';
-import { readImportSettings } from '../../../src/importing/importSettings';
-import { PollScheduler } from '../../../src/importing/pollScheduler';
-import { ImportsModel } from '../../../src/views/importsModel';
+import { ImportService } from '../../../src/import/vscode/importService';
+import { readImportSettings } from '../../../src/import/vscode/importSettings';
+import { PollScheduler } from '../../../src/import/vscode/pollScheduler';
+import { ImportsModel } from '../../../src/import/vscode/importsModel';
 import { ImportsTreeProvider, type ImportsNode } from '../../../src/views/importsTreeProvider';
 import { fakeDevices } from '../../emulator/hashes';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';
@@ -312,6 +312,20 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
 
   it('explains a sync Intune refuses as "too soon" instead of failing', async () => {
     assert.equal(await vscode.commands.executeCommand('autopilot.syncAutopilot'), 'too-soon');
+  });
+
+  it('keeps one import engine alive through 50 settings changes, each followed by work for Graph', async () => {
+    const before = configuration().get<number>('import.batchSize');
+    try {
+      for (let change = 0; change < 50; change++) {
+        await configuration().update('import.batchSize', 100 + change, vscode.ConfigurationTarget.Global);
+        const { devices } = await api.importing.service.findRegistered(`LEAK-${change}`);
+        assert.deepEqual(devices, []);
+      }
+      assert.equal(api.importing.service.aliveEngines, 1, 'each change replaced the engine, and the replaced one was disposed');
+    } finally {
+      await configuration().update('import.batchSize', before, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('stops sending further chunks when cancelled, keeps watching what was sent, and continues without duplicates', async () => {

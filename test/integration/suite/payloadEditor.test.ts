@@ -3,6 +3,9 @@
  * features, the extension adds live problems and quick fixes, and the payload commands read and write real files.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { eventually } from '../../support/eventually';
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
@@ -126,6 +129,19 @@ describe('payload editing', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     await eventually('the diagnostic to clear after typing', () => (ourDiagnostics(uri, 'hash-padding').length === 0 ? true : undefined));
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('recognises a hardware-hash CSV opened from outside the workspace by its header (what activates the extension there) and shows its problems', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-outside-'));
+    const file = path.join(outside, 'from-the-oem.csv');
+    fs.copyFileSync(workspaceFile('payloads', 'unpadded.csv').fsPath, file);
+    const uri = vscode.Uri.file(file);
+    assert.equal(vscode.workspace.getWorkspaceFolder(uri), undefined, 'the file is outside every workspace folder');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    assert.equal(document.languageId, 'autopilot-csv', 'the header line gives it the language our activation event names');
+    await eventually('the padding diagnostic in the outside CSV', () => (ourDiagnostics(uri, 'hash-padding').length > 0 ? true : undefined));
+    fs.rmSync(outside, { recursive: true, force: true });
   });
 
   it('validates a CSV from the Explorer and reports its encoding and devices', async () => {

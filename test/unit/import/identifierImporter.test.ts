@@ -11,13 +11,12 @@ import { GraphClient, type GraphClientOptions } from '../../../src/graph/client'
 import { CorporateIdentifierGraph } from '../../../src/graph/corporateIdentifiers';
 import { IdentifierImporter, type IdentifierEvent, type IdentifierImportSettings } from '../../../src/import/corporateIdentifiers/identifierImporter';
 import { identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
-import { RunFailedError } from '../../../src/import/engine';
-import { RunBusyError, type RunTenant } from '../../../src/import/journal';
-import { RunTenantError } from '../../../src/import/tenant';
+import { type RunTenant } from '../../../src/import/journal';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import type { LateAnswer } from '../../emulator/faults';
 import { startGraphEmulator, type GraphEmulator } from '../../emulator/server';
 import { captureLogger } from '../../support/engineHarness';
+import { RunBusyError, RunFailedError, RunTenantError } from '../../../src/import/errors';
 
 const BETA = '/beta/deviceManagement/importedDeviceIdentities';
 const IMPORT_PATH = `${BETA}/importDeviceIdentityList`;

@@ -4,11 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listRunViews } from '../../../src/import/engine';
 import { explainImportError } from '../../../src/import/explanations';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest } from '../../../src/import/journal';
+import { JOURNAL_VERSION, Journal, newRunId, type RunManifest } from '../../../src/import/journal';
 import { defaultJournalDirectory } from '../../../src/import/journalLocation';
 import { RunState } from '../../../src/import/runState';
 import { engineSettings } from '../../../src/import/settings';
 import { fakeDevices } from '../../emulator/hashes';
+import { RunBusyError } from '../../../src/import/errors';
 
 function manifest(id = '20250101T000000Z-000001', count = 4): RunManifest {
   return { version: JOURNAL_VERSION, id, startedAt: '2025-01-01T00:00:00.000Z', source: 'a.json', graphRoot: 'https://graph.microsoft.com', batchSize: 2, devices: fakeDevices(count) };

@@ -7,16 +7,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { graphForbiddenMessage } from '../../../src/auth/authErrors';
-import type { AuthService } from '../../../src/auth/authService';
-import { ImportService } from '../../../src/importing/importService';
-import type { ImportSettings } from '../../../src/importing/importSettings';
-import { PollScheduler, type Visibility } from '../../../src/importing/pollScheduler';
-import { ImportsModel } from '../../../src/views/importsModel';
-import { fakeDevices } from '../../emulator/hashes';
-import { ADELE, CONTOSO, FABRIKAM, confidentialApp } from '../../emulator/identity/directory';
-import { startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
-import { captureLog, eventually, serviceFor, signInWithDeviceCode, testTls, type CapturedLog } from '../auth/fixtures';
+import { graphForbiddenMessage } from '../../../../src/auth/authErrors';
+import type { AuthService } from '../../../../src/auth/authService';
+import { ImportService } from '../../../../src/import/vscode/importService';
+import type { ImportSettings } from '../../../../src/import/vscode/importSettings';
+import { PollScheduler, type Visibility } from '../../../../src/import/vscode/pollScheduler';
+import { ImportsModel } from '../../../../src/import/vscode/importsModel';
+import { fakeDevices } from '../../../emulator/hashes';
+import { ADELE, CONTOSO, FABRIKAM, confidentialApp } from '../../../emulator/identity/directory';
+import { startSandboxTenant, type SandboxTenant } from '../../../emulator/sandboxTenant';
+import { captureLog, eventually, serviceFor, signInWithDeviceCode, testTls, type CapturedLog } from '../../auth/fixtures';
 
 const SETTINGS: ImportSettings = {
   apiVersion: 'v1.0',
@@ -101,6 +101,18 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     assert.equal(milestone.view.counts.complete, 2);
     await handle.finished;
     assert.equal(model.run(handle.runId)?.activity, 'idle');
+  });
+
+  it('keeps the engine a run started with while the settings change, and disposes it when the run ends', async () => {
+    const engine = { ...SETTINGS.engine };
+    const { service } = window({ engine, waitForRegistration: false });
+    const handle = await service.startImport({ devices: fakeDevices(2, 'KEPT'), source: '/files/kept.csv' });
+    engine.batchSize = 100;
+    await service.findRegistered('KEPT-0');
+    assert.equal(service.aliveEngines, 2, 'the run still uses the engine it started with; other work uses the new one');
+    const result = await handle.finished;
+    assert.equal(result?.run.counts.complete, 2, 'the replaced engine finished its run');
+    assert.equal(service.aliveEngines, 1);
   });
 
   it('watches a restored run while the view is hidden, because Intune has not decided its devices yet', async () => {

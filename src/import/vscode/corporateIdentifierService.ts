@@ -4,13 +4,12 @@
  * call each). It borrows the import service's Graph session for the active account, so the write budget, the tenant
  * and the account checks are the same for both kinds of import. Commands call it; the tree reads the model.
  */
-import * as l10n from '@vscode/l10n';
-import { isUserCancelled } from '../common/errors';
-import type { Logger } from '../common/logger';
-import type { CorporateIdentifierGraph, ImportedDeviceIdentityRecord } from '../graph/corporateIdentifiers';
-import type { IdentifierRunView } from '../import/corporateIdentifiers/identifierRun';
-import type { IdentifierImporter, IdentifierPlan, IdentifierRunResult } from '../import/corporateIdentifiers/identifierImporter';
-import { recordView, type CorporateIdentifiersModel, type IdentifierRecordView } from '../views/corporateIdentifiersModel';
+import { isUserCancelled } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { CorporateIdentifierGraph, ImportedDeviceIdentityRecord } from '../../graph/corporateIdentifiers';
+import type { IdentifierRunView } from '../corporateIdentifiers/identifierRun';
+import type { IdentifierImporter, IdentifierPlan, IdentifierRunResult } from '../corporateIdentifiers/identifierImporter';
+import { recordView, type CorporateIdentifiersModel, type IdentifierRecordView } from './corporateIdentifiersModel';
 import type { EngineSession } from './engineSessions';
 import { errorForUser } from './importService';
 
@@ -18,8 +17,8 @@ export interface CorporateIdentifierServiceOptions {
   readonly model: CorporateIdentifiersModel;
   readonly log: Logger;
   readonly journalDirectory: string;
-  /** The Graph session of the active account (rejects when signed out). */
-  readonly session: () => Promise<EngineSession>;
+  /** Runs work with the Graph session of the active account, held until the work ends (rejects when signed out). */
+  readonly useSession: <T>(work: (session: EngineSession) => Promise<T>) => Promise<T>;
   /** Identifiers per call (`autopilot.identifiers.batchSize`). */
   readonly chunkSize: () => number;
 }
@@ -37,21 +36,7 @@ interface Connected {
 
 /** Graph's 403 for identifiers names the role and the permission they need. */
 export function identifierErrorForUser(error: unknown, accountKind: 'user' | 'app'): unknown {
-  const cause = error instanceof Error && error.name === 'RunFailedError' ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
-  if (cause instanceof Error && cause.name === 'GraphError' && (cause as Error & { status?: number }).status === 403) {
-    return new Error(
-      accountKind === 'app'
-        ? l10n.t('Microsoft Graph refused the request (403): corporate identifiers need the application permission DeviceManagementServiceConfig.ReadWrite.All with admin consent.')
-        : l10n.t(
-            'Microsoft Graph refused the request (403): corporate identifiers need the Intune role Policy and Profile Manager or Intune Administrator (or a custom role with the corporate device identifier permissions) and consent for DeviceManagementServiceConfig.ReadWrite.All.',
-          ),
-      { cause },
-    );
-  }
-  if (cause instanceof Error && cause.name === 'UnconfirmedIdentifiersError') {
-    return new Error(l10n.t('Graph kept failing to answer, so sending stopped rather than risk importing an identifier twice. Import the file again later: it checks Graph first and sends only what is missing.'), { cause });
-  }
-  return errorForUser(error, accountKind);
+  return errorForUser(error, accountKind, 'identifiers');
 }
 
 export class CorporateIdentifierService {
@@ -64,12 +49,11 @@ export class CorporateIdentifierService {
     return this.options.model;
   }
 
-  private async connect(): Promise<Connected> {
-    const session = await this.options.session();
+  private async connect(session: EngineSession): Promise<Connected> {
     const [{ CorporateIdentifierGraph }, { IdentifierImporter }, { identifierJournal }] = await Promise.all([
-      import('../graph/corporateIdentifiers'),
-      import('../import/corporateIdentifiers/identifierImporter'),
-      import('../import/corporateIdentifiers/identifierRun'),
+      import('../../graph/corporateIdentifiers'),
+      import('../corporateIdentifiers/identifierImporter'),
+      import('../corporateIdentifiers/identifierRun'),
     ]);
     const graph = new CorporateIdentifierGraph(session.engine.graph.client);
     const importer = new IdentifierImporter({
@@ -83,13 +67,15 @@ export class CorporateIdentifierService {
     return { session, graph, importer };
   }
 
-  private async withGraph<T>(work: (connected: Connected) => Promise<T>): Promise<T> {
-    const connected = await this.connect();
-    try {
-      return await work(connected);
-    } catch (error) {
-      throw identifierErrorForUser(error, connected.session.account.kind);
-    }
+  private withGraph<T>(work: (connected: Connected) => Promise<T>): Promise<T> {
+    return this.options.useSession(async (session) => {
+      const connected = await this.connect(session);
+      try {
+        return await work(connected);
+      } catch (error) {
+        throw identifierErrorForUser(error, session.account.kind);
+      }
+    });
   }
 
   /** Lists the tenant's identifiers into the model (one listing at a time). Failures are kept in the model too. */

@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuthService } from '../auth/authService';
 import { oneLineMessage } from '../common/errors';
-import type { CorporateIdentifiersModel } from '../views/corporateIdentifiersModel';
-import { CorporateIdentifiersTreeProvider, IDENTIFIERS_VIEW_ID, type CorporateIdentifiersNode } from '../views/corporateIdentifiersTreeProvider';
-import { CorporateIdentifierService } from './corporateIdentifierService';
-import type { ImportsFeature } from './registerImports';
+import type { CorporateIdentifiersModel } from '../import/vscode/corporateIdentifiersModel';
+import { CorporateIdentifiersTreeProvider, IDENTIFIERS_VIEW_ID, type CorporateIdentifiersNode } from './corporateIdentifiersTreeProvider';
+import { CorporateIdentifierService } from '../import/vscode/corporateIdentifierService';
+import type { ImportsFeature } from './registerImportsView';
 
 export interface CorporateIdentifiersFeature {
   readonly model: CorporateIdentifiersModel;
@@ -37,7 +37,7 @@ export function registerCorporateIdentifiers(
     log,
     // The same journal folder as hash imports (their runs live in a folder of their own inside it).
     journalDirectory: path.join(context.globalStorageUri.fsPath, 'journal'),
-    session: () => importing.service.activeSession(),
+    useSession: (work) => importing.service.useActiveSession(work),
     chunkSize: () => identifierChunkSize(),
   });
   let offered = new Set<string>();

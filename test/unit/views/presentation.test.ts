@@ -1,8 +1,9 @@
 /** The Recent Imports model and its display rules: states, capability flags and the badge count. */
 import * as assert from 'node:assert/strict';
 import type { DeviceView, RunView } from '../../../src/import/runState';
-import { contextValue, deviceCapabilities, deviceDisplayState, runCapabilities, runDisplayState, sourceName } from '../../../src/views/importPresentation';
-import { ImportsModel, type RunActivity, type RunEntry } from '../../../src/views/importsModel';
+import { contextValue, deviceCapabilities, deviceDisplayState, runCapabilities, runDisplayState } from '../../../src/views/importPresentation';
+import { sourceName } from '../../../src/import/vscode/importsModel';
+import { ImportsModel, type RunActivity, type RunEntry } from '../../../src/import/vscode/importsModel';
 
 function device(index: number, overrides: Partial<DeviceView> = {}): DeviceView {
   return {

@@ -6,23 +6,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
-import { counted } from '../common/counts';
-import type { AuthService } from '../auth/authService';
-import { graphForbidden } from '../auth/authErrors';
-import { linkSignals } from '../common/clock';
-import { isUserCancelled, oneLineMessage } from '../common/errors';
-import type { Logger } from '../common/logger';
-import type { SyncOutcome } from '../graph/autopilot';
-import type { ImportedDeviceIdentity, RegisteredDevice } from '../graph/types';
-import type { ImportEngine, RunOptions, RunResult } from '../import/engine';
-import { Emitter, type ImportEvent, type Subscription } from '../import/events';
-import type { RunView } from '../import/runState';
-import { tenantRefusal } from '../import/tenant';
-import type { DeviceToImport } from '../payload/api';
-import { awaitingResult, type ImportsModel } from '../views/importsModel';
-import { sourceName } from '../views/importPresentation';
-import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession } from './engineSessions';
-import type { HttpTransport } from '../common/httpTransport';
+import type { AuthService } from '../../auth/authService';
+import { linkSignals } from '../../common/clock';
+import { isUserCancelled, oneLineMessage } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { SyncOutcome } from '../../graph/autopilot';
+import type { ImportedDeviceIdentity, RegisteredDevice } from '../../graph/types';
+import type { ImportEngine, RunOptions, RunResult } from '../engine';
+import { Emitter, type ImportEvent, type Subscription } from '../events';
+import type { RunView } from '../runState';
+import { RunBusyError } from '../errors';
+import { causeOf, describeFailure } from '../failures';
+import { tenantRefusal } from '../tenant';
+import type { DeviceToImport } from '../../payload/api';
+import { awaitingResult, sourceName, type ImportsModel } from './importsModel';
+import { EngineSessions, normalizedGraphRoot, runTenantOf, type EngineSession, type HeldSession } from './engineSessions';
+import type { HttpTransport } from '../../common/httpTransport';
 import type { ImportSettings } from './importSettings';
 
 export interface ImportServiceOptions {
@@ -61,27 +60,15 @@ interface Drive {
   readonly engine: ImportEngine;
 }
 
-/** Errors as the user should read them: the cause of a failed run, and Graph's 403 as the permission it needs. */
-export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user'): unknown {
-  const cause = error instanceof Error && error.name === 'RunFailedError' ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
-  if (cause instanceof Error && cause.name === 'GraphError' && (cause as Error & { status?: number }).status === 403) return graphForbidden(accountKind, cause);
-  if (cause instanceof Error && cause.name === 'GraphNetworkError' && (cause as Error & { kind?: string }).kind === 'unreachable') {
-    // The Graph client's words name the terminal command's flags; here the Graph root is a setting.
-    const { origin, causeCode } = cause as Error & { origin?: string; causeCode?: string };
-    return new Error(
-      l10n.t('Cannot reach Microsoft Graph at {0} ({1}): check the network and any proxy, and autopilot.cloud or autopilot.graphRoot.', origin ?? '', causeCode ?? 'no connection'),
-      { cause },
-    );
-  }
-  if (cause instanceof Error && cause.name === 'UncertainSendError') {
-    // The engine's own words name the terminal command's `resume`; here the action is Continue Import.
-    const devices = (cause as Error & { devices?: number }).devices ?? 0;
-    return new Error(
-      l10n.t('Graph kept failing to answer for {0}, so sending stopped rather than risk sending them twice. Continue Import checks Graph first and sends only what is missing.', counted.devices(devices)),
-      { cause },
-    );
-  }
-  return cause;
+/**
+ * An error as the user should read it in VS Code: the shared vocabulary's sentence (see import/failures.ts), with the
+ * original as its cause for the log. Cancellation stays cancellation, so it is not reported.
+ */
+export function errorForUser(error: unknown, accountKind: 'user' | 'app' = 'user', work: 'devices' | 'identifiers' = 'devices'): unknown {
+  const cause = causeOf(error);
+  if (isUserCancelled(cause) || !(cause instanceof Error)) return cause;
+  const sentence = describeFailure(cause, { surface: 'editor', accountKind, work });
+  return sentence === cause.message ? cause : new Error(sentence, { cause });
 }
 
 export class ImportService {
@@ -90,12 +77,11 @@ export class ImportService {
   /** Work on one run in this window happens one piece at a time (a poll never races a delete). */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly disposed = new AbortController();
-  private readonly subscriptions: Subscription[] = [];
   private readonly driveEnded = new Emitter<string>();
   private loading: Promise<void> | undefined;
 
   constructor(private readonly options: ImportServiceOptions) {
-    this.sessions = new EngineSessions({ ...options, onEngine: (engine) => this.subscriptions.push(engine.events.on((event) => this.onEngineEvent(engine, event))) });
+    this.sessions = new EngineSessions({ ...options, onEngine: (engine) => engine.events.on((event) => this.onEngineEvent(engine, event)) });
   }
 
   get model(): ImportsModel {
@@ -127,7 +113,7 @@ export class ImportService {
       this.model.replaceAll([]);
       return;
     }
-    const [{ listRunViews }, { Journal }] = await Promise.all([import('../import/engine'), import('../import/journal')]);
+    const [{ listRunViews }, { Journal }] = await Promise.all([import('../engine'), import('../journal')]);
     const views = listRunViews(new Journal(this.options.journalDirectory), this.options.log);
     this.model.replaceAll(views.map((view) => (this.drives.has(view.id) ? this.drives.get(view.id)!.engine.view(view.id) : view)));
   }
@@ -143,32 +129,55 @@ export class ImportService {
     return !problem && normalizedGraphRoot(this.options.auth.settings.endpoints.graphRoot) === view.graphRoot;
   }
 
-  /** The Graph session of the active account, for features that share its client, write budget and tenant. */
-  activeSession(): Promise<EngineSession> {
-    return this.sessions.get();
+  /** How many import engines are alive in this window (one per account and settings in use). */
+  get aliveEngines(): number {
+    return this.sessions.alive;
+  }
+
+  /**
+   * Runs `work` with the Graph session of the active account, for features that share its client, write budget and
+   * tenant; the session stays alive until the work ends.
+   */
+  useActiveSession<T>(work: (session: EngineSession) => Promise<T>): Promise<T> {
+    return this.sessions.use(work);
   }
 
   /** Journals a new run, shows it, and sends it under the returned handle. */
   async startImport(request: ImportRequest, onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessions.get();
-    const view = await session.engine.prepareRun(request.devices, {
-      source: request.source,
-      ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
-    });
-    this.model.update(view);
-    return this.drive(session, view.id, (options) => session.engine.resumeRun(view.id, options), onProgress);
+    const held = await this.sessions.acquire();
+    try {
+      const { engine } = held.session;
+      const view = await engine.prepareRun(request.devices, {
+        source: request.source,
+        ...(request.groupTag !== undefined ? { groupTag: request.groupTag } : {}),
+      });
+      this.model.update(view);
+      return this.drive(held, view.id, (options) => engine.resumeRun(view.id, options), onProgress);
+    } catch (error) {
+      held.release();
+      throw error;
+    }
   }
 
   /** Sends what a run has not sent yet (after reconciling any chunk whose answer never came), then watches. */
   async continueRun(runId: string, onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessionFor(runId);
-    return this.drive(session, runId, (options) => session.engine.resumeRun(runId, options), onProgress);
+    return this.driveWithSessionFor(runId, (engine, options) => engine.resumeRun(runId, options), onProgress);
   }
 
   /** Deletes the failed devices' records and imports those devices again (all failed ones, or `devices`). */
   async retryFailed(runId: string, devices?: readonly number[], onProgress?: (view: RunView) => void): Promise<RunHandle> {
-    const session = await this.sessionFor(runId);
-    return this.drive(session, runId, (options) => session.engine.retryFailed(runId, { ...options, ...(devices ? { devices } : {}) }), onProgress);
+    return this.driveWithSessionFor(runId, (engine, options) => engine.retryFailed(runId, { ...options, ...(devices ? { devices } : {}) }), onProgress);
+  }
+
+  private async driveWithSessionFor(runId: string, work: (engine: ImportEngine, options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): Promise<RunHandle> {
+    const held = await this.sessions.acquire();
+    try {
+      this.checkSessionFor(runId, held.session);
+      return this.drive(held, runId, (options) => work(held.session.engine, options), onProgress);
+    } catch (error) {
+      held.release();
+      throw error;
+    }
   }
 
   /** Stops sending further chunks of a run; what was sent is still watched. */
@@ -185,27 +194,25 @@ export class ImportService {
   /** One look at Graph for a run's unfinished records and registrations. */
   async refreshRun(runId: string): Promise<void> {
     if (this.drives.has(runId)) return; // its drive is watching it already
-    const session = await this.sessionFor(runId);
-    await this.exclusive(runId, async () => {
+    await this.useSessionFor(runId, (session) => this.exclusive(runId, async () => {
       try {
         this.model.update(await session.engine.refreshRun(runId, this.disposed.signal));
         this.model.setProblem(runId, undefined);
       } catch (error) {
-        if (error instanceof Error && error.name === 'RunBusyError') {
+        if (error instanceof RunBusyError) {
           // Another window or a terminal is working on it: show what it has journaled so far.
           this.model.update(session.engine.view(runId));
           return;
         }
         throw errorForUser(error, session.account.kind);
       }
-    });
+    }));
   }
 
   /** Deletes import records of decided devices of a run (all of them, or those of `devices`). */
   async deleteRecords(runId: string, devices?: readonly number[]): Promise<number> {
     if (this.drives.has(runId)) throw new Error(l10n.t('{0} is still being imported; wait until it has finished.', this.runName(runId)));
-    const session = await this.sessionFor(runId);
-    return this.exclusive(runId, async () => {
+    return this.useSessionFor(runId, (session) => this.exclusive(runId, async () => {
       try {
         return await session.engine.deleteImportRecords(runId, 'terminal', this.disposed.signal, devices);
       } catch (error) {
@@ -213,7 +220,7 @@ export class ImportService {
       } finally {
         this.model.update(session.engine.view(runId));
       }
-    });
+    }));
   }
 
   /**
@@ -221,7 +228,7 @@ export class ImportService {
    * window or terminal, are kept. Returns the ids removed.
    */
   async forget(runIds: readonly string[]): Promise<string[]> {
-    const { Journal, RunBusyError } = await import('../import/journal');
+    const { Journal } = await import('../journal');
     const journal = new Journal(this.options.journalDirectory);
     const removed: string[] = [];
     for (const runId of runIds) {
@@ -241,52 +248,57 @@ export class ImportService {
     return removed;
   }
 
-  async sync(): Promise<SyncOutcome> {
-    const session = await this.sessions.get();
-    try {
-      return await session.engine.syncAutopilot(this.disposed.signal);
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+  sync(): Promise<SyncOutcome> {
+    return this.sessions.use(async (session) => {
+      try {
+        return await session.engine.syncAutopilot(this.disposed.signal);
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
-  async findRegistered(serialNumber: string): Promise<{ devices: RegisteredDevice[]; session: EngineSession }> {
-    const session = await this.sessions.get();
-    try {
-      return { devices: await session.engine.findRegisteredDevices(serialNumber, this.disposed.signal), session };
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+  findRegistered(serialNumber: string): Promise<{ devices: RegisteredDevice[]; session: EngineSession }> {
+    return this.sessions.use(async (session) => {
+      try {
+        return { devices: await session.engine.findRegisteredDevices(serialNumber, this.disposed.signal), session };
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
   /** A device's import record as Graph has it now, or undefined when Graph has none (never sent, or deleted). */
   async readRecord(runId: string, index: number): Promise<ImportedDeviceIdentity | undefined> {
     const device = this.model.device(runId, index);
-    if (!device?.id || device.recordDeleted) return undefined;
-    const session = await this.sessionFor(runId);
-    try {
-      return await session.engine.graph.getImportedDevice(device.id, this.disposed.signal);
-    } catch (error) {
-      throw errorForUser(error, session.account.kind);
-    }
+    const recordId = device?.id;
+    if (!recordId || device.recordDeleted) return undefined;
+    return this.useSessionFor(runId, async (session) => {
+      try {
+        return await session.engine.graph.getImportedDevice(recordId, this.disposed.signal);
+      } catch (error) {
+        throw errorForUser(error, session.account.kind);
+      }
+    });
   }
 
-  /** The active session, if it may work on `runId` (same tenant and Graph root); else why not. */
-  private async sessionFor(runId: string): Promise<EngineSession> {
-    const session = await this.sessions.get();
+  /** Runs `work` with the active session, if it may work on `runId`; else says why not. */
+  private useSessionFor<T>(runId: string, work: (session: EngineSession) => Promise<T>): Promise<T> {
+    return this.sessions.use((session) => {
+      this.checkSessionFor(runId, session);
+      return work(session);
+    });
+  }
+
+  /** Throws why the session may not work on `runId` (another tenant or Graph root), if it may not. */
+  private checkSessionFor(runId: string, session: EngineSession): void {
     const view = this.model.run(runId)?.view;
     if (!view) throw new Error(l10n.t('That import is no longer in Recent Imports.'));
     if (view.graphRoot !== session.graphRoot) {
       throw new Error(l10n.t('{0} was imported through {1}, not {2}: switch autopilot.cloud back to work on it.', this.runName(runId), view.graphRoot, session.graphRoot));
     }
     const refusal = tenantRefusal(view, session.tenant);
-    if (refusal?.runTenant) {
-      throw new Error(
-        l10n.t('{0} was imported into tenant {1}, but the active account is in tenant {2}: switch account (status bar) to work on it.', this.runName(runId), refusal.runTenant.label, session.tenant.label),
-      );
-    }
-    if (refusal) throw new Error(l10n.t('{0} does not record its tenant, so it cannot be worked on safely; import the file again.', this.runName(runId)));
-    return session;
+    if (refusal) throw new Error(describeFailure(refusal, { surface: 'editor', runName: this.runName(runId) }), { cause: refusal });
   }
 
   private runName(runId: string): string {
@@ -312,8 +324,10 @@ export class ImportService {
     }
   }
 
-  private drive(session: EngineSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
+  /** Sends and watches a run with a held session, released when the work ends. */
+  private drive(held: HeldSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
     if (this.drives.has(runId)) throw new Error(l10n.t('{0} is already being imported in this window.', this.runName(runId)));
+    const { session } = held;
     const { engine } = session;
     const settings = this.options.readSettings();
     const cancel = new AbortController();
@@ -370,6 +384,7 @@ export class ImportService {
       },
     );
     void finished.finally(() => {
+      held.release();
       subscription.dispose();
       stop.dispose();
       this.drives.delete(runId);
@@ -387,7 +402,6 @@ export class ImportService {
   dispose(): void {
     // Requests in flight are aborted; the journal says what was sent, so the next window resumes watching.
     this.disposed.abort();
-    for (const subscription of this.subscriptions) subscription.dispose();
     this.sessions.dispose();
   }
 }

@@ -8,12 +8,12 @@ import * as vscode from 'vscode';
 import { counted } from '../common/counts';
 import type { AuthService } from '../auth/authService';
 import type { HttpTransport } from '../common/httpTransport';
-import { ImportsModel } from '../views/importsModel';
-import { IMPORTS_VIEW_ID, ImportsTreeProvider, type ImportsNode } from '../views/importsTreeProvider';
-import { IMPORT_SETTING_SECTIONS, readImportSettings } from './importSettings';
-import { ImportService } from './importService';
-import { PollScheduler } from './pollScheduler';
-import { RecordDocuments } from './recordDocuments';
+import { ImportsModel } from '../import/vscode/importsModel';
+import { IMPORTS_VIEW_ID, ImportsTreeProvider, type ImportsNode } from './importsTreeProvider';
+import { IMPORT_SETTING_SECTIONS, readImportSettings } from '../import/vscode/importSettings';
+import { ImportService } from '../import/vscode/importService';
+import { PollScheduler } from '../import/vscode/pollScheduler';
+import { RecordDocuments } from '../import/vscode/recordDocuments';
 
 export interface ImportsFeature {
   readonly model: ImportsModel;

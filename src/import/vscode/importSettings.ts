@@ -4,8 +4,8 @@
  * from user settings only in `auth/vscode/authSettings.ts`), so they are read with the usual precedence.
  */
 import * as vscode from 'vscode';
-import type { ApiVersion } from '../graph/client';
-import type { EngineSettings } from '../import/settings';
+import type { ApiVersion } from '../../graph/client';
+import type { EngineSettings } from '../settings';
 
 export interface ImportSettings {
   readonly apiVersion: ApiVersion;

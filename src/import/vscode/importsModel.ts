@@ -1,11 +1,17 @@
 /**
- * What the Recent Imports tree shows: every run of the journal as the engine last described it, plus what this
- * window is doing with it. The import service feeds it (from the journal at start, from engine events while runs
- * proceed); the tree and the badge only read it and listen to it. No `vscode` and no HTTP here.
+ * The import service's runs as this window knows them: every run of the journal as the engine last described it, plus
+ * what this window is doing with it. The service feeds it (from the journal at start, from engine events while runs
+ * proceed); the Recent Imports tree, the badge and the commands only read it and listen to it. No `vscode` and no HTTP
+ * here.
  */
-import { Emitter, type Subscription } from '../import/events';
-import type { DeviceView, RunView } from '../import/runState';
-export { awaitingRegistration } from '../import/runState';
+import { Emitter, type Subscription } from '../events';
+import type { DeviceView, RunView } from '../runState';
+export { registrationsAwaited } from '../runState';
+
+/** How the user knows a run: the file name of its source (a path on any OS, or an untitled editor's name). */
+export function sourceName(source: string): string {
+  return source.split(/[\\/]/).filter(Boolean).pop() ?? source;
+}
 
 /** What this window is doing with a run: sending it, watching it after a stop request, or nothing. */
 export type RunActivity = 'sending' | 'stopping' | 'watching' | 'idle';

@@ -3,8 +3,8 @@
  * is being read, failed, or was never read. The identifier service feeds it; the tree, the hovers and the commands
  * read it. No `vscode` and no HTTP here.
  */
-import { Emitter, type Subscription } from '../import/events';
-import { identifierKey, parseIdentifierText } from '../payload/corporateIdentifiers/identifier';
+import { Emitter, type Subscription } from '../events';
+import { identifierKey, parseIdentifierText } from '../../payload/corporateIdentifiers/identifier';
 
 export interface IdentifierRecordView {
   readonly id: string;

@@ -5,10 +5,10 @@
  * but have not appeared among registered devices yet) pause while the Recent Imports view is hidden. A run is
  * watched until its time limit (`autopilot.poll.timeLimitMinutes`) from its start or the last action on it.
  */
-import type { Logger } from '../common/logger';
-import { oneLineMessage } from '../common/errors';
-import type { Subscription } from '../import/events';
-import { awaitingRegistration, awaitingResult, type RunEntry } from '../views/importsModel';
+import type { Logger } from '../../common/logger';
+import { oneLineMessage } from '../../common/errors';
+import type { Subscription } from '../events';
+import { registrationsAwaited, awaitingResult, type RunEntry } from './importsModel';
 import type { ImportService } from './importService';
 import type { ImportSettings } from './importSettings';
 
@@ -68,7 +68,7 @@ export class PollScheduler {
     if (entry.activity !== 'idle' || this.options.service.isDriving(view.id)) return false;
     const since = this.watchSince.get(view.id) ?? Date.parse(view.startedAt);
     if (!(this.now() < since + settings.engine.timeLimitMs)) return false;
-    const needed = awaitingResult(view) > 0 || (settings.waitForRegistration && this.options.view.visible && awaitingRegistration(view) > 0);
+    const needed = awaitingResult(view) > 0 || (settings.waitForRegistration && this.options.view.visible && registrationsAwaited(view) > 0);
     return needed && this.options.service.canWatch(view);
   }
 
