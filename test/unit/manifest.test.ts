@@ -84,7 +84,15 @@ describe('package.json', () => {
   });
 
   it('activates where Autopilot payloads are, not on every JSON or text file', () => {
-    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/*.autopilot.json', 'onLanguage:autopilot-csv', 'onLanguage:csv']);
+    assert.deepEqual(manifest.activationEvents, [
+      'workspaceContains:**/*.autopilot.json',
+      'workspaceContains:**/*.identifiers.csv',
+      'onLanguage:autopilot-csv',
+      'onLanguage:autopilot-identifiers',
+      'onLanguage:csv',
+    ]);
+    const identifiers = (manifest.contributes.languages as { id: string; filenamePatterns?: string[] }[]).find((l) => l.id === 'autopilot-identifiers');
+    assert.deepEqual(identifiers?.filenamePatterns, ['*.identifiers.csv'], 'a corporate-identifier file opened from anywhere starts the extension');
   });
 
   it('recognises a hardware-hash CSV by its first line, as VS Code matches it (a "^" in front, the BOM removed)', () => {
