@@ -233,8 +233,11 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     const welcome = page.locator('.welcome-view-content', { hasText: 'No imports yet' });
     for (let attempt = 0; attempt < 10 && !(await welcome.isVisible()); attempt++) {
       // A run that has just finished may still be syncing for a moment; Clear leaves it until it is idle.
-      // Clear is in the view title's "…" menu (two buttons leave room for the title at the default width).
-      await page.locator('.sidebar .composite.title .action-label[aria-label^="Views and More Actions"], .sidebar .composite.title .action-label[aria-label^="More Actions"]').first().click();
+      // Clear is in the Recent Imports title's "…" menu (two buttons leave room for the title at the default width);
+      // beside the Corporate Identifiers view that title is the view's own pane header, whose actions show on hover.
+      const header = page.locator('.sidebar .pane-header', { hasText: 'Recent Imports' });
+      await header.hover();
+      await header.locator('.action-label[aria-label^="More Actions"]').first().click();
       await clickContextMenuItem(page, 'Clear Finished Imports');
       await welcome.waitFor({ timeout: 2_000 }).catch(() => undefined);
     }
