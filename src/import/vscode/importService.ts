@@ -327,8 +327,7 @@ export class ImportService {
   /** Sends and watches a run with a held session, released when the work ends. */
   private drive(held: HeldSession, runId: string, work: (options: RunOptions) => Promise<RunResult>, onProgress?: (view: RunView) => void): RunHandle {
     if (this.drives.has(runId)) throw new Error(l10n.t('{0} is already being imported in this window.', this.runName(runId)));
-    const { session } = held;
-    const { engine } = session;
+    const { engine, account } = held.session;
     const settings = this.options.readSettings();
     const cancel = new AbortController();
     const stop = linkSignals(this.disposed.signal);
@@ -336,46 +335,19 @@ export class ImportService {
     this.model.setProblem(runId, undefined);
     this.model.setActivity(runId, 'sending');
 
-    let settle!: (milestone: Milestone) => void;
-    let settled = false;
-    const milestone = new Promise<Milestone>((resolve) => (settle = resolve));
-    const reach = (value: Milestone) => {
-      if (settled) return;
-      settled = true;
-      settle(value);
-    };
-    let sendingOver = false;
-    const subscription = engine.events.on((event) => {
-      if (event.runId !== runId || event.type !== 'progress') return;
-      const view = engine.view(runId);
-      // A progress event after a stop request means the chunk in flight has been answered: nothing more is sent.
-      if (!sendingOver && (event.phase !== 'sending' || cancel.signal.aborted)) {
-        sendingOver = true;
-        this.model.setActivity(runId, 'watching');
-      }
-      onProgress?.(view);
-      if (sendingOver && cancel.signal.aborted) reach({ kind: 'stopped', view });
-      else if (sendingOver && awaitingResult(view) === 0) reach({ kind: 'processed', view });
-    });
-
-    const options: RunOptions = {
-      wait: true,
-      sync: settings.syncAfterImport,
-      removeCompletedRecords: settings.removeCompletedRecords,
-      cancel: cancel.signal,
-      stop: stop.signal,
-    };
+    const milestone = firstOf<Milestone>();
+    const progress = this.followProgress(engine, runId, cancel.signal, milestone.reach, onProgress);
+    const options: RunOptions = { wait: true, sync: settings.syncAfterImport, removeCompletedRecords: settings.removeCompletedRecords, cancel: cancel.signal, stop: stop.signal };
     const finished = this.exclusive(runId, () => work(options)).then(
       (result) => {
-        const kind = result.stopped === 'time-limit' ? 'time-limit' : result.stopped === 'cancelled' ? 'stopped' : 'processed';
         if (result.stopped === 'time-limit') this.model.setProblem(runId, l10n.t('Stopped watching after the time limit (autopilot.poll.timeLimitMinutes); Refresh checks again.'));
-        reach({ kind, view: result.run });
+        milestone.reach({ kind: result.stopped === 'time-limit' ? 'time-limit' : result.stopped === 'cancelled' ? 'stopped' : 'processed', view: result.run });
         return result;
       },
       (error: unknown) => {
-        const shown = errorForUser(error, session.account.kind);
+        const shown = errorForUser(error, account.kind);
         // The notification ends first: nothing after this (the log, the model, reading the journal) may keep it open.
-        reach({ kind: 'failed', error: shown });
+        milestone.reach({ kind: 'failed', error: shown });
         if (!isUserCancelled(error)) {
           this.options.log.error(`Import ${runId} stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           this.model.setProblem(runId, oneLineMessage(shown));
@@ -385,18 +357,43 @@ export class ImportService {
     );
     void finished.finally(() => {
       held.release();
-      subscription.dispose();
+      progress.dispose();
       stop.dispose();
-      this.drives.delete(runId);
-      this.model.setActivity(runId, 'idle');
-      try {
-        if (this.model.run(runId)) this.model.update(engine.view(runId));
-      } catch (error) {
-        this.options.log.warn(`Import ${runId}: could not read it back from the journal: ${(error as Error).message}`);
-      }
-      this.driveEnded.fire(runId);
+      this.endDrive(engine, runId);
     });
-    return { runId, milestone, finished };
+    return { runId, milestone: milestone.promise, finished };
+  }
+
+  /**
+   * Feeds a driven run's progress to the model and the caller, and names the moment its notification can end: all
+   * sent devices decided, or the chunk in flight answered after a stop request.
+   */
+  private followProgress(engine: ImportEngine, runId: string, cancelled: AbortSignal, reach: (milestone: Milestone) => void, onProgress?: (view: RunView) => void): Subscription {
+    let sendingOver = false;
+    return engine.events.on((event) => {
+      if (event.runId !== runId || event.type !== 'progress') return;
+      const view = engine.view(runId);
+      // A progress event after a stop request means the chunk in flight has been answered: nothing more is sent.
+      if (!sendingOver && (event.phase !== 'sending' || cancelled.aborted)) {
+        sendingOver = true;
+        this.model.setActivity(runId, 'watching');
+      }
+      onProgress?.(view);
+      if (sendingOver && cancelled.aborted) reach({ kind: 'stopped', view });
+      else if (sendingOver && awaitingResult(view) === 0) reach({ kind: 'processed', view });
+    });
+  }
+
+  /** This window stops driving a run: the model shows the journal's last word on it, and the scheduler takes over. */
+  private endDrive(engine: ImportEngine, runId: string): void {
+    this.drives.delete(runId);
+    this.model.setActivity(runId, 'idle');
+    try {
+      if (this.model.run(runId)) this.model.update(engine.view(runId));
+    } catch (error) {
+      this.options.log.warn(`Import ${runId}: could not read it back from the journal: ${(error as Error).message}`);
+    }
+    this.driveEnded.fire(runId);
   }
 
   dispose(): void {
@@ -404,4 +401,19 @@ export class ImportService {
     this.disposed.abort();
     this.sessions.dispose();
   }
+}
+
+/** A promise settled by the first `reach` only: later ones (a stop after processing ended, say) change nothing. */
+function firstOf<T>(): { readonly promise: Promise<T>; reach(value: T): void } {
+  let settle!: (value: T) => void;
+  let settled = false;
+  const promise = new Promise<T>((resolve) => (settle = resolve));
+  return {
+    promise,
+    reach: (value) => {
+      if (settled) return;
+      settled = true;
+      settle(value);
+    },
+  };
 }
