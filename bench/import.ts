@@ -72,6 +72,11 @@ interface Measurement {
   readonly complete: number;
   /** For the engine: from its start until Intune decided its slowest record, plus one round trip. */
   readonly floorSeconds?: number;
+  /** For the engine: from its start until its last write arrived at Graph. */
+  readonly sendingSeconds?: number;
+  /** For the engine: from its first write until it ended, and Intune's longest processing of one record plus one round trip. */
+  readonly fromFirstSendSeconds?: number;
+  readonly slowestProcessingSeconds?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,10 +146,19 @@ async function ourEngine(emulator: GraphEmulator, token: string, tenantId: strin
   const started = Date.now();
   const result = await engine.startRun(devices, { source: 'bench', wait: true });
   const measurement = measure(emulator, tenantId, started, result.run.counts.complete);
-  const lastDecided = Math.max(...emulator.state.tenant(tenantId).created.map((record) => record.readyAt));
+  const ended = Date.now();
+  const created = emulator.state.tenant(tenantId).created;
+  const writes = emulator.requests.filter((r) => r.tenantId === tenantId && r.method === 'POST').map((r) => r.at);
+  const world = (ms: number) => ms / 1000 / SCALE;
   client.dispose();
   fs.rmSync(journalDir, { recursive: true, force: true });
-  return { ...measurement, floorSeconds: (lastDecided - started + LATENCY_MS * SCALE) / 1000 / SCALE };
+  return {
+    ...measurement,
+    floorSeconds: world(Math.max(...created.map((record) => record.readyAt)) - started + LATENCY_MS * SCALE),
+    sendingSeconds: world(Math.max(...writes) - started),
+    fromFirstSendSeconds: world(ended - Math.min(...writes)),
+    slowestProcessingSeconds: world(Math.max(...created.map((record) => record.readyAt - record.createdAt)) + LATENCY_MS * SCALE),
+  };
 }
 
 function median(values: number[]): number {
@@ -197,6 +211,10 @@ async function benchSetting(setting: { readonly delayS: number; readonly jitterS
         `  run ${run}: baseline ${pair.baseline.wallSeconds.toFixed(0)} s, ${pair.baseline.requests} requests, ${pair.baseline.throttled} × 429 | ` +
           `engine ${pair.engine.wallSeconds.toFixed(1)} s (floor ${pair.engine.floorSeconds!.toFixed(1)} s: ${(pair.engine.wallSeconds / pair.engine.floorSeconds!).toFixed(3)}×), ` +
           `${pair.engine.requests} requests, ${pair.engine.throttled} × 429 | complete ${pair.baseline.complete}/${pair.engine.complete}`,
+      );
+      say(
+        `         engine: last write ${pair.engine.sendingSeconds!.toFixed(1)} s after its start; from its first write ${pair.engine.fromFirstSendSeconds!.toFixed(1)} s = ` +
+          `${(pair.engine.fromFirstSendSeconds! / pair.engine.slowestProcessingSeconds!).toFixed(3)}× Intune's slowest processing of one record plus one round trip (${pair.engine.slowestProcessingSeconds!.toFixed(1)} s)`,
       );
     }
   } finally {
