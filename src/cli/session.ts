@@ -128,6 +128,8 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     settings: {
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
+      // An interval the user asked for is kept to; without one the engine looks when records can be done.
+      adaptivePolling: pollSeconds === undefined,
       timeLimitMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
       settleMs: settleSeconds === undefined ? undefined : settleSeconds * 1000,
     },

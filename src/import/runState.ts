@@ -24,6 +24,8 @@ export interface DeviceState {
   rejection?: SendError;
   /** Whether the device was ever part of a send (its serial's records may then be its own). */
   everSent: boolean;
+  /** When the device's last write left (journal time): Intune cannot have decided its record before then. */
+  sentAt?: number;
   /** When the device's last write went unconfirmed (journal time), for the settle wait; unset after a crash mid-send. */
   unconfirmedAt?: number;
   /** Set when the record is a later run's (that run imported the device): this run neither deletes nor retries it. */
@@ -124,7 +126,7 @@ export class RunState {
     switch (entry.t) {
       case 'send':
         this.nextSendNumber = Math.max(this.nextSendNumber, entry.send + 1);
-        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, unconfirmedAt: undefined } satisfies Partial<DeviceState>);
+        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, sentAt: Date.parse(entry.at), unconfirmedAt: undefined } satisfies Partial<DeviceState>);
         break;
       case 'accepted':
       case 'imported-by-later-run':

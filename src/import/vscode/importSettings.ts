@@ -9,7 +9,7 @@ import type { EngineSettings } from '../settings';
 
 export interface ImportSettings {
   readonly apiVersion: ApiVersion;
-  readonly engine: Pick<EngineSettings, 'batchSize' | 'pollIntervalMs' | 'timeLimitMs' | 'settleMs'>;
+  readonly engine: Pick<EngineSettings, 'batchSize' | 'pollIntervalMs' | 'timeLimitMs' | 'settleMs'> & Partial<Pick<EngineSettings, 'adaptivePolling'>>;
   /** Most writes in any 20 s window (Intune's per-app budget is 100). */
   readonly writesPer20Seconds: number;
   readonly askForGroupTag: boolean;
@@ -37,6 +37,11 @@ function bounded(value: unknown, limit: { min: number; max: number; fallback: nu
   return whole ? Math.round(clamped) : clamped;
 }
 
+function userSet(configuration: vscode.WorkspaceConfiguration, section: string): boolean {
+  const values = configuration.inspect(section);
+  return [values?.globalValue, values?.workspaceValue, values?.workspaceFolderValue].some((value) => value !== undefined);
+}
+
 export function readImportSettings(configuration: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('autopilot')): ImportSettings {
   const apiVersion = configuration.get<string>('apiVersion') === 'beta' ? 'beta' : 'v1.0';
   return {
@@ -44,6 +49,8 @@ export function readImportSettings(configuration: vscode.WorkspaceConfiguration 
     engine: {
       batchSize: bounded(configuration.get('import.batchSize'), LIMITS.batchSize, true),
       pollIntervalMs: bounded(configuration.get('poll.intervalSeconds'), LIMITS.pollIntervalSeconds) * 1000,
+      // An interval the user set is kept to; the default lets the engine look when records can be done.
+      adaptivePolling: !userSet(configuration, 'poll.intervalSeconds'),
       timeLimitMs: bounded(configuration.get('poll.timeLimitMinutes'), LIMITS.timeLimitMinutes) * 60_000,
       settleMs: bounded(configuration.get('import.settleSeconds'), LIMITS.settleSeconds) * 1000,
     },
