@@ -9,7 +9,7 @@ import { isIdentifierFile } from './corporateIdentifiers/recognise';
 import { readIdentifierDocument } from './corporateIdentifiers/read';
 import { readCsvDocument } from './csvDocument';
 import { deviceProblems } from './deviceChecks';
-import { readJsonDocument } from './jsonDocument';
+import { readJsonDocument, type JsonLocator } from './jsonDocument';
 import { schemaProblems } from './schemaRules';
 import { problemAtStart, type SourceDocument } from './sourceDocument';
 import { decodePayloadBytes, isDecodeFailure } from './textDecoding';
@@ -91,8 +91,19 @@ function byPosition(a: PayloadProblem, b: PayloadProblem): number {
   return a.line - b.line || a.column - b.column;
 }
 
-/** `format` reads the file as that format whatever its name and content say (a command that knows what it wants). */
-export function validateText(text: string, fileName: string, encoding: TextEncoding, earlier: readonly PayloadProblem[] = [], format = formatFor(fileName, text)): ParsedPayload {
+/** `locateJsonValues` is for the benchmark that compares location steps; everything else leaves it out. */
+/**
+ * `format` reads the file as that format whatever its name and content say (a command that knows what it wants);
+ * `locateJsonValues` is for the benchmark that compares location steps, everything else leaves it out.
+ */
+export function validateText(
+  text: string,
+  fileName: string,
+  encoding: TextEncoding,
+  earlier: readonly PayloadProblem[] = [],
+  format = formatFor(fileName, text),
+  locateJsonValues?: JsonLocator,
+): ParsedPayload {
   if (text.trim() === '') {
     const problems = [
       ...earlier,
@@ -114,7 +125,7 @@ export function validateText(text: string, fileName: string, encoding: TextEncod
     const read = readIdentifierDocument(text);
     return { format, encoding, devices: [], entries: read.entries, identifiers: read.identifiers, problems: [...earlier, ...read.problems].sort(byPosition) };
   }
-  const read = format === 'csv' ? readCsvDocument(text) : readJsonDocument(text);
+  const read = format === 'csv' ? readCsvDocument(text) : readJsonDocument(text, locateJsonValues);
   const problems = [...earlier, ...read.problems];
   const document = read.document;
   if (!document) return { format, encoding, devices: [], entries: 0, problems: problems.sort(byPosition) };
