@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandboxTenant({
     tls,
     appSecret,
+    fleet: 3000,
     identity: { deviceCodePollIntervalSeconds: 2 },
     graph: {
       timing: { processingDelayMs: processingSeconds * 1000, processingJitterMs: 4000, registrationDelayMs: 45_000, syncDurationMs: 10_000, syncMinIntervalMs: 10 * 60_000 },
