@@ -160,7 +160,7 @@ export function managedDeviceRoute(state: EmulatorState, request: RouteRequest, 
       const match = MANAGED_SERIAL_FILTER.exec(filter.trim());
       if (!match) return errorResult(400, 'BadRequest', intuneMessage(`An error has occurred - Invalid filter clause: '${filter}'.`));
       const serial = match[1]!.replace(/''/g, "'");
-      items = listed.filter((device) => device.serialNumber === serial);
+      items = listed.filter((device) => device.serialNumber.toLowerCase() === serial.toLowerCase());
     }
     return page(items, view, request, paging, state.tidy.creationOrder === true);
   }
