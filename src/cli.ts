@@ -3,6 +3,7 @@ import { version } from '../package.json';
 import { USAGE, UsageError, parseArguments, wantsJson } from './cli/args';
 import type { GraphCommandContext } from './cli/commandContext';
 import { importCommand } from './cli/importCommand';
+import { addToGroupCommand, deleteCommand, devicesCommand, planCommand, updateCommand } from './cli/lifecycleCommands';
 import type { CliIo } from './cli/io';
 import { EXIT } from './cli/output';
 import { ProgressLine } from './cli/progress';
@@ -52,10 +53,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await syncCommand(options, context);
       case 'whoami':
         return await whoamiCommand(options, context);
+      case 'devices':
+        return await devicesCommand(options, context);
+      case 'plan':
+        return await planCommand(files, options, context);
+      case 'update':
+        return await updateCommand(files, options, context);
+      case 'delete':
+        return await deleteCommand(files, options, context);
+      case 'add-to-group':
+        return await addToGroupCommand(files, options, context);
     }
   } finally {
     progress.clear();
   }
+}
+
+/** One answer from the terminal (the prompt goes to stderr, so stdout stays for results). */
+function askOnTerminal(question: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const readline = require('node:readline') as typeof import('node:readline');
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) =>
+    prompt.question(question, (answer) => {
+      prompt.close();
+      resolve(answer);
+    }),
+  );
 }
 
 /** Resolves once the stream has taken everything written so far (stdout to a pipe is asynchronous on some OSes). */
@@ -80,6 +104,8 @@ if (require.main === module) {
     env: process.env,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stop: controller.signal,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    ask: (question) => askOnTerminal(question),
   };
   const exitWhenFlushed = (code: number) =>
     Promise.all([drain(process.stdout), drain(process.stderr)]).then(

@@ -162,8 +162,8 @@ export class AutopilotGraph {
   }
 
   /** Registered devices whose serial is exactly `serial` (ignoring case and surrounding blanks). */
-  async findRegisteredDevicesBySerial(serial: string, signal?: AbortSignal): Promise<RegisteredDevice[]> {
-    return this.findBySerial<RegisteredDevice>(REGISTERED, serial, signal);
+  async findRegisteredDevicesBySerial(serial: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<RegisteredDevice[]> {
+    return this.findBySerial<RegisteredDevice>(REGISTERED, serial, signal, apiVersion);
   }
 
   async updateDeviceProperties(id: string, update: DevicePropertyUpdate, signal?: AbortSignal): Promise<void> {
@@ -187,9 +187,9 @@ export class AutopilotGraph {
     return 'started';
   }
 
-  private async findBySerial<T extends { id?: string; serialNumber?: string | null }>(collection: string, serial: string, signal?: AbortSignal): Promise<T[]> {
+  private async findBySerial<T extends { id?: string; serialNumber?: string | null }>(collection: string, serial: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<T[]> {
     const filter = serialContainsFilter(serial);
-    const candidates = await this.client.listAll<T>(collection, { signal, query: filter ? { $filter: filter } : undefined });
+    const candidates = await this.client.listAll<T>(collection, { signal, apiVersion, query: filter ? { $filter: filter } : undefined });
     // An inclusive cursor repeats the boundary item of each page.
     const seen = new Set<string>();
     return candidates.filter((item) => sameSerial(item.serialNumber, serial) && (item.id === undefined || (!seen.has(item.id) && Boolean(seen.add(item.id)))));

@@ -148,7 +148,7 @@ export class RegisteredDeviceCache {
   /** Registered devices with this serial: from the finished list, else through Graph's serial filter. */
   async find(serial: string, signal?: AbortSignal): Promise<readonly DeviceSummary[]> {
     if (this.latest?.complete) return this.latest.index.withSerial(serial);
-    return (await this.graph.findRegisteredDevicesBySerial(serial, signal)).map(summarize);
+    return (await this.graph.findRegisteredDevicesBySerial(serial, signal, 'beta')).map(summarize);
   }
 
   /** Keeps the list true after a change this process made (no new listing needed). */
