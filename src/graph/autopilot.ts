@@ -119,8 +119,8 @@ export class AutopilotGraph {
   }
 
   /** A registered Autopilot device, or undefined while it has not appeared (yet). */
-  async getRegisteredDevice(id: string, signal?: AbortSignal): Promise<RegisteredDevice | undefined> {
-    const response = await this.client.get<RegisteredDevice>(`${REGISTERED}/${byId(id)}`, { signal, accept: [404] });
+  async getRegisteredDevice(id: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<RegisteredDevice | undefined> {
+    const response = await this.client.get<RegisteredDevice>(`${REGISTERED}/${byId(id)}`, { signal, accept: [404], ...(apiVersion ? { apiVersion } : {}) });
     return response.status === 404 ? undefined : response.body;
   }
 

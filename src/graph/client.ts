@@ -117,6 +117,14 @@ export class GraphClient {
     return this.clock.now();
   }
 
+  /**
+   * The same Graph root, write budget and connections, with tokens from elsewhere (a token for other permissions).
+   * Its connections belong to this client: dispose this one, not the derived one.
+   */
+  withAccessToken(getAccessToken: GetAccessToken): GraphClient {
+    return new GraphClient({ ...this.options, getAccessToken, writeBudget: this.writeBudget, transport: this.transport, clock: this.clock });
+  }
+
   /** Closes pooled connections so a command-line process can exit promptly. */
   dispose(): void {
     this.transport.dispose();

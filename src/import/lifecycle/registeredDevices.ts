@@ -20,6 +20,9 @@ export interface DeviceSummary {
   readonly enrollmentState: string;
   /** Beta `deploymentProfileAssignmentStatus`, null where Graph gives none. */
   readonly profileStatus: string | null;
+  /** The profile's name and Graph's detailed status, where Graph gives them (shown, not in `devices --json`). */
+  readonly profileName?: string | null;
+  readonly profileDetail?: string | null;
   readonly lastContactedDateTime: string | null;
   readonly azureActiveDirectoryDeviceId: string | null;
   readonly managedDeviceId: string | null;
@@ -28,6 +31,7 @@ export interface DeviceSummary {
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 export function summarize(device: RegisteredDevice): DeviceSummary {
+  const profile = profileAssignmentOf(device);
   return {
     id: device.id,
     serialNumber: text(device.serialNumber),
@@ -37,7 +41,9 @@ export function summarize(device: RegisteredDevice): DeviceSummary {
     manufacturer: text(device.manufacturer),
     model: text(device.model),
     enrollmentState: text(device.enrollmentState) || 'unknown',
-    profileStatus: profileAssignmentOf(device).status,
+    profileStatus: profile.status,
+    profileName: profile.profileName,
+    profileDetail: profile.detailedStatus,
     lastContactedDateTime: typeof device.lastContactedDateTime === 'string' && !device.lastContactedDateTime.startsWith('0001-') ? device.lastContactedDateTime : null,
     azureActiveDirectoryDeviceId: text(device.azureActiveDirectoryDeviceId) || null,
     managedDeviceId: text(device.managedDeviceId) || null,
