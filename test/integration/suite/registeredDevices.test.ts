@@ -188,7 +188,8 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
 
   it('deletes registrations, reporting a device still enrolled in Intune instead of deleting it', async () => {
     const [plain] = fleet((device) => device.groupTag === 'Engineering' && !device.managedDeviceId);
-    const [enrolled] = fleet((device) => device.groupTag === 'Engineering' && Boolean(device.managedDeviceId));
+    // The fleet's enrolled devices are untagged VMware machines (serials with spaces and hyphens).
+    const [enrolled] = fleet((device) => !device.groupTag && Boolean(device.managedDeviceId));
     const nodes = [node(plain!), node(enrolled!)];
     const result = await vscode.commands.executeCommand<ChangeCommandResult>('autopilot.deleteDevices', nodes[0], nodes, { confirmed: true });
     assert.deepEqual(result.plan.counts, { delete: 1, 'still-enrolled': 1, 'not-found': 0, duplicate: 0 });
@@ -200,7 +201,7 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
   });
 
   it('retires an enrolled device: asks for the managed-device permission once, removes it from Intune, then the registration, and leaves the Entra device', async () => {
-    const [enrolled] = fleet((device) => device.groupTag === 'Sales' && Boolean(device.managedDeviceId));
+    const [, enrolled] = fleet((device) => !device.groupTag && Boolean(device.managedDeviceId));
     const entraBefore = tenant().directory.entraDeviceByDeviceId(enrolled!.azureActiveDirectoryDeviceId!);
     sandbox.identity.userConsentAllowed = true;
     const retired = vscode.commands.executeCommand<ChangeCommandResult>('autopilot.retireDevices', node(enrolled!), undefined, { confirmed: true });
