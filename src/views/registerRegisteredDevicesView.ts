@@ -64,6 +64,8 @@ export function registerRegisteredDevices(context: vscode.ExtensionContext, log:
     void vscode.window.withProgress({ location: { viewId: DEVICES_VIEW_ID } }, () => finished);
   };
   const load = () => {
+    // Signed out, the welcome view says what to do; the list is read once someone signs in.
+    if (!auth.activeAccount) return;
     void service.load().catch((error: unknown) => log.warn(`Listing registered devices failed: ${error instanceof Error ? error.message : String(error)}`));
   };
   const tree = new RegisteredDevicesTreeProvider(model, load);

@@ -1,8 +1,9 @@
 /**
  * After registration, Recent Imports follows each registered device until its deployment profile is assigned
- * (beta `deploymentProfileAssignmentStatus` starting with `assigned`), within a time limit counted from when this
- * window first saw it registered. It asks one device at a time (few devices wait at once), every poll interval, and
- * stops by itself when nothing is left to follow. No `vscode` and no timers outside `start`/`dispose`.
+ * (beta `deploymentProfileAssignmentStatus` starting with `assigned`), within the time limit counted from its run's
+ * start (older runs are not followed: a window opened on a long journal does not ask about every device it holds).
+ * It asks one device at a time, at most `MAX_PER_ROUND` per poll interval, and stops by itself when nothing is left
+ * to follow. No `vscode` here.
  */
 import { isProfileAssigned, type ProfileAssignment } from '../../graph/autopilot';
 import type { Logger } from '../../common/logger';
@@ -25,10 +26,14 @@ export interface ProfileFollowerOptions {
   readonly now?: () => number;
 }
 
+/** GETs per round: a large run is followed in turns rather than in a burst. */
+const MAX_PER_ROUND = 50;
+
 export class ProfileFollower {
   private readonly changes = new Emitter<readonly string[]>();
   private readonly profiles = new Map<string, FollowedProfile>();
-  private readonly firstSeen = new Map<string, number>();
+  /** Where each run's turn ended last round (devices after it go first next time). */
+  private cursor = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private readonly subscription: Subscription;
@@ -48,16 +53,20 @@ export class ProfileFollower {
     return registrationId ? this.profiles.get(registrationId) : undefined;
   }
 
-  /** Registered devices whose profile is not assigned yet and whose time is not up, with their runs. */
-  private waiting(): Map<string, string[]> {
-    const byDevice = new Map<string, string[]>();
+  /** Registered devices whose profile is not assigned yet and whose run's time is not up, with their runs and deadline. */
+  private waiting(): Map<string, { runIds: string[]; deadline: number }> {
+    const byDevice = new Map<string, { runIds: string[]; deadline: number }>();
+    const limit = this.options.timeLimitMs();
     for (const entry of this.options.model.runs()) {
+      const deadline = Date.parse(entry.view.startedAt) + limit;
+      if (!(deadline > this.now()) && !entry.view.devices.some((device) => device.registrationId && this.profiles.has(device.registrationId) && !this.profiles.get(device.registrationId)!.gaveUp)) continue;
       for (const device of entry.view.devices) {
         const id = device.registrationId;
         if (!device.registered || !id) continue;
         const followed = this.profiles.get(id);
         if (followed?.gaveUp || isProfileAssigned(followed?.assignment?.status)) continue;
-        byDevice.set(id, [...(byDevice.get(id) ?? []), entry.view.id]);
+        const known = byDevice.get(id);
+        byDevice.set(id, { runIds: [...(known?.runIds ?? []), entry.view.id], deadline: Math.max(known?.deadline ?? 0, deadline) });
       }
     }
     return byDevice;
@@ -78,11 +87,13 @@ export class ProfileFollower {
     const changed = new Set<string>();
     try {
       await this.options.useSession(async (session) => {
-        for (const [id, runIds] of waiting) {
-          const seen = this.firstSeen.get(id) ?? this.now();
-          this.firstSeen.set(id, seen);
+        const all = [...waiting];
+        const start = this.cursor % all.length;
+        const turn = [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_PER_ROUND);
+        this.cursor = start + turn.length;
+        for (const [id, { runIds, deadline }] of turn) {
           const assignment = await session.engine.graph.getProfileAssignment(id);
-          const gaveUp = !isProfileAssigned(assignment?.status) && this.now() - seen >= this.options.timeLimitMs();
+          const gaveUp = !isProfileAssigned(assignment?.status) && this.now() >= deadline;
           const before = this.profiles.get(id);
           if (before?.assignment?.status !== assignment?.status || before?.gaveUp !== gaveUp) for (const runId of runIds) changed.add(runId);
           this.profiles.set(id, { ...(assignment ? { assignment } : {}), gaveUp });
