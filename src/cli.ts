@@ -4,6 +4,7 @@ import { USAGE, UsageError, parseArguments, wantsJson } from './cli/args';
 import type { GraphCommandContext } from './cli/commandContext';
 import { importCommand } from './cli/importCommand';
 import { identifiersCommand } from './cli/identifiersCommand';
+import { addToGroupCommand, deleteCommand, devicesCommand, planCommand, updateCommand } from './cli/lifecycleCommands';
 import { askOnTerminal, type CliIo } from './cli/io';
 import { EXIT } from './cli/output';
 import { ProgressLine } from './cli/progress';
@@ -57,6 +58,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'identifiers list':
       case 'identifiers delete':
         return await identifiersCommand(command, files, options, context);
+      case 'devices':
+        return await devicesCommand(options, context);
+      case 'plan':
+        return await planCommand(files, options, context);
+      case 'update':
+        return await updateCommand(files, options, context);
+      case 'delete':
+        return await deleteCommand(files, options, context);
+      case 'add-to-group':
+        return await addToGroupCommand(files, options, context);
     }
   } finally {
     progress.clear();

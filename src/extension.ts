@@ -8,6 +8,7 @@ import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
 import { registerImports } from './views/registerImportsView';
 import { registerCorporateIdentifiers } from './views/registerCorporateIdentifiersView';
+import { registerRegisteredDevices } from './views/registerRegisteredDevicesView';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
 import { CorporateIdentifiersModel } from './import/vscode/corporateIdentifiersModel';
@@ -35,9 +36,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const identifierList = new CorporateIdentifiersModel();
   const payloads = registerPayloadEditor(context, log, (identifier) => identifierList.lookup(identifier));
   const importing = registerImports(context, log, auth, transport);
+  const devices = registerRegisteredDevices(context, log, auth, importing);
   const identifiers = registerCorporateIdentifiers(context, log, auth, importing, identifierList);
 
-  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing, identifiers };
+  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing, identifiers, devices };
   registerCommands(context, commandTable(services), log);
 
   const { loadMs, activateMs, totalMs: activationMs } = activationBreakdown(activateStarted);

@@ -5,6 +5,7 @@ import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
 import type { ImportsFeature } from './views/registerImportsView';
 import type { ImportsModel } from './import/vscode/importsModel';
 import type { CorporateIdentifiersFeature } from './views/registerCorporateIdentifiersView';
+import type { RegisteredDevicesFeature } from './views/registerRegisteredDevicesView';
 
 /** What the composition root builds once and hands to commands and views. */
 export interface ExtensionServices {
@@ -21,4 +22,6 @@ export interface ExtensionServices {
   readonly importing: ImportsFeature;
   /** Corporate identifiers (Autopilot device preparation): the tenant's list, its view, imports and deletes. */
   readonly identifiers: CorporateIdentifiersFeature;
+  /** Registered Autopilot devices (after the import): the cached list per tenant, its view, plans and bulk changes. */
+  readonly devices: RegisteredDevicesFeature;
 }

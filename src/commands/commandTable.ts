@@ -28,6 +28,15 @@ import { deleteIdentifier } from './deleteIdentifier';
 import { importIdentifiers } from './importIdentifiers';
 import { refreshIdentifiers } from './refreshIdentifiers';
 import { splitIdentifierFile } from './splitIdentifierFile';
+import { refreshDevices } from './refreshDevices';
+import { filterDevices } from './filterDevices';
+import { clearDeviceFilter } from './clearDeviceFilter';
+import { editDevices } from './editDevices';
+import { updateDevicesFromFile } from './updateDevicesFromFile';
+import { deleteDevices } from './deleteDevices';
+import { retireDevices } from './retireDevices';
+import { addDevicesToGroup } from './addDevicesToGroup';
+import { writeDeviceIdentifiers } from './writeDeviceIdentifiers';
 
 /** The id → handler table: the single place that says which code runs for which contributed command. */
 export function commandTable(services: ExtensionServices): Record<string, CommandHandler> {
@@ -60,5 +69,14 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
     'autopilot.copyIdentifier': (node, selection) => copyIdentifier(services.identifiers.model, node, selection),
     'autopilot.convertToIdentifiers': (uri) => convertToIdentifiers(services.log, uri),
     'autopilot.splitIdentifierFile': (uri) => splitIdentifierFile(services.log, uri),
+    'autopilot.refreshDevices': () => refreshDevices(services.devices),
+    'autopilot.filterDevices': (text) => filterDevices(services.devices, text),
+    'autopilot.clearDeviceFilter': () => clearDeviceFilter(services.devices),
+    'autopilot.editDevices': (node, selection, options) => editDevices(services, node, selection, options),
+    'autopilot.updateDevicesFromFile': (uri, options) => updateDevicesFromFile(services, uri, options),
+    'autopilot.deleteDevices': (node, selection, options) => deleteDevices(services, node, selection, options),
+    'autopilot.retireDevices': (node, selection, options) => retireDevices(services, node, selection, options),
+    'autopilot.addDevicesToGroup': (node, selection, options) => addDevicesToGroup(services, node, selection, options),
+    'autopilot.writeDeviceIdentifiers': (node, selection, options) => writeDeviceIdentifiers(services, node, selection, options),
   };
 }

@@ -61,3 +61,18 @@ export class UnconfirmedIdentifiersError extends Error {
     this.name = 'UnconfirmedIdentifiersError';
   }
 }
+
+/**
+ * A step after the import needs a Graph permission the signed-in user has not consented to yet (adding devices to
+ * groups, removing Intune managed devices): asked for when first used, never at sign-in (incremental consent).
+ */
+export class ConsentNeededError extends Error {
+  constructor(
+    /** The delegated permissions the step needs, e.g. `GroupMember.ReadWrite.All`. */
+    readonly permissions: readonly string[],
+    override readonly cause?: unknown,
+  ) {
+    super(`Microsoft Graph needs your consent for ${permissions.join(', ')} before this step.`);
+    this.name = 'ConsentNeededError';
+  }
+}

@@ -63,11 +63,14 @@ function describeGraphError(error: GraphError, context: FailureContext): string 
       return context.staticToken
         ? l10n.t('Graph rejected the access token (401 {0}: {1}): set AUTOPILOT_ACCESS_TOKEN to a valid token for {2}, e.g. from "az account get-access-token --resource {2}" ({3}).', error.code, error.graphMessage, context.graphRoot ?? '', reference)
         : l10n.t('Graph rejected the token from the app-only sign-in (401 {0}: {1}): {2} ({3}).', error.code, error.graphMessage, credentialToCheck(context.credential), reference);
-    case 403:
+    case 403: {
+      const lifecycle = lifecycleForbidden(error, context);
+      if (lifecycle) return lifecycle;
       if (context.work === 'identifiers' && !terminal) return identifiersForbidden(context.accountKind ?? 'user');
       return terminal
         ? l10n.t('Graph refused access (403 {0}): the account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All; grant it (with admin consent) and try again ({1}).', error.code, reference)
         : graphForbiddenMessage(context.accountKind ?? 'user');
+    }
     case 429:
       return terminal
         ? l10n.t('Intune kept throttling the requests (429) after every retry; the run is saved: try "autopilot-devices resume" in a few minutes ({0}).', reference)
@@ -75,6 +78,26 @@ function describeGraphError(error: GraphError, context: FailureContext): string 
     default:
       return terminal ? l10n.t('Graph answered {0} {1} to {2} {3}: {4} ({5}).', error.status, error.code, error.method, error.path, error.graphMessage, reference) : error.message;
   }
+}
+
+/**
+ * A 403 from a step after the import names the permission that step needs, told apart by the resource Graph refused
+ * (the error's path, never its message): Entra groups and devices, or Intune managed devices (retire).
+ */
+function lifecycleForbidden(error: GraphError, context: FailureContext): string | undefined {
+  const reference = l10n.t('request-id {0}', error.requestId ?? '-');
+  const path = error.path.replace(/^\/+/, '').replace(/^(v1\.0|beta)\//, '');
+  if (/^(groups|devices|\$batch)\b/.test(path)) {
+    return context.surface === 'terminal'
+      ? l10n.t('Graph refused access (403 {0}): adding devices to a group needs the Microsoft Graph permissions GroupMember.ReadWrite.All and Device.Read.All (Device.ReadWrite.All for an app); grant them, with admin consent, and try again ({1}).', error.code, reference)
+      : l10n.t('Microsoft Graph refused the group change (403 {0}): your account needs consent for GroupMember.ReadWrite.All and Device.Read.All (an administrator may have to grant it), and the right to manage the group’s members, for example as its owner or a Groups Administrator ({1}).', error.code, reference);
+  }
+  if (/^deviceManagement\/managedDevices\b/.test(path)) {
+    return context.surface === 'terminal'
+      ? l10n.t('Graph refused access (403 {0}): removing the Intune managed device needs the Microsoft Graph permission DeviceManagementManagedDevices.ReadWrite.All; grant it, with admin consent, and try again ({1}).', error.code, reference)
+      : l10n.t('Microsoft Graph refused to remove the Intune managed device (403 {0}): this needs DeviceManagementManagedDevices.ReadWrite.All and an Intune role that may delete devices ({1}).', error.code, reference);
+  }
+  return undefined;
 }
 
 function identifiersForbidden(kind: 'user' | 'app'): string {

@@ -15,6 +15,8 @@ import {
   type RunDisplayState,
 } from './importPresentation';
 import { sourceName, type RunEntry } from '../import/vscode/importsModel';
+import type { FollowedProfile } from '../import/vscode/profileFollower';
+import { profileExplanation, profileStatusText } from './registeredDevicePresentation';
 
 const PASSED = new vscode.ThemeColor('testing.iconPassed');
 const FAILED = new vscode.ThemeColor('testing.iconFailed');
@@ -245,12 +247,24 @@ function deviceSummary(device: DeviceView, state: DeviceDisplayState): string {
   }
 }
 
-export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry): vscode.TreeItem {
+/** A registered device's profile assignment in a few words, and why not yet in a sentence (issue 12). */
+function profileWords(device: DeviceView, profile: FollowedProfile | undefined): { short: string; detail?: string } | undefined {
+  if (!device.registered || !profile) return undefined;
+  const status = profile.assignment?.status;
+  const short = profileStatusText(status);
+  const why = profileExplanation({ profileStatus: status ?? null, profileDetail: profile.assignment?.detailedStatus ?? null, groupTag: device.groupTag ?? '' });
+  const gaveUp = profile.gaveUp ? vscode.l10n.t('Not assigned within the time limit (autopilot.poll.timeLimitMinutes); the Autopilot Devices view shows it when it is.') : undefined;
+  const named = profile.assignment?.profileName ? vscode.l10n.t('Profile: {0}', profile.assignment.profileName) : undefined;
+  return { short, detail: [named, why, gaveUp].filter(Boolean).join(' ') || undefined };
+}
+
+export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry, profile?: FollowedProfile): vscode.TreeItem {
   const state = deviceDisplayState(device, entry);
   const item = new vscode.TreeItem(device.serialNumber, vscode.TreeItemCollapsibleState.None);
   item.id = `run:${runId}/${device.index}`;
-  const stateText = deviceStateText(device, state);
-  const summary = deviceSummary(device, state);
+  const profileState = profileWords(device, profile);
+  const stateText = profileState ? `${deviceStateText(device, state)}, ${profileState.short}` : deviceStateText(device, state);
+  const summary = profileState ? `${deviceSummary(device, state)} · ${profileState.short}` : deviceSummary(device, state);
   // A failure's words take the room; its group tag is in the tooltip.
   const failed = state === 'error' || state === 'partial';
   item.description = device.groupTag && !failed ? `${summary} · ${device.groupTag}` : summary;
@@ -277,6 +291,7 @@ export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntr
     device.status === 'complete' ? (device.registered ? vscode.l10n.t('Registered in Autopilot: yes') : vscode.l10n.t('Registered in Autopilot: not yet')) : '',
     vscode.l10n.t('Hardware hash fingerprint: {0}', device.fingerprint),
   ].filter(Boolean);
+  if (profileState?.detail) tooltip.appendMarkdown(`\n\n${escapeMarkdown(profileState.detail)}`);
   tooltip.appendMarkdown('\n\n');
   tooltip.appendMarkdown(facts.map(escapeMarkdown).join('  \n'));
   item.tooltip = tooltip;

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { deviceTreeItem, runTreeItem } from './importTreeItems';
 import type { ImportsModel } from '../import/vscode/importsModel';
+import type { ProfileFollower } from '../import/vscode/profileFollower';
 
 export const IMPORTS_VIEW_ID = 'autopilot.imports';
 
@@ -39,6 +40,7 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly deviceNodes = new Map<string, DeviceNode>();
   private readonly subscription: { dispose(): void };
+  private readonly profileSubscription: { dispose(): void } | undefined;
   /** Runs the view has not listed yet that someone waits to see listed (to reveal them). */
   private readonly listedWaiters = new Map<string, (() => void)[]>();
   /** The runs of the view's last look at the top level. */
@@ -47,7 +49,11 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   constructor(
     private readonly model: ImportsModel,
     private readonly load: () => Promise<void>,
+    private readonly profiles?: ProfileFollower,
   ) {
+    this.profileSubscription = profiles?.onDidChange((runIds) => {
+      for (const runId of runIds) this.changed.fire(this.runNode(runId));
+    });
     this.subscription = model.onDidChange((change) => {
       if (!change.runIds) {
         this.forgetRemovedRuns();
@@ -79,7 +85,7 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
       return runTreeItem(entry, newest || entry.activity !== 'idle');
     }
     const device = entry.view.devices[node.index];
-    return device ? deviceTreeItem(node.runId, device, entry) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
+    return device ? deviceTreeItem(node.runId, device, entry, this.profiles?.profile(device.registrationId)) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
   }
 
   async getChildren(parent?: ImportsNode): Promise<ImportsNode[]> {
@@ -126,6 +132,7 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
 
   dispose(): void {
     this.subscription.dispose();
+    this.profileSubscription?.dispose();
     this.changed.dispose();
     for (const waiters of this.listedWaiters.values()) waiters.forEach((resolve) => resolve());
     this.listedWaiters.clear();

@@ -14,10 +14,13 @@ import { IMPORT_SETTING_SECTIONS, readImportSettings } from '../import/vscode/im
 import { ImportService } from '../import/vscode/importService';
 import { PollScheduler } from '../import/vscode/pollScheduler';
 import { RecordDocuments } from '../import/vscode/recordDocuments';
+import { ProfileFollower } from '../import/vscode/profileFollower';
 
 export interface ImportsFeature {
   readonly model: ImportsModel;
   readonly service: ImportService;
+  /** Profile assignment of registered devices, followed after registration. */
+  readonly profiles: ProfileFollower;
   readonly tree: ImportsTreeProvider;
   readonly view: vscode.TreeView<ImportsNode>;
   readonly scheduler: PollScheduler;
@@ -38,7 +41,15 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
     ...(transport ? { transport } : {}),
     userAgent: `autopilot-devices-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
   });
-  const tree = new ImportsTreeProvider(model, () => service.loadRuns());
+  // After registration, each device is followed until its deployment profile is assigned (or the time limit passes).
+  const profiles = new ProfileFollower({
+    model,
+    log,
+    useSession: (work) => service.useActiveSession(work),
+    intervalMs: () => readImportSettings().engine.pollIntervalMs,
+    timeLimitMs: () => readImportSettings().engine.timeLimitMs,
+  });
+  const tree = new ImportsTreeProvider(model, () => service.loadRuns(), profiles);
   // Two title buttons (Import, Refresh), the rest in the "…" menu: more would cut the view's title at the default width.
   const view = vscode.window.createTreeView(IMPORTS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   const scheduler = new PollScheduler({
@@ -61,6 +72,7 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
 
   context.subscriptions.push(
     service,
+    profiles,
     tree,
     view,
     scheduler,
@@ -76,6 +88,7 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
   return {
     model,
     service,
+    profiles,
     tree,
     view,
     scheduler,

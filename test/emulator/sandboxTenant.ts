@@ -4,11 +4,12 @@
  * identity emulator issued for its Graph root. Contoso holds two pre-registered devices, so an import shows the
  * documented failures: one registered here (806) and one registered to another tenant (808). Like a real tenant, it
  * keeps the import records of earlier imports: the successful one of the device registered here, and a failed one of
- * a device that can be imported again.
+ * a device that can be imported again. With `fleet`, it also holds that many registered devices (the sandbox: 3,000).
  *
  * `npm start` runs it for people; the integration and UI tests start it in-process.
  */
 import { DEFAULT_APP_ID, type TokenGrant } from './auth';
+import { seedFleet } from './fleet';
 import { fakeDevices, fakeHardwareHash, type FakeDevice } from './hashes';
 import { CONTOSO, confidentialApp, type EmulatedApp } from './identity/directory';
 import { startIdentityEmulator, type IdentityEmulator, type IdentityEmulatorOptions } from './identity/identityEmulator';
@@ -21,6 +22,8 @@ export interface SandboxTenantOptions {
   readonly identity?: Omit<IdentityEmulatorOptions, 'tls'>;
   /** Adds an app registration with this client secret and the Intune application permission (app-only sign-in). */
   readonly appSecret?: string;
+  /** Registered devices in several group tags, one deployment profile and a few groups (fleet.ts); none when absent. */
+  readonly fleet?: number;
 }
 
 export interface SandboxTenant {
@@ -66,6 +69,7 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
   graph.state.seedImported(CONTOSO.id, earlierFailure, { status: 'error', errorCode: 0, errorName: 'StorageError' });
   const foreign = { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
   graph.state.seedForeign(foreign.hardwareIdentifier);
+  if (options.fleet) seedFleet(graph.state, CONTOSO.id, { count: options.fleet });
   const app = options.appSecret
     ? identity.addApp(confidentialApp({ displayName: 'Autopilot sandbox pipeline', secrets: [options.appSecret], applicationPermissions: ['DeviceManagementServiceConfig.ReadWrite.All'] }))
     : undefined;

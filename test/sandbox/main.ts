@@ -65,6 +65,7 @@ async function start(options: SandboxOptions, running: Running): Promise<void> {
   const sandbox = await startSandboxTenant({
     tls,
     appSecret,
+    fleet: 3000,
     identity: { deviceCodePollIntervalSeconds: 2 },
     graph: {
       timing: {

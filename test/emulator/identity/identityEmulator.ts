@@ -287,8 +287,27 @@ export class IdentityEmulator {
     return user.tenantIds.includes(tenant.id) ? tenant.id : errors.userNotInTenant(user.username, tenantSegment);
   }
 
-  private missingConsent(app: EmulatedApp, permissions: readonly string[]): boolean {
-    return permissions.some((p) => p !== '.default' && !app.delegatedPermissions.includes(p));
+  /**
+   * Whether a user at a sign-in prompt (browser or device-login page) may consent to delegated permissions the tenant
+   * has not consented to (incremental consent). Off by default, as in tenants that require an administrator's approval;
+   * a test that signs in as an administrator (or a tenant allowing user consent) turns it on.
+   */
+  userConsentAllowed = false;
+  /** Permissions users consented to at a prompt, per app and tenant. */
+  private readonly userConsents = new Map<string, Set<string>>();
+
+  private missingConsent(app: EmulatedApp, permissions: readonly string[], tenantId?: string): boolean {
+    const granted = this.userConsents.get(`${app.clientId}|${tenantId ?? ''}`);
+    return permissions.some((p) => p !== '.default' && !app.delegatedPermissions.includes(p) && !granted?.has(p));
+  }
+
+  /** A user consents at the prompt (when allowed): the permissions are granted for the app in that tenant. */
+  private consentAtPrompt(app: EmulatedApp, permissions: readonly string[], tenantId: string): void {
+    if (!this.userConsentAllowed) return;
+    const key = `${app.clientId}|${tenantId}`;
+    const granted = this.userConsents.get(key) ?? new Set<string>();
+    for (const permission of permissions) if (permission !== '.default') granted.add(permission);
+    this.userConsents.set(key, granted);
   }
 
   private authorize(tenantSegment: string, query: URLSearchParams): Reply {
@@ -315,7 +334,8 @@ export class IdentityEmulator {
     const tenantId = this.userTenant(user, tenantSegment);
     if (typeof tenantId !== 'string') return fail(tenantId);
     const scope = parseScope(query.get('scope') ?? '');
-    if (this.missingConsent(app, scope.permissions)) {
+    if (this.missingConsent(app, scope.permissions, tenantId)) this.consentAtPrompt(app, scope.permissions, tenantId);
+    if (this.missingConsent(app, scope.permissions, tenantId)) {
       return fail({ ...errors.consentMissing(app.clientId, app.displayName), body: { ...errors.consentMissing(app.clientId, app.displayName).body, error: 'consent_required' } });
     }
     const code = this.issuer.opaque('code.');
@@ -348,7 +368,7 @@ export class IdentityEmulator {
   private delegated(app: EmulatedApp, scopeText: string, user: EmulatedUser, tenantId: string, correlationId: string, nonce?: string): TokenReply {
     const scope = parseScope(scopeText);
     if (!scope.resource) return errors.badScope(scopeText, correlationId);
-    if (this.missingConsent(app, scope.permissions)) return errors.consentMissing(app.clientId, app.displayName, correlationId);
+    if (this.missingConsent(app, scope.permissions, tenantId)) return errors.consentMissing(app.clientId, app.displayName, correlationId);
     return {
       status: 200,
       body: this.issuer.delegated({
@@ -390,6 +410,7 @@ export class IdentityEmulator {
         const tenantId = this.userTenant(approved.user, approved.tenantSegment);
         if (typeof tenantId !== 'string') return tenantId;
         // The token request may repeat the scope; the one the code was issued for is what the user approved.
+        this.consentAtPrompt(app, parseScope(approved.scope || scope).permissions, tenantId);
         const result = this.delegated(app, approved.scope || scope, approved.user, tenantId, correlationId);
         if (result.status === 200) this.deviceCodes.redeemed(approved.deviceCode);
         return result;
