@@ -116,7 +116,8 @@ export async function watchUntilProcessed(ctx: RunContext, deadline: number): Pr
   return true;
 }
 
-function awaitingRegistration(ctx: RunContext): DeviceState[] {
+/** The devices whose registration this run follows: those that await it (the one rule) and whose record it holds. */
+function registrationsToFollow(ctx: RunContext): DeviceState[] {
   return ctx.state.devices.filter((d) => d.progress === 'accepted' && awaitsRegistration(d));
 }
 
@@ -126,8 +127,8 @@ function awaitingRegistration(ctx: RunContext): DeviceState[] {
  * (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`, or the paged list for many).
  */
 export async function checkRegistration(ctx: RunContext): Promise<void> {
-  await readRecords(ctx, awaitingRegistration(ctx).filter((device) => !device.registrationId && !readRecently(ctx, device)));
-  const waiting = awaitingRegistration(ctx).filter((device) => device.registrationId);
+  await readRecords(ctx, registrationsToFollow(ctx).filter((device) => !device.registrationId && !readRecently(ctx, device)));
+  const waiting = registrationsToFollow(ctx).filter((device) => device.registrationId);
   const registered = new Set<number>();
   if (waiting.length <= ctx.settings.perRecordPollLimit) {
     for (const device of waiting) {
@@ -149,7 +150,7 @@ export async function checkRegistration(ctx: RunContext): Promise<void> {
 /** Waits until every completed device is registered (true) or the deadline passes (false). */
 export async function watchRegistration(ctx: RunContext, deadline: number): Promise<boolean> {
   await checkRegistration(ctx);
-  while (awaitingRegistration(ctx).length) {
+  while (registrationsToFollow(ctx).length) {
     if (ctx.clock.now() >= deadline) return false;
     await ctx.clock.sleep(Math.min(ctx.settings.pollIntervalMs, Math.max(0, deadline - ctx.clock.now())), ctx.stop);
     await checkRegistration(ctx);

@@ -5,9 +5,10 @@
 import * as l10n from '@vscode/l10n';
 import { parse as parseCsv } from 'papaparse';
 import type { PayloadProblem } from './types';
-import { PORTAL_COLUMNS, recogniseHeader, type CsvField } from './csvColumns';
-import { LineIndex } from './lineIndex';
-import { editAt, problemAt, type ProblemDetails, type SourceDocument, type TextSpan } from './sourceDocument';
+import { PORTAL_COLUMNS, type CsvField } from './csvColumns';
+import { readHeader, unusableHeaderProblem } from './csvHeader';
+import { LineIndex, type LineEnding } from './lineIndex';
+import { editAt, problemAt, type SourceDocument, type TextSpan } from './sourceDocument';
 
 export interface CsvReadResult {
   /** Absent when the header is unusable: then nothing else can be said about the rows. */
@@ -15,20 +16,18 @@ export interface CsvReadResult {
   readonly problems: PayloadProblem[];
 }
 
-interface Row {
+export interface Row {
   readonly cells: string[];
   /** Offset of the row's first character, and of the character after its line break. */
   readonly start: number;
   readonly next: number;
 }
 
-const EXPECTED_HEADER = PORTAL_COLUMNS.map((column) => column.header).join(',');
-
 /**
  * Start offsets of a row's cells (CSV: quoted cells may hold commas, doubled quotes and line breaks). Papa Parse
  * reports rows, not cell positions, so this locates cells in one row's text; it runs only for rows with a problem.
  */
-function cellSpans(text: string, row: Row): TextSpan[] {
+export function cellSpans(text: string, row: Row, delimiter = ','): TextSpan[] {
   const spans: TextSpan[] = [];
   const end = Math.max(row.start, lineContentEnd(text, row));
   let at = row.start;
@@ -49,7 +48,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
         }
       }
     }
-    const comma = text.indexOf(',', at);
+    const comma = text.indexOf(delimiter, at);
     const cellEnd = comma === -1 || comma >= end ? end : comma;
     spans.push({ start, end: cellEnd });
     if (cellEnd === end) return spans;
@@ -57,7 +56,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
   }
 }
 
-function lineContentEnd(text: string, row: Row): number {
+export function lineContentEnd(text: string, row: Row): number {
   let end = row.next;
   if (text.charCodeAt(end - 1) === 0x0a) end -= 1;
   if (text.charCodeAt(end - 1) === 0x0d) end -= 1;
@@ -150,9 +149,15 @@ class CsvSourceDocument implements SourceDocument {
   }
 }
 
-function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; quoteErrors: { offset: number; code: string }[] } {
+/** A quotation mark Papa Parse could not pair, at the mark itself. */
+interface QuoteError {
+  readonly offset: number;
+  readonly code: string;
+}
+
+export function splitRows(text: string, newline: LineEnding): { rows: Row[]; quoteErrors: QuoteError[] } {
   const rows: Row[] = [];
-  const quoteErrors: { offset: number; code: string }[] = [];
+  const quoteErrors: QuoteError[] = [];
   // Papa Parse drops a byte-order mark left at the start of the text (a file saved with two) and counts its offsets
   // from after it; shift them back so that every position is one in this text.
   const skipped = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -179,126 +184,47 @@ function splitRows(text: string, newline: '\r\n' | '\n' | '\r'): { rows: Row[]; 
   return { rows, quoteErrors };
 }
 
+/**
+ * The text Papa Parse can split, and where its offsets sit. Papa Parse splits on one kind of line break, so a file
+ * that mixes them is read with every break turned into `\n` (same lines and columns, other offsets) and gets one
+ * warning, since the Intune portal wants Windows line endings.
+ */
+function withOneKindOfLineBreak(rawText: string): { text: string; lines: LineIndex; newline: LineEnding; problems: PayloadProblem[] } {
+  const rawLines = new LineIndex(rawText);
+  const endings = rawLines.lineEndings();
+  if (endings.firstOddLine === undefined) return { text: rawText, lines: rawLines, newline: endings.dominant, problems: [] };
+  const text = rawText.replace(/\r\n?/g, '\n');
+  const lines = new LineIndex(text);
+  const oddLineEnd = lines.lineStart(endings.firstOddLine + 1) - 1;
+  const mixed = problemAt(lines, { start: oddLineEnd, end: oddLineEnd }, {
+    severity: 'warning',
+    code: 'csv-mixed-line-endings',
+    origin: 'check',
+    message: l10n.t(
+      'The file mixes line endings ({0} CRLF, {1} LF, {2} CR); this line differs. Autopilot Devices reads it, but save it with Windows (CRLF) line endings before uploading it to the Intune portal.',
+      endings.crlf,
+      endings.lf,
+      endings.cr,
+    ),
+  });
+  return { text, lines, newline: '\n', problems: [mixed] };
+}
+
 function isBlank(row: Row): boolean {
   return row.cells.every((cell) => cell.trim() === '');
 }
 
-/** A header this reader does not know: say what is expected, and spot the usual wrong delimiters. */
-function headerProblem(first: Row | undefined, lines: LineIndex): PayloadProblem {
-  const firstCell = first?.cells[0] ?? '';
-  const otherDelimiter = [';', '\t'].find((delimiter) => firstCell.includes(delimiter) && recogniseHeader(firstCell.split(delimiter)[0]!.trim()));
-  const message = otherDelimiter
-    ? l10n.t(
-        'The columns are separated by "{0}", not commas. Save the file as comma-separated (Intune expects: {1}).',
-        otherDelimiter === '\t' ? 'Tab' : otherDelimiter,
-        EXPECTED_HEADER,
-      )
-    : l10n.t('The first line is not an Autopilot CSV header. Start the file with: {0} (Group Tag and Assigned User are optional).', EXPECTED_HEADER);
-  return problemAt(lines, { start: 0, end: first ? lineContentEnd(lines.text, first) : 0 }, { severity: 'error', code: 'csv-header', origin: 'check', message });
-}
-
-export function readCsvDocument(rawText: string): CsvReadResult {
-  const problems: PayloadProblem[] = [];
-  const endings = new LineIndex(rawText).lineEndings();
-  // Papa Parse splits on one kind of line break; normalise a mixed file (same lines and columns, other offsets).
-  const text = endings.firstOddLine === undefined ? rawText : rawText.replace(/\r\n?/g, '\n');
-  const lines = endings.firstOddLine === undefined ? new LineIndex(rawText) : new LineIndex(text);
-  const report = (span: TextSpan, details: ProblemDetails) => problems.push(problemAt(lines, span, details));
-  if (endings.firstOddLine !== undefined) {
-    const oddLineEnd = lines.lineStart(endings.firstOddLine + 1) - 1;
-    report({ start: oddLineEnd, end: oddLineEnd }, {
-      severity: 'warning',
-      code: 'csv-mixed-line-endings',
-      origin: 'check',
-      message: l10n.t(
-        'The file mixes line endings ({0} CRLF, {1} LF, {2} CR); this line differs. Autopilot Devices reads it, but save it with Windows (CRLF) line endings before uploading it to the Intune portal.',
-        endings.crlf,
-        endings.lf,
-        endings.cr,
-      ),
-    });
-  }
-  const { rows, quoteErrors } = splitRows(text, endings.firstOddLine === undefined ? endings.dominant : '\n');
-  const header = rows[0];
-  const recognised = header?.cells.map((cell) => recogniseHeader(cell));
-  if (!header || !recognised?.some((column) => column?.meaning.kind === 'field')) {
-    problems.push(headerProblem(header, lines));
-    return { problems };
-  }
-
-  const columns = new Map<CsvField, number>();
-  const headerCells = cellSpans(text, header);
-  recognised.forEach((column, index) => {
-    const span = headerCells[index] ?? { start: 0, end: 0 };
-    const cell = header.cells[index]!;
-    if (!column) {
-      report(span, {
-        severity: 'warning',
-        code: 'csv-extra-column',
-        origin: 'check',
-        message: l10n.t('Unknown column "{0}": Autopilot Devices ignores it, and the Intune portal refuses files with extra columns. Remove it.', cell),
-      });
-      return;
-    }
-    const { meaning, exact } = column;
-    if (meaning.kind === 'partner') {
-      report(span, {
-        severity: 'warning',
-        code: 'csv-partner-column',
-        origin: 'check',
-        message: l10n.t('"{0}" is a partner (CSP) column: Intune\'s import has no place for it, so it is not sent.', meaning.header),
-      });
-      return;
-    }
-    const field: CsvField = meaning.kind === 'field' ? meaning.field : 'groupTag';
-    if (columns.has(field)) {
-      report(span, {
-        severity: 'error',
-        code: 'csv-duplicate-column',
-        origin: 'check',
-        message: l10n.t('Column "{0}" appears twice: remove one of them so each value has one place.', cell),
-      });
-      return;
-    }
-    columns.set(field, index);
-    if (meaning.kind === 'legacy-group-tag') {
-      report(span, {
-        severity: 'warning',
-        code: 'csv-legacy-column',
-        origin: 'check',
-        message: l10n.t('"{0}" is the old name of the group tag column: rename it to "Group Tag".', cell),
-        fix: { title: l10n.t('Rename the column to "Group Tag"'), edits: [editAt(lines, span, 'Group Tag')] },
-      });
-    } else if (!exact) {
-      report(span, {
-        severity: 'warning',
-        code: 'csv-header-case',
-        origin: 'check',
-        message: l10n.t('Write the column as "{0}": the Intune portal matches headers exactly, including case and spaces.', meaning.header),
-        fix: { title: l10n.t('Rename the column to "{0}"', meaning.header), edits: [editAt(lines, span, meaning.header)] },
-      });
-    }
-  });
-  for (const field of ['serialNumber', 'hardwareIdentifier'] as const) {
-    if (!columns.has(field)) {
-      const header = PORTAL_COLUMNS.find((column) => column.field === field)!.header;
-      report({ start: 0, end: 0 }, {
-        severity: 'error',
-        code: 'csv-missing-column',
-        origin: 'check',
-        message: l10n.t('The header has no "{0}" column: add it (Intune expects: {1}).', header, EXPECTED_HEADER),
-      });
-    }
-  }
-
+/** Each non-blank row after the header as a device object, by the header's columns; blank rows are set aside. */
+function deviceRows(rows: readonly Row[], columns: ReadonlyMap<CsvField, number>): { dataRows: Row[]; records: Record<string, string>[]; blankRows: Row[] } {
   const dataRows: Row[] = [];
   const records: Record<string, string>[] = [];
   const blankRows: Row[] = [];
-  for (const row of rows.slice(1)) {
+  for (const row of rows) {
     if (isBlank(row)) {
       blankRows.push(row);
       continue;
     }
+    // Serial and hash are always present, empty when missing, so the schema names them rather than the row.
     const record: Record<string, string> = {
       serialNumber: row.cells[columns.get('serialNumber') ?? -1] ?? '',
       hardwareIdentifier: row.cells[columns.get('hardwareIdentifier') ?? -1] ?? '',
@@ -310,58 +236,103 @@ export function readCsvDocument(rawText: string): CsvReadResult {
     dataRows.push(row);
     records.push(record);
   }
-  const document = new CsvSourceDocument(text, lines, dataRows, records, columns);
+  return { dataRows, records, blankRows };
+}
 
-  for (const row of blankRows) {
-    report({ start: row.start, end: lineContentEnd(text, row) }, {
-      severity: 'warning',
-      code: 'csv-empty-row',
-      origin: 'check',
-      message: l10n.t('Empty line: Autopilot Devices skips it, but the Intune portal may refuse the file. Remove it.'),
-      fix: { title: l10n.t('Remove the empty line'), edits: [editAt(lines, { start: row.start, end: row.next }, '')] },
-    });
-  }
+function emptyRowProblem(text: string, lines: LineIndex, row: Row): PayloadProblem {
+  return problemAt(lines, { start: row.start, end: lineContentEnd(text, row) }, {
+    severity: 'warning',
+    code: 'csv-empty-row',
+    origin: 'check',
+    message: l10n.t('Empty line: Autopilot Devices skips it, but the Intune portal may refuse the file. Remove it.'),
+    fix: { title: l10n.t('Remove the empty line'), edits: [editAt(lines, { start: row.start, end: row.next }, '')] },
+  });
+}
+
+/**
+ * Rows with more or fewer cells than the header. More is an error (a value probably holds a comma, so the columns
+ * after it are shifted); fewer is a warning, since the missing trailing cells are read as empty.
+ */
+function cellCountProblems(document: CsvSourceDocument, dataRows: readonly Row[], expected: number): PayloadProblem[] {
+  const problems: PayloadProblem[] = [];
   dataRows.forEach((row, index) => {
-    const expected = header.cells.length;
     if (row.cells.length > expected) {
-      report(document.rowCell(index, expected), {
-        severity: 'error',
-        code: 'csv-extra-cells',
-        origin: 'check',
-        message: l10n.t(
-          'This line has {0} cells but the header has {1}: a value probably contains a comma. Remove the comma or the extra cells.',
-          row.cells.length,
-          expected,
-        ),
-      });
+      problems.push(
+        problemAt(document.lines, document.rowCell(index, expected), {
+          severity: 'error',
+          code: 'csv-extra-cells',
+          origin: 'check',
+          message: l10n.t(
+            'This line has {0} cells but the header has {1}: a value probably contains a comma. Remove the comma or the extra cells.',
+            row.cells.length,
+            expected,
+          ),
+        }),
+      );
     } else if (row.cells.length < expected) {
-      report(document.rowCell(index, row.cells.length), {
-        severity: 'warning',
-        code: 'csv-missing-cells',
-        origin: 'check',
-        message: l10n.t('This line has {0} cells but the header has {1}: add the missing commas so every column lines up.', row.cells.length, expected),
-      });
+      problems.push(
+        problemAt(document.lines, document.rowCell(index, row.cells.length), {
+          severity: 'warning',
+          code: 'csv-missing-cells',
+          origin: 'check',
+          message: l10n.t('This line has {0} cells but the header has {1}: add the missing commas so every column lines up.', row.cells.length, expected),
+        }),
+      );
     }
   });
+  return problems;
+}
 
-  for (const error of quoteErrors.slice(0, 1)) {
-    report({ start: error.offset, end: error.offset + 1 }, {
-      severity: 'error',
-      code: 'csv-unbalanced-quotes',
-      origin: 'check',
-      message: l10n.t('A quotation mark here is never closed or sits inside a value, so the cells after it cannot be read reliably. Remove it.'),
-    });
+/**
+ * Only the first unbalanced quote is an error: after it Papa Parse's cells are guesses, so later ones are echoes.
+ * Balanced quotes are read but the portal refuses them, so their first one gets a warning.
+ */
+function quoteProblems(text: string, lines: LineIndex, quoteErrors: readonly QuoteError[]): PayloadProblem[] {
+  const unbalanced = quoteErrors[0];
+  if (unbalanced) {
+    return [
+      problemAt(lines, { start: unbalanced.offset, end: unbalanced.offset + 1 }, {
+        severity: 'error',
+        code: 'csv-unbalanced-quotes',
+        origin: 'check',
+        message: l10n.t('A quotation mark here is never closed or sits inside a value, so the cells after it cannot be read reliably. Remove it.'),
+      }),
+    ];
   }
   const firstQuote = text.indexOf('"');
-  if (firstQuote !== -1 && quoteErrors.length === 0) {
-    report({ start: firstQuote, end: firstQuote + 1 }, {
+  if (firstQuote === -1) return [];
+  return [
+    problemAt(lines, { start: firstQuote, end: firstQuote + 1 }, {
       severity: 'warning',
       code: 'csv-quotes',
       origin: 'check',
       message: l10n.t(
-        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: use "Autopilot: Export Portal CSV" to write a file it accepts.',
+        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: remove them before uploading this file in the portal.',
       ),
-    });
+    }),
+  ];
+}
+
+export function readCsvDocument(rawText: string): CsvReadResult {
+  const { text, lines, newline, problems } = withOneKindOfLineBreak(rawText);
+  const { rows, quoteErrors } = splitRows(text, newline);
+  const headerRow = rows[0];
+  const header = headerRow && readHeader(headerRow.cells, cellSpans(text, headerRow), lines);
+  if (!headerRow || !header) {
+    const firstLine = { start: 0, end: headerRow ? lineContentEnd(text, headerRow) : 0 };
+    return { problems: [...problems, unusableHeaderProblem(headerRow?.cells ?? [], firstLine, lines)] };
   }
-  return { document, problems };
+  const { dataRows, records, blankRows } = deviceRows(rows.slice(1), header.columns);
+  const document = new CsvSourceDocument(text, lines, dataRows, records, header.columns);
+  // Array literals, not push(...): a fuzzed file with 100,000 empty header cells has as many problems, too many arguments.
+  return {
+    document,
+    problems: [
+      ...problems,
+      ...header.problems,
+      ...blankRows.map((row) => emptyRowProblem(text, lines, row)),
+      ...cellCountProblems(document, dataRows, headerRow.cells.length),
+      ...quoteProblems(text, lines, quoteErrors),
+    ],
+  };
 }

@@ -151,7 +151,13 @@ class JsonSourceDocument implements SourceDocument {
   }
 }
 
-export function readJsonDocument(text: string): JsonReadResult {
+/**
+ * Finds where a JSON text's values sit: `locateJson`, the payload layer's own scanner. bench/validate.ts passes
+ * jsonc-parser's `parseTree` in its place to measure the two against each other.
+ */
+export type JsonLocator = (text: string) => JsonLocations;
+
+export function readJsonDocument(text: string, locateValues: JsonLocator = locateJson): JsonReadResult {
   const lines = new LineIndex(text);
   let value: unknown;
   const problems: PayloadProblem[] = [];
@@ -167,7 +173,7 @@ export function readJsonDocument(text: string): JsonReadResult {
     problems.push(...syntax.problems);
     if (syntax.fatal) return { problems };
   }
-  const locations = locateJson(text);
+  const locations = locateValues(text);
   // The schema validator recurses once per level too; strict JSON is measured by the location scan it needs anyway.
   if (locations.tooDeepAt !== undefined) return { problems: [tooDeep(lines, locations.tooDeepAt)] };
   for (const duplicate of locations.duplicateKeys) {

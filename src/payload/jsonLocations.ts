@@ -3,9 +3,10 @@
  *
  * Values come from the native `JSON.parse`; this single structural scan only finds their offsets. It jumps over
  * string contents with `indexOf` instead of visiting each character, so a 20 MB file of 4 KB hashes takes a few
- * milliseconds where a character-by-character tokenizer takes longer than the parse itself. It tolerates comments,
- * trailing commas and broken input (it never throws and always advances), because it also runs on files that only
- * the tolerant parser could read.
+ * milliseconds where a character-by-character tokenizer takes longer than the parse itself: jsonc-parser's
+ * `parseTree` gives the same locations but misses the validation budget by far (`npm run bench:validate` measures
+ * both; figures in bench/RESULTS.md). It tolerates comments, trailing commas and broken input (it never throws and
+ * always advances), because it also runs on files that only the tolerant parser could read.
  */
 
 export interface JsonSpan {
@@ -37,7 +38,7 @@ export interface JsonLocations {
 }
 
 /** Payloads nest at most this deep (body → list → device → state → field); deeper values are scanned, not indexed. */
-const MAX_INDEXED_DEPTH = 5;
+export const MAX_INDEXED_DEPTH = 5;
 
 /**
  * Deeper than this, a file is refused before a recursive parser sees it: the tolerant parser and the schema validator
@@ -134,10 +135,48 @@ function keyText(raw: string): string {
   }
 }
 
+/** Opens an object or array at `at` inside `parent`, to be filed under `key` (or as an item) once it closes. */
+function openFrame(parent: Frame | undefined, at: number, isObject: boolean, key: string | undefined, keyStart: number, keyEnd: number): Frame {
+  const children = isObject ? new Map<string, LocatedValue>() : [];
+  return { node: { start: at, end: at + 1, keyStart, keyEnd, children }, depth: (parent?.depth ?? -1) + 1, parent, key };
+}
+
+/**
+ * Files a finished value in its container, recording a repeated key (the later value replaces the earlier, as
+ * `JSON.parse` does). Returns the value when it has no container: then it is a candidate for the document's root.
+ */
+function file(parent: Frame | undefined, key: string | undefined, value: LocatedValue, duplicateKeys: DuplicateKey[]): LocatedValue | undefined {
+  if (!parent) return value;
+  if (parent.depth >= MAX_INDEXED_DEPTH) return undefined;
+  const children = parent.node.children;
+  if (Array.isArray(children)) {
+    children.push(value);
+    return undefined;
+  }
+  const name = key ?? '';
+  const earlier = children.get(name);
+  if (earlier) duplicateKeys.push({ keyStart: value.keyStart, keyEnd: value.keyEnd, firstKeyStart: earlier.keyStart });
+  children.set(name, value);
+  return undefined;
+}
+
+/** Closes a container that ends just before `end` and files it in its parent (see `file` for what it returns). */
+function closeFrame(frame: Frame, end: number, duplicateKeys: DuplicateKey[]): LocatedValue | undefined {
+  frame.node.end = end;
+  return file(frame.parent, frame.key, frame.node, duplicateKeys);
+}
+
+/**
+ * One pass over the text: a small state machine over tokens (what may come next: a key, a value, or a comma or
+ * closer after a value) that opens, closes and files containers and values. Every branch advances `at`, so it
+ * always ends. The state lives in local variables, not in an object's fields: the loop runs hot, and with its
+ * state in a class instance V8 threw its optimized code away at every scan (3× slower on the benchmark file).
+ */
 export function locateJson(text: string): JsonLocations {
-  let tooDeepAt: number | undefined;
   const duplicateKeys: DuplicateKey[] = [];
   let root: LocatedValue | undefined;
+  let tooDeepAt: number | undefined;
+  /** The innermost open object or array. */
   let top: Frame | undefined;
   // Where the next value goes.
   let key: string | undefined;
@@ -145,84 +184,57 @@ export function locateJson(text: string): JsonLocations {
   let keyEnd = -1;
   let expect = Expect.Value;
   let at = 0;
-
-  const attach = (parent: Frame | undefined, parentKey: string | undefined, value: LocatedValue) => {
-    if (!parent) {
-      root ??= value;
-      return;
-    }
-    if (parent.depth >= MAX_INDEXED_DEPTH) return;
-    const children = parent.node.children;
-    if (Array.isArray(children)) {
-      children.push(value);
-      return;
-    }
-    const name = parentKey ?? '';
-    const earlier = children.get(name);
-    if (earlier) duplicateKeys.push({ keyStart: value.keyStart, keyEnd: value.keyEnd, firstKeyStart: earlier.keyStart });
-    children.set(name, value);
-  };
-  const close = (end: number) => {
-    const frame = top!;
-    frame.node.end = end;
-    top = frame.parent;
-    attach(top, frame.key, frame.node);
-    expect = Expect.AfterValue;
-  };
-
   while ((at = skipTrivia(text, at)) < text.length) {
     const code = text.charCodeAt(at);
     if (code === 0x7d || code === 0x5d) {
       // `}` or `]`: tolerate trailing commas and mismatched brackets by closing the innermost container.
       at += 1;
-      if (top) close(at);
-      continue;
-    }
-    if (code === 0x2c) {
+      if (top) {
+        // Only the first top-level value is the document; anything after it is a syntax error the parser reports.
+        const topLevel = closeFrame(top, at, duplicateKeys);
+        root ??= topLevel;
+        top = top.parent;
+        expect = Expect.AfterValue;
+      }
+    } else if (code === 0x2c) {
       at += 1;
       expect = top && !Array.isArray(top.node.children) ? Expect.Key : Expect.Value;
-      keyStart = -1;
-      keyEnd = -1;
       key = undefined;
-      continue;
-    }
-    if (expect === Expect.Key) {
-      if (code === 0x22) {
-        const end = endOfString(text, at);
-        key = keyText(text.slice(at, end));
-        keyStart = at;
-        keyEnd = end;
-        at = skipTrivia(text, end);
-        if (text.charCodeAt(at) === 0x3a) at += 1;
-        expect = Expect.Value;
-      } else {
+      keyStart = keyEnd = -1;
+    } else if (expect === Expect.Key) {
+      if (code !== 0x22) {
         at = endOfBareToken(text, at);
+        continue;
       }
-      continue;
-    }
-    if (expect === Expect.AfterValue) {
+      keyStart = at;
+      keyEnd = endOfString(text, at);
+      key = keyText(text.slice(keyStart, keyEnd));
+      at = skipTrivia(text, keyEnd);
+      if (text.charCodeAt(at) === 0x3a) at += 1;
+      expect = Expect.Value;
+    } else if (expect === Expect.AfterValue) {
       // A missing comma: skip the stray token and keep going.
       at = code === 0x22 ? endOfString(text, at) : endOfBareToken(text, at);
-      continue;
-    }
-    if (code === 0x7b || code === 0x5b) {
-      const isObject = code === 0x7b;
-      const children = isObject ? new Map<string, LocatedValue>() : [];
-      top = { node: { start: at, end: at + 1, keyStart, keyEnd, children }, depth: (top?.depth ?? -1) + 1, parent: top, key };
+    } else if (code === 0x7b || code === 0x5b) {
+      top = openFrame(top, at, code === 0x7b, key, keyStart, keyEnd);
       if (top.depth >= MAX_NESTING_DEPTH) tooDeepAt ??= at;
       at += 1;
-      expect = isObject ? Expect.Key : Expect.Value;
-      keyStart = -1;
-      keyEnd = -1;
+      expect = code === 0x7b ? Expect.Key : Expect.Value;
       key = undefined;
-      continue;
+      keyStart = keyEnd = -1;
+    } else {
+      const end = code === 0x22 ? endOfString(text, at) : endOfBareToken(text, at);
+      const topLevel = file(top, key, { start: at, end, keyStart, keyEnd }, duplicateKeys);
+      root ??= topLevel;
+      at = end;
+      expect = Expect.AfterValue;
     }
-    const end = code === 0x22 ? endOfString(text, at) : endOfBareToken(text, at);
-    attach(top, key, { start: at, end, keyStart, keyEnd });
-    at = end;
-    expect = Expect.AfterValue;
   }
-  while (top) close(text.length);
+  // Broken input may leave containers open: they end where the text does.
+  for (; top; top = top.parent) {
+    const topLevel = closeFrame(top, text.length, duplicateKeys);
+    root ??= topLevel;
+  }
   return { root, duplicateKeys, ...(tooDeepAt === undefined ? {} : { tooDeepAt }) };
 }
 
