@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // The layers the terminal command and plain-Node tests use must not depend on VS Code.
     files: ['src/graph/**', 'src/auth/**', 'src/payload/**', 'src/import/**', 'src/common/**', 'src/cli.ts'],
-    ignores: ['src/auth/vscode/**'],
+    ignores: ['src/auth/vscode/**', 'src/import/vscode/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'This layer runs in plain Node: keep vscode out.' }] }],
     },

@@ -53,7 +53,7 @@ function writeFiles(folder: string): { json: string; csv: string } {
 /** The product's path (`parsePayload`: decode, then validate), with jsonc-parser's `parseTree` finding the locations. */
 function validateWithParseTree(data: Uint8Array, file: string): ParsedPayload {
   const decoded = decodeBytes(data, file);
-  return 'problems' in decoded ? decoded : validateText(decoded.text, file, decoded.encoding, decoded.earlier, locateWithParseTree);
+  return 'problems' in decoded ? decoded : validateText(decoded.text, file, decoded.encoding, decoded.earlier, undefined, locateWithParseTree);
 }
 
 function devicesIn(payload: ParsedPayload, file: string): number {

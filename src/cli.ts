@@ -3,7 +3,9 @@ import { version } from '../package.json';
 import { USAGE, UsageError, parseArguments, wantsJson } from './cli/args';
 import type { GraphCommandContext } from './cli/commandContext';
 import { importCommand } from './cli/importCommand';
-import type { CliIo } from './cli/io';
+import { identifiersCommand } from './cli/identifiersCommand';
+import { addToGroupCommand, deleteCommand, devicesCommand, planCommand, updateCommand } from './cli/lifecycleCommands';
+import { askOnTerminal, type CliIo } from './cli/io';
 import { EXIT } from './cli/output';
 import { ProgressLine } from './cli/progress';
 import { resumeCommand } from './cli/resumeCommand';
@@ -52,6 +54,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await syncCommand(options, context);
       case 'whoami':
         return await whoamiCommand(options, context);
+      case 'identifiers import':
+      case 'identifiers list':
+      case 'identifiers delete':
+        return await identifiersCommand(command, files, options, context);
+      case 'devices':
+        return await devicesCommand(options, context);
+      case 'plan':
+        return await planCommand(files, options, context);
+      case 'update':
+        return await updateCommand(files, options, context);
+      case 'delete':
+        return await deleteCommand(files, options, context);
+      case 'add-to-group':
+        return await addToGroupCommand(files, options, context);
     }
   } finally {
     progress.clear();
@@ -69,7 +85,8 @@ if (require.main === module) {
   const interrupt = (signal: NodeJS.Signals) => {
     // First Ctrl-C: stop cleanly (journal, print, exit 4). Second: leave at once; the journal is still consistent.
     if (++interrupts > 1) process.exit(130);
-    process.stderr.write(`\nautopilot-devices: ${signal}: stopping; the run is saved and 'autopilot-devices resume' continues it.\n`);
+    const again = process.argv[2] === 'identifiers' ? "running the same 'autopilot-devices identifiers import' again finishes it" : "'autopilot-devices resume' continues it";
+    process.stderr.write(`\nautopilot-devices: ${signal}: stopping; the run is saved and ${again}.\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -80,6 +97,7 @@ if (require.main === module) {
     env: process.env,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stop: controller.signal,
+    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
   };
   const exitWhenFlushed = (code: number) =>
     Promise.all([drain(process.stdout), drain(process.stderr)]).then(

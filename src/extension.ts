@@ -6,9 +6,12 @@ import { registerAuth } from './auth/vscode/registerAuth';
 import { commandTable } from './commands/commandTable';
 import { registerCommands } from './commands/registerCommands';
 import { registerPayloadEditor } from './editor/registerPayloadEditor';
-import { registerImports } from './importing/registerImports';
+import { registerImports } from './views/registerImportsView';
+import { registerCorporateIdentifiers } from './views/registerCorporateIdentifiersView';
+import { registerRegisteredDevices } from './views/registerRegisteredDevicesView';
 import type { ExtensionServices } from './services';
 import { AccountStatusBar } from './views/accountStatusBar';
+import { CorporateIdentifiersModel } from './import/vscode/corporateIdentifiersModel';
 
 markLoaded();
 
@@ -29,10 +32,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const auth = registerAuth(context, log, transport);
   const accountStatusBar = new AccountStatusBar(auth);
   context.subscriptions.push(accountStatusBar);
-  const payloads = registerPayloadEditor(context, log);
+  // Hovers in identifier files say what the tenant has, once the Corporate Identifiers view has read it.
+  const identifierList = new CorporateIdentifiersModel();
+  const payloads = registerPayloadEditor(context, log, (identifier) => identifierList.lookup(identifier));
   const importing = registerImports(context, log, auth, transport);
+  const devices = registerRegisteredDevices(context, log, auth, importing);
+  const identifiers = registerCorporateIdentifiers(context, log, auth, importing, identifierList);
 
-  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing };
+  const services: ExtensionServices = { context, log, imports: importing.model, auth, accountStatusBar, payloads, importing, identifiers, devices };
   registerCommands(context, commandTable(services), log);
 
   const { loadMs, activateMs, totalMs: activationMs } = activationBreakdown(activateStarted);

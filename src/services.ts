@@ -2,8 +2,10 @@ import type * as vscode from 'vscode';
 import type { AuthService } from './auth/authService';
 import type { AccountStatusBar } from './views/accountStatusBar';
 import type { PayloadDiagnostics } from './editor/payloadDiagnostics';
-import type { ImportsFeature } from './importing/registerImports';
-import type { ImportsModel } from './views/importsModel';
+import type { ImportsFeature } from './views/registerImportsView';
+import type { ImportsModel } from './import/vscode/importsModel';
+import type { CorporateIdentifiersFeature } from './views/registerCorporateIdentifiersView';
+import type { RegisteredDevicesFeature } from './views/registerRegisteredDevicesView';
 
 /** What the composition root builds once and hands to commands and views. */
 export interface ExtensionServices {
@@ -18,4 +20,8 @@ export interface ExtensionServices {
   readonly payloads: PayloadDiagnostics;
   /** Import runs: the service that drives them, the tree, its view and the poll scheduler. */
   readonly importing: ImportsFeature;
+  /** Corporate identifiers (Autopilot device preparation): the tenant's list, its view, imports and deletes. */
+  readonly identifiers: CorporateIdentifiersFeature;
+  /** Registered Autopilot devices (after the import): the cached list per tenant, its view, plans and bulk changes. */
+  readonly devices: RegisteredDevicesFeature;
 }

@@ -9,7 +9,7 @@ import * as l10n from '@vscode/l10n';
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import type { Logger } from '../common/logger';
 import type { CloudEndpoints } from '../graph/clouds';
-import { appOnlyScopes, isTenantNeutral } from './authConfig';
+import { appOnlyScopes, authorityUrl, isTenantNeutral, settingName, type AuthSurface } from './authConfig';
 import { AuthFailure, describeAuthError, type AuthErrorContext } from './authErrors';
 import { raceCancellation, throwIfAborted } from './cancellation';
 import { readClientCertificate } from './certificate';
@@ -31,6 +31,8 @@ export interface AppOnlyAuthOptions {
   readonly credential: AppCredential;
   readonly log: Logger;
   readonly network: AuthNetworkClient;
+  /** Who reads the errors: VS Code (the default) or the terminal command. */
+  readonly surface?: AuthSurface;
 }
 
 export class AppOnlyAuth {
@@ -39,7 +41,7 @@ export class AppOnlyAuth {
   constructor(private readonly options: AppOnlyAuthOptions) {
     if (isTenantNeutral(options.tenantId)) {
       throw new AuthFailure(
-        l10n.t("App-only sign-in needs a tenant id or domain, not '{0}': set autopilot.auth.tenantId (or AUTOPILOT_TENANT_ID / --tenant).", options.tenantId),
+        l10n.t("App-only sign-in needs a tenant id or domain, not '{0}': set {1}.", options.tenantId, settingName(options.surface ?? 'editor', 'tenant')),
         'tenantNotFound',
       );
     }
@@ -62,6 +64,7 @@ export class AppOnlyAuth {
       tenantId: this.options.tenantId,
       endpoints: this.options.endpoints,
       kind: 'app',
+      surface: this.options.surface ?? 'editor',
       ...(credential.kind === 'federated' ? { federatedTokenFile: credential.tokenFile } : {}),
     };
     const correlationId = randomUUID();
@@ -75,7 +78,8 @@ export class AppOnlyAuth {
       return { accessToken: result.accessToken, tenantId: result.tenantId || this.options.tenantId, ...(result.expiresOn ? { expiresOn: result.expiresOn } : {}) };
     } catch (error) {
       const network = this.options.network;
-      throw describeAuthError(error, context, this.options.log, network.serverError(correlationId), network.lastTransportFailure);
+      const server = network.serverError(correlationId, authorityUrl(this.options.endpoints, this.options.tenantId));
+      throw describeAuthError(error, context, this.options.log, server, network.lastTransportFailure);
     }
   }
 

@@ -53,16 +53,48 @@ export function knownAuthorities(endpoints: CloudEndpoints): string[] {
   return MICROSOFT_AUTHORITY_HOSTS.has(host) ? [] : [host];
 }
 
+/**
+ * Who reads a sign-in message: someone in VS Code, where settings are `autopilot.*` and actions are commands, or
+ * someone in a terminal, where they are flags and environment variables. Messages speak the reader's language.
+ */
+export type AuthSurface = 'editor' | 'terminal';
+
+export type AuthSettingName = 'authority' | 'tenant' | 'clientId' | 'cloud' | 'graphRoot';
+
+const SETTING_NAMES: Record<AuthSurface, Record<AuthSettingName, string>> = {
+  editor: {
+    authority: 'autopilot.authority',
+    tenant: 'autopilot.auth.tenantId',
+    clientId: 'autopilot.auth.clientId',
+    cloud: 'autopilot.cloud',
+    graphRoot: 'autopilot.graphRoot',
+  },
+  terminal: {
+    authority: '--authority (AUTOPILOT_AUTHORITY)',
+    tenant: '--tenant (AUTOPILOT_TENANT_ID)',
+    clientId: 'AUTOPILOT_CLIENT_ID',
+    cloud: '--cloud',
+    graphRoot: '--graph-root (AUTOPILOT_GRAPH_ROOT)',
+  },
+};
+
+/** Where a setting lives for the reader: a VS Code setting, or a flag with its environment variable. */
+export function settingName(surface: AuthSurface, setting: AuthSettingName): string {
+  return SETTING_NAMES[surface][setting];
+}
+
 /** MSAL refuses plain-HTTP authorities; saying so up front gives a clearer message than MSAL's. */
-export function checkAuthorityHost(authorityHost: string): void {
+export function checkAuthorityHost(authorityHost: string, surface: AuthSurface = 'editor'): void {
   let url: URL;
   try {
     url = new URL(authorityHost);
   } catch {
-    throw new Error(l10n.t("The authority '{0}' is not a URL: set autopilot.authority to an https:// address such as https://login.microsoftonline.com.", authorityHost));
+    throw new Error(
+      l10n.t("The authority '{0}' is not a URL: set {1} to an https:// address such as https://login.microsoftonline.com.", authorityHost, settingName(surface, 'authority')),
+    );
   }
   if (url.protocol !== 'https:') {
-    throw new Error(l10n.t("The authority '{0}' must use https://: set autopilot.authority (or --authority) to an https:// address.", authorityHost));
+    throw new Error(l10n.t("The authority '{0}' must use https://: set {1} to an https:// address.", authorityHost, settingName(surface, 'authority')));
   }
 }
 

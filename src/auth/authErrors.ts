@@ -5,8 +5,9 @@
 import * as l10n from '@vscode/l10n';
 import { UserCancelledError, isUserCancelled } from '../common/errors';
 import type { Logger } from '../common/logger';
+import { tlsProblem } from '../common/tls';
 import type { CloudEndpoints } from '../graph/clouds';
-import { DEFAULT_CLIENT_ID, INTUNE_PERMISSION } from './authConfig';
+import { DEFAULT_CLIENT_ID, INTUNE_PERMISSION, settingName, type AuthSurface } from './authConfig';
 import type { ServerErrorDetail, TransportFailure } from './networkClient';
 
 export type AuthFailureReason =
@@ -26,6 +27,8 @@ export type AuthFailureReason =
   | 'sessionExpired'
   | 'notSignedIn'
   | 'unreachable'
+  | 'untrustedCertificate'
+  | 'invalidCertificate'
   | 'unavailable'
   | 'certificateUnreadable'
   | 'forbidden'
@@ -57,6 +60,8 @@ export interface AuthErrorContext {
   /** `user` for delegated sign-in, `app` for app-only. */
   readonly kind: 'user' | 'app';
   readonly deviceCodeMinutes?: number;
+  /** Who reads the sentence: someone in VS Code (the default), or in a terminal (flags, environment variables). */
+  readonly surface?: AuthSurface;
   /** Set for workload identity federation: the file the federated token comes from. */
   readonly federatedTokenFile?: string;
 }
@@ -90,8 +95,11 @@ function aadstsOf(error: MsalErrorShape, server: ServerErrorDetail | undefined):
   return match ? Number(match[1]) : undefined;
 }
 
-function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: ServerSaid = {}): string {
+function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: ServerSaid = {}, transport?: TransportFailure): string {
   const { clientId, tenantId, endpoints } = context;
+  const surface = context.surface ?? 'editor';
+  const terminal = surface === 'terminal';
+  const name = (setting: Parameters<typeof settingName>[1]) => settingName(surface, setting);
   switch (reason) {
     case 'federationMismatch':
       switch (said.aadsts) {
@@ -117,9 +125,9 @@ function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: Se
         'The federated token in {0} has expired or is not valid yet (AADSTS700024): have the pipeline write a fresh token right before this step (they last minutes), or check the clock.',
         context.federatedTokenFile ?? '?');
     case 'consentMissing':
-      return l10n.t(
-        'The app {0} has no consent for {1} in this tenant (AADSTS65001): ask an administrator to grant admin consent for it, then sign in again.',
-        clientId, INTUNE_PERMISSION);
+      return terminal
+        ? l10n.t('The app {0} has no consent for {1} in this tenant (AADSTS65001): ask an administrator to grant admin consent for it, then run the command again.', clientId, INTUNE_PERMISSION)
+        : l10n.t('The app {0} has no consent for {1} in this tenant (AADSTS65001): ask an administrator to grant admin consent for it, then sign in again.', clientId, INTUNE_PERMISSION);
     case 'redirectUriMismatch':
       return l10n.t(
         'The app {0} does not list http://localhost as a redirect URI (AADSTS50011): add it under Authentication › Mobile and desktop applications, or sign in with a device code.',
@@ -128,36 +136,32 @@ function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: Se
       // Microsoft's public client apps are not present in the China cloud: the default app can never sign in there.
       if (endpoints.cloud === 'china' && clientId.toLowerCase() === DEFAULT_CLIENT_ID) {
         return l10n.t(
-          "Microsoft's public app {0} does not exist in the China cloud (21Vianet) (AADSTS700016): register an app in your 21Vianet tenant and set autopilot.auth.clientId to its Application (client) ID.",
-          clientId);
+          "Microsoft's public app {0} does not exist in the China cloud (21Vianet) (AADSTS700016): register an app in your 21Vianet tenant and set {1} to its Application (client) ID.",
+          clientId, name('clientId'));
       }
       return l10n.t(
-        'The app {0} is not registered in tenant {1} (AADSTS700016): check autopilot.auth.clientId and autopilot.auth.tenantId, or have an administrator add the app to the tenant.',
-        clientId, tenantId);
+        'The app {0} is not registered in tenant {1} (AADSTS700016): check {2} and {3}, or have an administrator add the app to the tenant.',
+        clientId, tenantId, name('clientId'), name('tenant'));
     case 'badClientSecret':
-      return l10n.t(
-        "Entra ID rejected the client secret of app {0} (AADSTS7000215): paste the secret's Value (not its Secret ID), or create a new secret if it expired, and sign in again.",
-        clientId);
+      return terminal
+        ? l10n.t("Entra ID rejected the client secret of app {0} (AADSTS7000215): set AUTOPILOT_CLIENT_SECRET to the secret's Value (not its Secret ID), or to a new secret if it expired.", clientId)
+        : l10n.t("Entra ID rejected the client secret of app {0} (AADSTS7000215): paste the secret's Value (not its Secret ID), or create a new secret if it expired, and sign in again.", clientId);
     case 'publicClientFlowsOff':
       return l10n.t(
         "The app {0} does not allow public client flows (AADSTS7000218): turn on 'Allow public client flows' in its Authentication settings, or choose another way to sign in.",
         clientId);
     case 'certificateRejected':
-      return l10n.t(
-        "Entra ID rejected the certificate of app {0} (AADSTS700027): upload this certificate's public part under the app's Certificates & secrets, or choose the PEM file that matches it.",
-        clientId);
+      return terminal
+        ? l10n.t("Entra ID rejected the certificate of app {0} (AADSTS700027): upload this certificate's public part under the app's Certificates & secrets, or point AUTOPILOT_CLIENT_CERTIFICATE at the PEM file that matches it.", clientId)
+        : l10n.t("Entra ID rejected the certificate of app {0} (AADSTS700027): upload this certificate's public part under the app's Certificates & secrets, or choose the PEM file that matches it.", clientId);
     case 'tenantNotFound':
-      return l10n.t(
-        'Tenant {0} does not exist in the cloud at {1} (AADSTS90002): check autopilot.auth.tenantId and autopilot.cloud.',
-        tenantId, endpoints.authorityHost);
+      return l10n.t('Tenant {0} does not exist in the cloud at {1} (AADSTS90002): check {2} and {3}.', tenantId, endpoints.authorityHost, name('tenant'), name('cloud'));
     case 'userNotInTenant':
       return l10n.t(
         'The account you chose is not a member or guest of tenant {0} (AADSTS50020): sign in with an account of that tenant or ask for guest access.',
         tenantId);
     case 'unknownResource':
-      return l10n.t(
-        'The tenant does not know the resource {0} (AADSTS500011): check that autopilot.graphRoot belongs to the selected cloud.',
-        endpoints.graphRoot);
+      return l10n.t('The tenant does not know the resource {0} (AADSTS500011): check that {1} belongs to the selected cloud.', endpoints.graphRoot, name('graphRoot'));
     case 'browserCancelled':
       return l10n.t('Sign-in was cancelled in the browser, so you are still signed out: run Autopilot: Sign In again when you are ready.');
     case 'browserTimedOut':
@@ -170,20 +174,43 @@ function sentence(reason: AuthFailureReason, context: AuthErrorContext, said: Se
     case 'deviceCodeDeclined':
       return l10n.t('Sign-in was declined on the device login page: run Autopilot: Sign In again to retry.');
     case 'sessionExpired':
-      return context.kind === 'app'
-        ? l10n.t('The credentials of app {0} no longer work: sign in again with a current secret or certificate.', clientId)
-        : l10n.t('Your sign-in has expired or was revoked: run Autopilot: Sign In again.');
+      if (context.kind === 'user') return l10n.t('Your sign-in has expired or was revoked: run Autopilot: Sign In again.');
+      return terminal
+        ? l10n.t('The credentials of app {0} no longer work: set a current secret (AUTOPILOT_CLIENT_SECRET) or certificate (AUTOPILOT_CLIENT_CERTIFICATE).', clientId)
+        : l10n.t('The credentials of app {0} no longer work: sign in again with a current secret or certificate.', clientId);
     case 'notSignedIn':
       return l10n.t('You are not signed in: run Autopilot: Sign In first.');
     case 'unreachable':
-      return l10n.t('Could not reach the sign-in service at {0}: check the network connection, the proxy, and autopilot.authority.', endpoints.authorityHost);
+      return l10n.t('Could not reach the sign-in service at {0} ({1}): check the network connection, the proxy, and {2}.', endpoints.authorityHost, transport?.code ?? l10n.t('no connection'), name('authority'));
+    case 'untrustedCertificate':
+      return terminal
+        ? l10n.t(
+          'The sign-in service at {0} presented an untrusted certificate ({1}): if it comes from a private CA (a sandbox, a private cloud) or a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to the PEM file of that CA; otherwise check {2}.',
+          endpoints.authorityHost, transport?.code ?? '', name('authority'))
+        : l10n.t(
+          "The sign-in service at {0} presented an untrusted certificate ({1}): if it comes from a private CA or a TLS-inspecting proxy, add that CA to the system's trusted certificates, or start VS Code with NODE_EXTRA_CA_CERTS set to its PEM file; otherwise check {2}.",
+          endpoints.authorityHost, transport?.code ?? '', name('authority'));
+    case 'invalidCertificate':
+      return tlsProblem(transport?.code) === 'wrong-host'
+        ? l10n.t('The certificate of the sign-in service at {0} was issued for another host name ({1}): check that {2} names the host itself.', endpoints.authorityHost, transport?.code ?? '', name('authority'))
+        : l10n.t("The certificate of the sign-in service at {0} is not valid ({1}): check this machine's clock; if it is right, whoever answers there (the service, or a proxy) must renew it.", endpoints.authorityHost, transport?.code ?? '');
     case 'unavailable':
       return l10n.t('The sign-in service at {0} is temporarily unavailable: try again in a few minutes.', endpoints.authorityHost);
     case 'forbidden':
-      return graphForbiddenMessage(context.kind);
+      return graphForbiddenMessage(context.kind, surface);
     default:
-      return l10n.t('Sign-in failed: see the Autopilot log for details, then run Autopilot: Sign In again.');
+      return terminal
+        ? l10n.t('Sign-in failed: run the command again with --verbose for the details.')
+        : l10n.t('Sign-in failed: see the Autopilot log for details, then run Autopilot: Sign In again.');
   }
+}
+
+/** A transport failure at the sign-in service that is really about its certificate. */
+function certificateReason(transport: TransportFailure | undefined, endpoints: CloudEndpoints): AuthFailureReason | undefined {
+  if (!transport || transport.url !== new URL(endpoints.authorityHost).origin) return undefined;
+  const problem = tlsProblem(transport.code);
+  if (problem === 'untrusted') return 'untrustedCertificate';
+  return problem === 'expired' || problem === 'wrong-host' ? 'invalidCertificate' : undefined;
 }
 
 function reasonFor(code: number | undefined, error: string, subError: string, msalCode: string): AuthFailureReason {
@@ -260,6 +287,7 @@ export function describeAuthError(
     log.warn(`Sign-in failed: the proxy asked for credentials (407) at ${transport.url}`);
     return new AuthFailure(transport.proxyAuthentication, 'proxyAuthentication', undefined, { cause: error });
   }
+  if (reason === 'unreachable') reason = certificateReason(transport, context.endpoints) ?? reason;
   log.warn(
     [
       `Sign-in failed (${reason})`,
@@ -273,7 +301,8 @@ export function describeAuthError(
       .filter(Boolean)
       .join('; '),
   );
-  return new AuthFailure(sentence(reason, context, { aadsts, description: server?.description }), reason, aadsts, { cause: error });
+  const said = { aadsts, description: server?.description };
+  return new AuthFailure(sentence(reason, context, said, reason === 'other' ? undefined : transport), reason, aadsts, { cause: error });
 }
 
 /** A failure the product detects itself (not signed in, a time limit), with the same sentences. */
@@ -285,14 +314,15 @@ export function authFailure(reason: AuthFailureReason, context: AuthErrorContext
  * The one sentence for a 403 from Microsoft Graph on an Autopilot call: the token was fine, the permission (or the
  * Intune role) is missing.
  */
-export function graphForbiddenMessage(kind: 'user' | 'app'): string {
-  return kind === 'app'
-    ? l10n.t(
-        'Microsoft Graph refused the request (403): grant the app the application permission {0} with admin consent, then sign in again.',
-        INTUNE_PERMISSION)
-    : l10n.t(
-        'Microsoft Graph refused the request (403): your account needs an Intune role that can import Autopilot devices and admin consent for {0}; ask an administrator, then sign in again.',
-        INTUNE_PERMISSION);
+export function graphForbiddenMessage(kind: 'user' | 'app', surface: AuthSurface = 'editor'): string {
+  if (kind === 'app') {
+    return surface === 'terminal'
+      ? l10n.t('Microsoft Graph refused the request (403): grant the app the application permission {0} with admin consent, then run the command again.', INTUNE_PERMISSION)
+      : l10n.t('Microsoft Graph refused the request (403): grant the app the application permission {0} with admin consent, then sign in again.', INTUNE_PERMISSION);
+  }
+  return l10n.t(
+    'Microsoft Graph refused the request (403): your account needs an Intune role that can import Autopilot devices and admin consent for {0}; ask an administrator, then sign in again.',
+    INTUNE_PERMISSION);
 }
 
 /** The 403 as an error the command wrapper shows with "Show Log". */

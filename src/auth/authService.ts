@@ -46,7 +46,26 @@ export interface Account {
   readonly label: string;
   readonly name?: string;
   readonly tenantId: string;
+  /**
+   * A verified domain of the tenant, where one is known: the user's own domain in their home tenant (a UPN suffix is
+   * always a verified domain), or the domain an app signed in to. Entra's tokens carry only the tenant's id.
+   */
+  readonly tenantName?: string;
   readonly clientId: string;
+}
+
+/** How people read a tenant: its verified domain where known, else its id. */
+export function tenantLabel(account: Pick<Account, 'tenantId' | 'tenantName'>): string {
+  return account.tenantName ?? account.tenantId;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user's domain when the account is in its home tenant (MSAL's home account id is `<object id>.<home tenant>`). */
+function userTenantName(account: Pick<CachedAccount, 'homeAccountId' | 'tenantId' | 'username'>): string | undefined {
+  const homeTenant = account.homeAccountId.split('.')[1];
+  const domain = account.username.split('@')[1];
+  return domain && homeTenant?.toLowerCase() === account.tenantId.toLowerCase() ? domain.toLowerCase() : undefined;
 }
 
 /** Remembers the last account chosen, so a new window starts with it (each window may then choose its own). */
@@ -67,6 +86,8 @@ export interface AuthServiceOptions {
 interface StoredAppCredential {
   readonly clientId: string;
   readonly tenantId: string;
+  /** The verified domain the app signed in to, when it was named by one rather than by its id. */
+  readonly tenantName?: string;
   readonly cloud: string;
   readonly credential: AppCredential;
 }
@@ -169,7 +190,14 @@ export class AuthService implements Disposable {
   async signInApp(app: { clientId: string; tenantId: string; credential: AppCredential }, options: { signal?: AbortSignal } = {}): Promise<Account> {
     const client = this.createAppClient(app);
     const token = await client.getToken(options);
-    const stored: StoredAppCredential = { clientId: app.clientId, tenantId: token.tenantId, cloud: cloudKey(this.settings.endpoints), credential: app.credential };
+    const named = app.tenantId.trim();
+    const stored: StoredAppCredential = {
+      clientId: app.clientId,
+      tenantId: token.tenantId,
+      ...(named && !GUID.test(named) ? { tenantName: named.toLowerCase() } : {}),
+      cloud: cloudKey(this.settings.endpoints),
+      credential: app.credential,
+    };
     const others = (await this.readAppCredentials()).filter((c) => !(c.cloud === stored.cloud && appAccountId(c.clientId, c.tenantId) === appAccountId(stored.clientId, stored.tenantId)));
     await this.options.secrets.store(APP_CREDENTIALS_KEY, JSON.stringify([...others, stored]));
     const id = appAccountId(stored.clientId, stored.tenantId);
@@ -273,11 +301,18 @@ export class AuthService implements Disposable {
     this.userAccounts = new Map(users.map((u) => [userAccountId(u), u]));
     this.appCredentials = new Map(apps.map((a) => [appAccountId(a.clientId, a.tenantId), a]));
     const accounts: Account[] = [
-      ...users.map((u): Account => ({
-        id: userAccountId(u), kind: 'user', label: u.username, tenantId: u.tenantId, clientId: delegated!.clientId,
-        ...(u.name ? { name: u.name } : {}),
+      ...users.map((u): Account => {
+        const tenantName = userTenantName(u);
+        return {
+          id: userAccountId(u), kind: 'user', label: u.username, tenantId: u.tenantId, clientId: delegated!.clientId,
+          ...(tenantName ? { tenantName } : {}),
+          ...(u.name ? { name: u.name } : {}),
+        };
+      }),
+      ...apps.map((a): Account => ({
+        id: appAccountId(a.clientId, a.tenantId), kind: 'app', label: a.clientId, tenantId: a.tenantId, clientId: a.clientId,
+        ...(a.tenantName ? { tenantName: a.tenantName } : {}),
       })),
-      ...apps.map((a): Account => ({ id: appAccountId(a.clientId, a.tenantId), kind: 'app', label: a.clientId, tenantId: a.tenantId, clientId: a.clientId })),
     ];
     const before = JSON.stringify([this.knownAccounts, this.activeId]);
     this.knownAccounts = accounts;

@@ -49,6 +49,8 @@ export interface InteractiveSignInOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs: number;
   readonly tenantId?: string;
+  /** Extra delegated permissions to consent to now (incremental consent), e.g. `GroupMember.ReadWrite.All`. */
+  readonly permissions?: readonly string[];
 }
 
 export interface DeviceCodeSignInOptions {
@@ -56,6 +58,8 @@ export interface DeviceCodeSignInOptions {
   readonly onDeviceCode: (prompt: DeviceCodePrompt) => void;
   readonly signal?: AbortSignal;
   readonly tenantId?: string;
+  /** Extra delegated permissions to consent to now (incremental consent). */
+  readonly permissions?: readonly string[];
 }
 
 /** The secret-storage key of a client id's token cache in one cloud: caches of different clouds never mix. */
@@ -104,9 +108,9 @@ export class DelegatedAuth {
     let authorizeUrl: string | undefined;
     const correlationId = randomUUID();
     const signIn = app.acquireTokenInteractive({
-      scopes: delegatedScopes(this.options.endpoints),
+      scopes: this.scopes(request.permissions),
       authority: authorityUrl(this.options.endpoints, tenantId),
-      prompt: 'select_account',
+      prompt: request.permissions?.length ? 'consent' : 'select_account',
       correlationId,
       successTemplate: successPage(),
       errorTemplate: errorPage(),
@@ -138,7 +142,7 @@ export class DelegatedAuth {
     const correlationId = randomUUID();
     let minutes: number | undefined;
     const deviceCodeRequest = {
-      scopes: delegatedScopes(this.options.endpoints),
+      scopes: this.scopes(request.permissions),
       authority: authorityUrl(this.options.endpoints, tenantId),
       correlationId,
       cancel: false,
@@ -217,13 +221,19 @@ export class DelegatedAuth {
     };
   }
 
+  /** The Intune scope, or these permissions of the same Graph (Entra issues a token for one resource at a time). */
+  private scopes(permissions: readonly string[] | undefined): string[] {
+    return permissions?.length ? permissions.map((permission) => `${this.options.endpoints.graphRoot}/${permission}`) : delegatedScopes(this.options.endpoints);
+  }
+
   private errorContext(tenantId: string): AuthErrorContext {
     return { clientId: this.options.clientId, tenantId, endpoints: this.options.endpoints, kind: 'user' };
   }
 
   private describe(error: unknown, context: AuthErrorContext, correlationId: string): Error {
     const network = this.options.network;
-    return describeAuthError(error, context, this.options.log, network.serverError(correlationId), network.lastTransportFailure);
+    const server = network.serverError(correlationId, authorityUrl(this.options.endpoints, context.tenantId));
+    return describeAuthError(error, context, this.options.log, server, network.lastTransportFailure);
   }
 
   private client(): Promise<PublicClientApplication> {

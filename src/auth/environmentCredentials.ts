@@ -200,12 +200,12 @@ export function environmentCredential(options: EnvironmentCredentialOptions): En
   }
   try {
     // Checked here too, not only when MSAL starts: then the terminal says why, instead of a generic sign-in failure.
-    checkAuthorityHost(options.endpoints.authorityHost);
+    checkAuthorityHost(options.endpoints.authorityHost, 'terminal');
   } catch (error) {
     throw new UnsafeEndpointError(error instanceof Error ? error.message : String(error));
   }
   const network = new AuthNetworkClient({ log, ...(options.transport ? { transport: options.transport } : {}) });
-  const app = new AppOnlyAuth({ clientId: choice.clientId!, tenantId: choice.tenantId!, endpoints: options.endpoints, credential: appCredential(choice, env), log, network });
+  const app = new AppOnlyAuth({ clientId: choice.clientId!, tenantId: choice.tenantId!, endpoints: options.endpoints, credential: appCredential(choice, env), log, network, surface: 'terminal' });
   return withTenant(choice, (request) => app.getToken(request));
 }
 

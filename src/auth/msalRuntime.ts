@@ -5,7 +5,7 @@
 import type { Configuration, ICachePlugin, NodeSystemOptions } from '@azure/msal-node';
 import type { Logger } from '../common/logger';
 import type { CloudEndpoints } from '../graph/clouds';
-import { authorityUrl, checkAuthorityHost, knownAuthorities } from './authConfig';
+import { authorityUrl, checkAuthorityHost, knownAuthorities, type AuthSurface } from './authConfig';
 import type { AuthNetworkClient } from './networkClient';
 
 export type Msal = typeof import('@azure/msal-node');
@@ -56,10 +56,12 @@ export interface MsalClientSettings {
   readonly log: Logger;
   readonly network: AuthNetworkClient;
   readonly cachePlugin?: ICachePlugin;
+  /** Who reads the errors (default: someone in VS Code). */
+  readonly surface?: AuthSurface;
 }
 
 export function msalConfiguration(settings: MsalClientSettings): Configuration {
-  checkAuthorityHost(settings.endpoints.authorityHost);
+  checkAuthorityHost(settings.endpoints.authorityHost, settings.surface);
   return {
     auth: {
       clientId: settings.clientId,

@@ -27,6 +27,8 @@ export interface ServerErrorDetail {
 export interface TransportFailure {
   readonly url: string;
   readonly message: string;
+  /** Node's error code: `ECONNREFUSED`, `ENOTFOUND`, or a TLS verdict such as `UNABLE_TO_VERIFY_LEAF_SIGNATURE`. */
+  readonly code?: string;
   /** Set when a proxy answered 407: the sentence to show instead of "could not reach". */
   readonly proxyAuthentication?: string;
 }
@@ -50,17 +52,42 @@ function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** Entra's OAuth error in a response body, if it holds one. */
+function errorDetail(status: number, body: unknown): ServerErrorDetail | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const { error, error_description: description, error_codes: codes } = body as Record<string, unknown>;
+  if (typeof error !== 'string') return undefined;
+  return {
+    error,
+    status,
+    ...(typeof description === 'string' ? { description } : {}),
+    codes: Array.isArray(codes) ? codes.filter((c): c is number => typeof c === 'number') : [],
+  };
+}
+
+function rememberBounded(map: Map<string, ServerErrorDetail>, key: string, detail: ServerErrorDetail): void {
+  if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value!);
+  map.set(key, detail);
+}
+
 export class AuthNetworkClient implements INetworkModule {
   private readonly serverErrors = new Map<string, ServerErrorDetail>();
+  /** Entra's error for each OpenID metadata URL that answered with one (MSAL sends no correlation id with these). */
+  private readonly metadataErrors = new Map<string, ServerErrorDetail>();
   private readonly slowDowns = new Map<string, number>();
   /** The last request that never got an HTTP response (DNS, refused, TLS, timeout). */
   lastTransportFailure: TransportFailure | undefined;
 
   constructor(private readonly options: AuthNetworkClientOptions) {}
 
-  /** Entra's error for the request MSAL made with this correlation id, if it answered with one. */
-  serverError(correlationId: string | undefined): ServerErrorDetail | undefined {
-    return correlationId ? this.serverErrors.get(correlationId) : undefined;
+  /**
+   * Entra's error for the request MSAL made with this correlation id, if it answered with one; else the error of the
+   * authority's OpenID metadata, which MSAL reports only as "endpoints could not be resolved" (an unknown tenant's
+   * AADSTS90002 arrives there).
+   */
+  serverError(correlationId: string | undefined, authority?: string): ServerErrorDetail | undefined {
+    const keyed = correlationId ? this.serverErrors.get(correlationId) : undefined;
+    return keyed ?? (authority ? this.metadataErrors.get(`${authority}/v2.0/.well-known/openid-configuration`) : undefined);
   }
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -87,16 +114,15 @@ export class AuthNetworkClient implements INetworkModule {
   }
 
   private remember(correlationId: string | undefined, status: number, body: unknown): void {
-    if (!correlationId || !body || typeof body !== 'object') return;
-    const { error, error_description: description, error_codes: codes } = body as Record<string, unknown>;
-    if (typeof error !== 'string' || error === 'authorization_pending') return;
-    if (this.serverErrors.size >= MAX_REMEMBERED) this.serverErrors.delete(this.serverErrors.keys().next().value!);
-    this.serverErrors.set(correlationId, {
-      error,
-      status,
-      ...(typeof description === 'string' ? { description } : {}),
-      codes: Array.isArray(codes) ? codes.filter((c): c is number => typeof c === 'number') : [],
-    });
+    const detail = errorDetail(status, body);
+    if (!correlationId || !detail || detail.error === 'authorization_pending') return;
+    rememberBounded(this.serverErrors, correlationId, detail);
+  }
+
+  private rememberMetadata(url: string, status: number, body: unknown): void {
+    const detail = status >= 400 ? errorDetail(status, body) : undefined;
+    if (detail) rememberBounded(this.metadataErrors, url, detail);
+    else this.metadataErrors.delete(url);
   }
 
   private send<T>(method: 'GET' | 'POST', rawUrl: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -147,6 +173,7 @@ export class AuthNetworkClient implements INetworkModule {
               body = {};
             }
             this.remember(correlationId, status, body);
+            if (method === 'GET' && url.pathname.endsWith('/.well-known/openid-configuration')) this.rememberMetadata(describeUrl(url), status, body);
             this.lastTransportFailure = undefined;
             const error = (body as { error?: unknown }).error;
             this.options.log.trace(`${method} ${describeUrl(url)} → ${status}${typeof error === 'string' ? ` (${error})` : ''}`);
@@ -165,8 +192,9 @@ export class AuthNetworkClient implements INetworkModule {
   }
 
   private transportError(url: URL, error: Error): Error {
-    this.lastTransportFailure = { url: url.origin, message: error.message };
-    this.options.log.debug(`${describeUrl(url)} could not be reached: ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    this.lastTransportFailure = { url: url.origin, message: error.message, ...(code ? { code } : {}) };
+    this.options.log.debug(`${describeUrl(url)} could not be reached: ${error.message}${code ? ` (${code})` : ''}`);
     return new Error(`Could not reach ${url.origin}: ${error.message}`);
   }
 }

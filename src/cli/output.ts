@@ -1,5 +1,6 @@
 /** What the terminal command prints about runs: the `--json` document of SPEC section 6, or a short summary. */
 import * as l10n from '@vscode/l10n';
+import { counted } from '../common/counts';
 import type { RunResult } from '../import/engine';
 import { explainImportError } from '../import/explanations';
 import type { RunView } from '../import/runState';
@@ -48,7 +49,7 @@ const MAX_LISTED = 50;
 export function humanSummary(run: RunView, note?: string): string {
   const c = run.counts;
   const lines = [
-    l10n.t('Run {0} ({1}): {2} device(s)', run.id, run.source, run.devices.length),
+    l10n.t('Run {0} ({1}): {2}', run.id, run.source, counted.devices(run.devices.length)),
     `  ${l10n.t('complete {0}, error {1}, partial {2}, pending {3}, registered {4}', c.complete, c.error, c.partial, c.pending, run.devices.filter((d) => d.registered).length)}`,
   ];
   const notable = run.devices.filter((device) => device.status === 'error' || device.status === 'partial');

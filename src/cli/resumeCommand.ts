@@ -1,14 +1,15 @@
 /** `autopilot-devices resume [--journal DIR] [--wait] [--json]`: finishes every run a crash or Ctrl-C left open. */
 import * as l10n from '@vscode/l10n';
-import { RunFailedError, type RunResult } from '../import/engine';
-import { RunBusyError } from '../import/journal';
+import { type RunResult } from '../import/engine';
+
 import type { RunView } from '../import/runState';
-import { RunTenantError } from '../import/tenant';
+
 import type { CliOptions } from './args';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, combineExitCodes, exitCodeFor, humanSummary, nextStepNote, runsDocument } from './output';
 import type { CliSession } from './session';
+import { RunBusyError, RunFailedError, RunTenantError } from '../import/errors';
 
 export async function resumeCommand(options: CliOptions, context: GraphCommandContext): Promise<number> {
   const { io } = context;
@@ -16,7 +17,7 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
   try {
     session = startSession(context, options);
   } catch (error) {
-    reportFailure(context, options, describeFailure(error, { graphRoot: '', staticToken: false }));
+    reportFailure(context, options, describeFailure(error, { surface: 'terminal' }));
     return EXIT.failed;
   }
   try {

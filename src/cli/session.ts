@@ -10,12 +10,18 @@ import type { GetAccessToken } from '../graph/accessToken';
 import { AutopilotGraph } from '../graph/autopilot';
 import { GraphClient, type RetryWait } from '../graph/client';
 import { resolveCloud, type CloudEndpoints, type CloudName } from '../graph/clouds';
+import { DirectoryGraph } from '../graph/directory';
+import { ManagedDevicesGraph } from '../graph/managedDevices';
 import { ImportEngine } from '../import/engine';
+import type { RunTenant } from '../import/journal';
+import { DeviceChangeEngine } from '../import/lifecycle/changeEngine';
+import { changeJournal } from '../import/lifecycle/changeRun';
+import { RegisteredDeviceCache } from '../import/lifecycle/registeredDevices';
 import { Journal } from '../import/journal';
 import { defaultJournalDirectory } from '../import/journalLocation';
 import type { HttpTransport } from '../common/httpTransport';
 import type { CliOptions } from './args';
-import type { FailureContext } from './failures';
+import type { FailureContext } from '../import/failures';
 
 export interface CliSession {
   readonly endpoints: CloudEndpoints;
@@ -24,6 +30,11 @@ export interface CliSession {
   readonly graph: AutopilotGraph;
   readonly journal: Journal;
   readonly engine: ImportEngine;
+  /** The tenant's registered devices (listed once per command) and the journaled bulk changes (SPEC 6.2). */
+  readonly registered: RegisteredDeviceCache;
+  readonly changes: DeviceChangeEngine;
+  readonly directory: DirectoryGraph;
+  readonly tenant: () => Promise<RunTenant>;
   readonly failureContext: FailureContext;
   dispose(): void;
 }
@@ -128,9 +139,21 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     settings: {
       batchSize: options.batchSize,
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
+      // An interval the user asked for is kept to; without one the engine looks when records can be done.
+      adaptivePolling: pollSeconds === undefined,
       timeLimitMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
       settleMs: settleSeconds === undefined ? undefined : settleSeconds * 1000,
     },
+  });
+  const directory = new DirectoryGraph(client);
+  const changes = new DeviceChangeEngine({
+    autopilot: graph,
+    managed: new ManagedDevicesGraph(client),
+    directory,
+    journal: changeJournal(journal.directory),
+    graphRoot: endpoints.graphRoot,
+    tenant,
+    logger,
   });
   logger.debug(`Graph root ${endpoints.graphRoot} (${endpoints.cloud}), API ${client.apiVersion}, journal ${journal.directory}`);
   return {
@@ -140,7 +163,11 @@ export function openSession(options: CliOptions, settings: SessionSettings): Cli
     graph,
     journal,
     engine,
-    failureContext: { graphRoot: endpoints.graphRoot, staticToken: credential.choice.kind === 'access-token', credential: credential.choice },
+    registered: new RegisteredDeviceCache(graph),
+    changes,
+    directory,
+    tenant,
+    failureContext: { surface: 'terminal', accountKind: 'app', graphRoot: endpoints.graphRoot, staticToken: credential.choice.kind === 'access-token', credential: credential.choice },
     dispose: () => client.dispose(),
   };
 }

@@ -9,7 +9,7 @@ import { Journal } from '../import/journal';
 import { defaultJournalDirectory } from '../import/journalLocation';
 import type { RunView } from '../import/runState';
 import type { CliOptions } from './args';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { reportFailure, startSession, type GraphCommandContext } from './commandContext';
 import { EXIT, humanSummary, runsDocument } from './output';
 import type { CliSession } from './session';
@@ -21,7 +21,7 @@ export async function statusCommand(options: CliOptions, context: GraphCommandCo
     session = startSession(context, options);
   } catch (error) {
     if (!(error instanceof MissingCredentialsError)) {
-      reportFailure(context, options, describeFailure(error, { graphRoot: '', staticToken: false }));
+      reportFailure(context, options, describeFailure(error, { surface: 'terminal' }));
       return EXIT.failed;
     }
     io.stderr(l10n.t('No credentials: showing the journal without asking Graph.') + '\n');

@@ -2,7 +2,7 @@
 import * as l10n from '@vscode/l10n';
 import type { SyncOutcome } from '../graph/autopilot';
 import type { CliOptions } from './args';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { startSession, type GraphCommandContext } from './commandContext';
 import { EXIT } from './output';
 import type { CliSession } from './session';
@@ -23,7 +23,7 @@ export async function syncCommand(options: CliOptions, context: GraphCommandCont
     else io.stdout(`${MESSAGES[outcome]()}\n`);
     return EXIT.ok;
   } catch (error) {
-    const message = describeFailure(error, session?.failureContext ?? { graphRoot: '', staticToken: false });
+    const message = describeFailure(error, session?.failureContext ?? { surface: 'terminal' });
     io.stderr(`autopilot-devices: ${message}\n`);
     if (options.json) io.stdout(`${JSON.stringify({ sync: 'failed', error: message })}\n`);
     return EXIT.failed;

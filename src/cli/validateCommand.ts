@@ -2,8 +2,8 @@
  * `autopilot-devices validate <file>... [--json | --format text|json|github|sarif]` — exit 1 exactly when some file
  * has an error. Only the report goes to stdout; with `github` and `sarif` a one-line summary goes to stderr.
  */
-import * as l10n from '@vscode/l10n';
-import { hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
+import { counted } from '../common/counts';
+import { deviceCount, hasErrors, readPayloadFile, type ParsedPayload } from '../payload/api';
 import { githubAnnotations, sarifLog, type ValidateFormat, type ValidatedFile } from './validateFormats';
 
 export interface CliOutput {
@@ -22,11 +22,7 @@ export interface ValidateOptions {
 function summary(payload: ParsedPayload): string {
   const errors = payload.problems.filter((problem) => problem.severity === 'error').length;
   const warnings = payload.problems.length - errors;
-  return [
-    payload.devices.length === 1 ? l10n.t('1 device') : l10n.t('{0} devices', payload.devices.length),
-    errors === 1 ? l10n.t('1 error') : l10n.t('{0} errors', errors),
-    warnings === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', warnings),
-  ].join(', ');
+  return [counted.devices(deviceCount(payload)), counted.errors(errors), counted.warnings(warnings)].join(', ');
 }
 
 function jsonDocument(results: readonly ValidatedFile[]): unknown {
@@ -35,7 +31,7 @@ function jsonDocument(results: readonly ValidatedFile[]): unknown {
       path,
       format: payload.format,
       encoding: payload.encoding,
-      devices: payload.devices.length,
+      devices: deviceCount(payload),
       problems: payload.problems.map(({ severity, code, message, line, column }) => ({ severity, code, message, line, column })),
     })),
   };

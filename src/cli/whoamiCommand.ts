@@ -14,7 +14,7 @@ import { decodeTokenClaims } from '../auth/tokenClaims';
 import { environmentProxyTransport } from '../common/environmentProxy';
 import type { CliOptions } from './args';
 import type { GraphCommandContext } from './commandContext';
-import { describeFailure } from './failures';
+import { describeFailure } from '../import/failures';
 import { EXIT } from './output';
 import { openCredential } from './session';
 
@@ -72,7 +72,7 @@ export async function whoamiCommand(options: CliOptions, context: GraphCommandCo
     else io.stdout(humanWhoami(document, claims !== undefined));
     return EXIT.ok;
   } catch (error) {
-    const message = describeFailure(error, { graphRoot: '', staticToken: false });
+    const message = describeFailure(error, { surface: 'terminal' });
     io.stderr(`autopilot-devices: ${message}\n`);
     if (options.json) io.stdout(`${JSON.stringify({ error: message })}\n`);
     return EXIT.failed;

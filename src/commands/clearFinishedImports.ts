@@ -3,7 +3,7 @@
  * touched: import records stay in Intune until deleted there or with "Delete Import Record".
  */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 
 /** Returns how many runs were removed. */
 export async function clearFinishedImports(importing: ImportsFeature): Promise<number> {

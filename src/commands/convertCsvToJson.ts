@@ -1,5 +1,6 @@
 /** `autopilot.convertCsvToJson`: write a hardware-hash CSV's devices as an import-body `*.autopilot.json` next to it. */
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
 import { devicesToJsonPayload } from '../payload/api';
 import { fileLabel, freshSibling, payloadTarget, readPayloadAt } from './payloadFiles';
@@ -26,12 +27,12 @@ export async function convertCsvToJson(diagnostics: PayloadDiagnostics, log: vsc
   await vscode.window.showTextDocument(target);
   const message =
     notCarried === 0
-      ? vscode.l10n.t('Wrote {0} devices to {1}.', payload.devices.length, fileLabel(target))
+      ? vscode.l10n.t('Wrote {0} to {1}.', counted.devices(payload.devices.length), fileLabel(target))
       : vscode.l10n.t(
-          'Wrote {0} devices to {1}; {2} rows have no serial number or hash and were not carried (see Problems for {3}).',
-          payload.devices.length,
+          'Wrote {0} to {1}; not carried, for lack of a serial number or hash: {2} (see Problems for {3}).',
+          counted.devices(payload.devices.length),
           fileLabel(target),
-          notCarried,
+          counted.rows(notCarried),
           fileLabel(source),
         );
   void (notCarried === 0 ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));

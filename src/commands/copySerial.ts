@@ -1,6 +1,6 @@
 /** `autopilot.copySerial` (Recent Imports): copy the selected devices' serial numbers, one per line. */
 import * as vscode from 'vscode';
-import type { ImportsModel } from '../views/importsModel';
+import type { ImportsModel } from '../import/vscode/importsModel';
 import { deviceNodes, selectedNodes } from './importTargets';
 
 export async function copySerial(model: ImportsModel, clicked?: unknown, selection?: unknown): Promise<string> {

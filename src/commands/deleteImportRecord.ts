@@ -3,7 +3,8 @@
  * device of a run. Only records Intune has finished processing are deleted; registered devices are not affected.
  */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import { counted } from '../common/counts';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { runCapabilities } from '../views/importPresentation';
 import { IMPORTS_VIEW_ID } from '../views/importsTreeProvider';
 import { targetRuns } from './importTargets';
@@ -21,7 +22,7 @@ export async function deleteImportRecord(importing: ImportsFeature, clicked?: un
   });
   void vscode.window.showInformationMessage(
     deleted > 0
-      ? vscode.l10n.t('Deleted {0} import records in Intune. Registered Autopilot devices are not affected.', deleted)
+      ? vscode.l10n.t('Deleted {0} in Intune. Registered Autopilot devices are not affected.', counted.importRecords(deleted))
       : vscode.l10n.t('Nothing was deleted: only import records Intune has finished processing can be deleted.'),
   );
   return deleted;

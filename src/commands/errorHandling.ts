@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { isUserCancelled, oneLineMessage } from '../common/errors';
+import { isNothingToDo, isUserCancelled, oneLineMessage } from '../common/errors';
 
 /**
- * Runs a command body so that every failure reaches the user exactly once: cancellation is silent, anything else is
- * logged in full and shown as one line with a "Show Log" action. Command bodies just throw.
+ * Runs a command body so that every failure reaches the user exactly once: cancellation is silent, "nothing to do" is
+ * information, anything else is logged in full and shown as one line with a "Show Log" action. Command bodies just
+ * throw.
  */
 export async function runReportingErrors<T>(
   commandId: string,
@@ -15,6 +16,11 @@ export async function runReportingErrors<T>(
   } catch (error) {
     if (isUserCancelled(error)) {
       log.debug(`${commandId}: cancelled by the user`);
+      return undefined;
+    }
+    if (isNothingToDo(error)) {
+      log.info(`${commandId}: ${error.message}`);
+      void vscode.window.showInformationMessage(error.message);
       return undefined;
     }
     log.error(`${commandId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

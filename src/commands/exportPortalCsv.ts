@@ -3,6 +3,7 @@
  * ANSI, at most 500 rows per file), naming every device it could not carry.
  */
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import { showErrorWithLog } from './errorHandling';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
 import { devicesToPortalCsv, type RefusedDevice } from '../payload/api';
@@ -26,7 +27,12 @@ export async function exportPortalCsv(diagnostics: PayloadDiagnostics, log: vsco
     log.warn(`portal CSV: device ${refusal.serialNumber}${refusal.line ? ` (line ${refusal.line})` : ''} not exported: ${refusal.code}: ${refusal.reason}`);
   }
   if (exported.files.length === 0) {
-    throw new Error(vscode.l10n.t('None of the {0} devices can go into a portal CSV: {1}', payload.devices.length, exported.refused[0]!.reason));
+    const reason = exported.refused[0]!.reason;
+    throw new Error(
+      payload.devices.length === 1
+        ? vscode.l10n.t('The device cannot go into a portal CSV: {0}', reason)
+        : vscode.l10n.t('None of the {0} devices can go into a portal CSV: {1}', payload.devices.length, reason),
+    );
   }
   const files: vscode.Uri[] = [];
   for (const [index, file] of exported.files.entries()) {
@@ -39,13 +45,13 @@ export async function exportPortalCsv(diagnostics: PayloadDiagnostics, log: vsco
   log.info(`portal CSV: ${written} devices from ${source.path} in ${files.map((file) => file.path).join(', ')}`);
   const names = files.map(fileLabel).join(', ');
   if (exported.refused.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Wrote {0} devices to {1} (ANSI, ready for the Intune portal).', written, names));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Wrote {0} to {1} (ANSI, ready for the Intune portal).', counted.devices(written), names));
   } else {
     const first = exported.refused[0]!;
     void showErrorWithLog(
       vscode.l10n.t(
-        'Wrote {0} devices to {1}; {2} could not go into a portal CSV (the first, {3}: {4}). All are listed in the log.',
-        written,
+        'Wrote {0} to {1}; {2} could not go into a portal CSV (the first, {3}: {4}). All are listed in the log.',
+        counted.devices(written),
         names,
         exported.refused.length,
         first.serialNumber,

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { UserCancelledError } from '../common/errors';
 import type { RegisteredDevice } from '../graph/types';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { isDeviceNode } from '../views/importsTreeProvider';
 
 async function askSerial(): Promise<string> {

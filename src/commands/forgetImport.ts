@@ -3,7 +3,7 @@
  * run is no longer watched or resumable afterwards; Graph is not touched.
  */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { runNodes, selectedNodes } from './importTargets';
 
 export async function forgetImport(importing: ImportsFeature, clicked?: unknown, selection?: unknown): Promise<number> {

@@ -6,12 +6,14 @@
  * (`groupTag: null` keeps the file's tags), for scripts and tests.
  */
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import { UserCancelledError } from '../common/errors';
 import type { RunView } from '../import/runState';
-import type { Milestone } from '../importing/importService';
-import { readImportSettings } from '../importing/importSettings';
+import type { Milestone } from '../import/vscode/importService';
+import { readImportSettings } from '../import/vscode/importSettings';
 import type { DeviceToImport, ParsedPayload, PayloadProblem } from '../payload/api';
 import type { ExtensionServices } from '../services';
+import { importIdentifiers, type ImportIdentifiersResult } from './importIdentifiers';
 import { announce, withImportProgress } from './importProgress';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 import { signIn } from './signIn';
@@ -23,6 +25,8 @@ export interface ImportFileOptions {
 
 export type ImportFileResult =
   | { readonly outcome: 'blocked'; readonly uri: vscode.Uri; readonly errors: number }
+  /** The file holds corporate identifiers: it went to "Import Corporate Identifiers…" instead. */
+  | { readonly outcome: 'corporate-identifiers'; readonly uri: vscode.Uri; readonly result: ImportIdentifiersResult }
   | { readonly outcome: Exclude<Milestone['kind'], 'failed'>; readonly uri: vscode.Uri; readonly runId: string; readonly run: RunView };
 
 const SHOWN_WARNINGS = 3;
@@ -41,7 +45,7 @@ function showProblems(): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.actions.view.problems');
 }
 
-async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
+export async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
   if (services.auth.activeAccount) return;
   void services.auth.settings; // a settings problem is the real reason: say that instead
   const signInChoice = vscode.l10n.t('Sign In');
@@ -66,7 +70,7 @@ async function acceptWarnings(name: string, payload: ParsedPayload, warnings: re
     ...(warnings.length > SHOWN_WARNINGS ? [vscode.l10n.t('…and {0} more in the Problems panel.', warnings.length - SHOWN_WARNINGS)] : []),
   ].join('\n');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} has {1} warnings. Import its {2} devices anyway?', name, warnings.length, payload.devices.length),
+    vscode.l10n.t('{0} has {1}. Import its {2} anyway?', name, counted.warnings(warnings.length), counted.devices(payload.devices.length)),
     { modal: true, detail },
     importAnyway,
     problems,
@@ -86,7 +90,7 @@ function describeTags(devices: readonly DeviceToImport[]): string {
 
 async function askGroupTag(name: string, devices: readonly DeviceToImport[]): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Group tag for the {0} devices of {1}', devices.length, name),
+    title: vscode.l10n.t('Group tag for the {0} of {1}', counted.devices(devices.length), name),
     prompt: vscode.l10n.t("One group tag for every device, or empty to keep the file's group tags: {0}.", describeTags(devices)),
     placeHolder: vscode.l10n.t("Leave empty to keep the file's group tags"),
     ignoreFocusOut: true,
@@ -110,12 +114,15 @@ export async function importFile(services: ExtensionServices, argument?: unknown
   await ensureSignedIn(services, name);
 
   const payload = await readPayloadAt(uri, services.payloads);
+  if (payload.format === 'corporate-identifiers') return { outcome: 'corporate-identifiers', uri, result: await importIdentifiers(services, uri, rawOptions) };
   const errors = payload.problems.filter((problem) => problem.severity === 'error');
   if (errors.length > 0 || payload.devices.length === 0) {
     const problems = vscode.l10n.t('Show Problems');
     void vscode.window
       .showErrorMessage(
-        vscode.l10n.t('{0} has {1} errors, so nothing was imported. The first, line {2}: {3}', name, errors.length, errors[0]?.line ?? 1, errors[0]?.message ?? vscode.l10n.t('no devices')),
+        errors[0]
+          ? vscode.l10n.t('{0} has {1}, so nothing was imported. The first, line {2}: {3}', name, counted.errors(errors.length), errors[0].line, errors[0].message)
+          : vscode.l10n.t('{0} has no devices, so nothing was imported.', name),
         problems,
       )
       .then((choice) => (choice === problems ? showProblems() : undefined));
@@ -130,7 +137,7 @@ export async function importFile(services: ExtensionServices, argument?: unknown
     `importing ${payload.devices.length} devices from ${uri.toString(true)}${document?.isDirty ? ' (unsaved editor text, as shown)' : ''}${groupTag !== undefined ? ' with a group tag override' : ''}`,
   );
 
-  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} devices from {1}', payload.devices.length, name), (onProgress) =>
+  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} from {1}', counted.devices(payload.devices.length), name), (onProgress) =>
     services.importing.service.startImport({ devices: payload.devices, source: sourceOf(uri), ...(groupTag !== undefined ? { groupTag } : {}) }, onProgress),
   );
   announce(services.importing, run);

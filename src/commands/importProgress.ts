@@ -5,10 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { explainImportError } from '../import/explanations';
-import type { RunView } from '../import/runState';
-import type { ImportsFeature } from '../importing/registerImports';
-import type { Milestone, RunHandle } from '../importing/importService';
-import { sourceName } from '../views/importPresentation';
+import type { DeviceView, RunView } from '../import/runState';
+import type { ImportsFeature } from '../views/registerImportsView';
+import type { Milestone, RunHandle } from '../import/vscode/importService';
+import { counted } from '../common/counts';
+import { canRetryDevice } from '../views/importPresentation';
+import { sourceName } from '../import/vscode/importsModel';
 
 export interface ProgressRun {
   readonly runId: string;
@@ -53,9 +55,38 @@ export async function withImportProgress(
   });
 }
 
+/** One sentence about a failed device: what happened, and for 806 and 808 what that means for the user. */
+function failureSentence(device: DeviceView): string {
+  const explanation = explainImportError(device);
+  switch (explanation?.kind) {
+    case 'registered-here':
+      return vscode.l10n.t('{0} is already registered in this tenant (806): there is nothing to import.', device.serialNumber);
+    case 'registered-elsewhere':
+      return vscode.l10n.t('{0} is registered to another tenant (808): an administrator there, or the reseller, must deregister it first.', device.serialNumber);
+    default:
+      return vscode.l10n.t('{0} failed: {1}.', device.serialNumber, explanation?.title ?? device.errorName ?? String(device.errorCode));
+  }
+}
+
+/** Failures that need people (806, 808) lead, since no retry helps them. */
+const TOLD_FIRST = ['registered-here', 'registered-elsewhere'];
+
+/** The first failed device of each kind of failure, those that need people first. */
+function firstOfEachKind(failed: readonly DeviceView[]): DeviceView[] {
+  const byKind = new Map<string, DeviceView>();
+  for (const device of failed) {
+    const kind = explainImportError(device)?.kind ?? 'other';
+    if (!byKind.has(kind)) byKind.set(kind, device);
+  }
+  const rank = (kind: string) => (TOLD_FIRST.includes(kind) ? TOLD_FIRST.indexOf(kind) : TOLD_FIRST.length);
+  return [...byKind.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([, device]) => device);
+}
+
 /**
  * Tells the user how the run ended up (failures are thrown for the command wrapper, so they reach the user once,
- * with "Show Log"). Not awaited by callers: the message's buttons must not hold the command open.
+ * with "Show Log"). Not awaited by callers: the message's buttons must not hold the command open. Buttons offer what
+ * can help: Retry only for failures a retry can fix, the registered device for 806, and Recent Imports only when the
+ * view is not on screen already.
  */
 export function announce(importing: ImportsFeature, run: ProgressRun): void {
   const { milestone } = run;
@@ -66,16 +97,17 @@ export function announce(importing: ImportsFeature, run: ProgressRun): void {
   const complete = view.devices.filter((device) => device.status === 'complete').length;
   const failed = view.devices.filter((device) => device.status === 'error' || device.status === 'partial');
   const notSent = view.devices.filter((device) => !device.sent && device.status !== 'error' && device.status !== 'partial').length;
-  const showInTree = vscode.l10n.t('Show in Recent Imports');
-  const retry = vscode.l10n.t('Retry Failed');
-  const continueImport = vscode.l10n.t('Continue Import');
-  const reveal = () => importing.reveal(view.id).then(undefined, () => undefined);
   const runNode = importing.tree.runNode(view.id);
+  const showInTree = vscode.l10n.t('Show in Recent Imports');
+  // The view may be open but hidden behind another container: only a visible view makes the button pointless.
+  const treeButton = importing.view.visible ? [] : [showInTree];
+  const reveal = () => importing.reveal(view.id).then(undefined, () => undefined);
 
   if (milestone.kind === 'stopped') {
+    const continueImport = vscode.l10n.t('Continue Import');
     void vscode.window
       .showInformationMessage(
-        vscode.l10n.t('Stopped importing {0}: {1} devices sent (Recent Imports keeps watching them), {2} not sent.', name, view.devices.length - notSent, notSent),
+        vscode.l10n.t('Stopped importing {0}: {1} sent (Recent Imports keeps watching them), {2} not sent.', name, counted.devices(view.devices.length - notSent), notSent),
         continueImport,
       )
       .then((choice) => (choice === continueImport ? vscode.commands.executeCommand('autopilot.continueImport', runNode) : undefined));
@@ -83,27 +115,33 @@ export function announce(importing: ImportsFeature, run: ProgressRun): void {
   }
   if (milestone.kind === 'time-limit') {
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('{0}: Intune has not decided every device within the time limit; Refresh in Recent Imports checks again.', name), showInTree)
+      .showWarningMessage(vscode.l10n.t('{0}: Intune has not decided every device within the time limit; Refresh in Recent Imports checks again.', name), ...treeButton)
       .then((choice) => (choice === showInTree ? reveal() : undefined));
     return;
   }
   if (failed.length === 0) {
     void vscode.window
-      .showInformationMessage(vscode.l10n.t('Imported {0} devices from {1} into {2}; Recent Imports shows when they are registered.', complete, name, tenant), showInTree)
+      .showInformationMessage(vscode.l10n.t('Imported {0} from {1} into {2}; Recent Imports shows when they are registered.', counted.devices(complete), name, tenant), ...treeButton)
       .then((choice) => (choice === showInTree ? reveal() : undefined));
     return;
   }
-  const first = failed[0]!;
-  const reason = explainImportError(first)?.title ?? first.errorName ?? String(first.errorCode);
-  void vscode.window
-    .showWarningMessage(
-      vscode.l10n.t('{0}: {1} of {2} devices imported, {3} failed (first: {4}, {5}).', name, complete, view.devices.length, failed.length, first.serialNumber, reason),
-      showInTree,
-      retry,
-    )
-    .then((choice) => {
-      if (choice === showInTree) return reveal();
-      if (choice === retry) return vscode.commands.executeCommand('autopilot.retryFailed', runNode);
-      return undefined;
-    });
+
+  const retryable = failed.filter(canRetryDevice);
+  const registeredHere = failed.find((device) => explainImportError(device)?.kind === 'registered-here');
+  const retry = vscode.l10n.t('Retry Failed');
+  const showRegistered = vscode.l10n.t('Show Registered Device');
+  const buttons = [...(retryable.length > 0 ? [retry] : []), ...(registeredHere ? [showRegistered] : []), ...treeButton];
+  const told = firstOfEachKind(failed).slice(0, 2);
+  const others = failed.length - told.length;
+  const message = [
+    vscode.l10n.t('{0}: {1} of {2} imported.', name, complete, counted.devices(view.devices.length)),
+    ...told.map(failureSentence),
+    others > 0 ? (others === 1 ? vscode.l10n.t('1 more failed; Recent Imports explains each.') : vscode.l10n.t('{0} more failed; Recent Imports explains each.', others)) : '',
+  ].filter(Boolean).join(' ');
+  void vscode.window.showWarningMessage(message, ...buttons).then((choice) => {
+    if (choice === showInTree) return reveal();
+    if (choice === retry) return vscode.commands.executeCommand('autopilot.retryFailed', runNode);
+    if (choice === showRegistered && registeredHere) return vscode.commands.executeCommand('autopilot.findRegisteredDevice', importing.tree.deviceNode(view.id, registeredHere.index));
+    return undefined;
+  });
 }

@@ -3,10 +3,10 @@
  * user selected several), or, from the Command Palette, a run the user picks.
  */
 import * as vscode from 'vscode';
-import { UserCancelledError } from '../common/errors';
-import type { ImportsFeature } from '../importing/registerImports';
-import { sourceName } from '../views/importPresentation';
-import type { ImportsModel, RunEntry } from '../views/importsModel';
+import { NothingToDoError, UserCancelledError } from '../common/errors';
+import type { ImportsFeature } from '../views/registerImportsView';
+import { sourceName } from '../import/vscode/importsModel';
+import type { ImportsModel, RunEntry } from '../import/vscode/importsModel';
 import { isDeviceNode, isRunNode, type DeviceNode, type ImportsNode, type RunNode } from '../views/importsTreeProvider';
 import { countsText } from '../views/importTreeItems';
 
@@ -33,10 +33,10 @@ export function devicesByRun(nodes: readonly DeviceNode[]): Map<string, number[]
   return byRun;
 }
 
-/** Asks for one run among those `eligible` allows; throws a plain sentence when there is none. */
+/** Asks for one run among those `eligible` allows; when there is none, says so (as information, not as an error). */
 export async function pickRun(model: ImportsModel, eligible: (entry: RunEntry) => boolean, title: string, none: string): Promise<string> {
   const runs = model.runs().filter(eligible);
-  if (runs.length === 0) throw new Error(none);
+  if (runs.length === 0) throw new NothingToDoError(none);
   if (runs.length === 1) return runs[0]!.view.id;
   const picked = await vscode.window.showQuickPick(
     runs.map((entry) => ({

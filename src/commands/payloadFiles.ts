@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserCancelledError } from '../common/errors';
-import { readPayload, type ParsedPayload } from '../payload/api';
+import { parsePayloadText, readPayload, type ParsedPayload, type PayloadFormat } from '../payload/api';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
 
 export type PayloadKind = 'csv' | 'json' | 'any';
@@ -36,17 +36,23 @@ export async function payloadTarget(argument: unknown, kind: PayloadKind, title:
   return picked[0];
 }
 
-/** The payload at `uri`: an open editor's current text, else the file's bytes (refused unread when too large). */
-export async function readPayloadAt(uri: vscode.Uri, diagnostics: PayloadDiagnostics): Promise<ParsedPayload> {
+/**
+ * The payload at `uri`: an open editor's current text, else the file's bytes (refused unread when too large).
+ * `format` reads it as that format whatever its name and content say (the editor's problems stay as they are).
+ */
+export async function readPayloadAt(uri: vscode.Uri, diagnostics: PayloadDiagnostics, format?: PayloadFormat): Promise<ParsedPayload> {
   const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
-  if (open) return diagnostics.validateDocument(open);
+  if (open) {
+    const payload = diagnostics.validateDocument(open);
+    return !format || payload.format === format ? payload : parsePayloadText(open.getText(), open.uri.path, payload.encoding, format);
+  }
   const payload = await readPayload(uri.path, {
     size: async () => {
       const stat = await vscode.workspace.fs.stat(uri);
       return stat.type & vscode.FileType.File ? stat.size : undefined;
     },
     read: async () => vscode.workspace.fs.readFile(uri),
-  });
+  }, format);
   diagnostics.publish(uri, payload);
   return payload;
 }
@@ -54,7 +60,7 @@ export async function readPayloadAt(uri: vscode.Uri, diagnostics: PayloadDiagnos
 /** `<folder>/<stem><suffix>`, numbered when that file exists, so a conversion never overwrites anything. */
 export async function freshSibling(source: vscode.Uri, suffix: string): Promise<vscode.Uri> {
   if (source.scheme === 'untitled') throw new Error(vscode.l10n.t('Save the payload first: the converted file is written next to it.'));
-  const base = path.posix.basename(source.path).replace(/(\.autopilot)?\.(json|csv)$/i, '');
+  const base = path.posix.basename(source.path).replace(/(\.autopilot|\.identifiers)?\.(json|csv)$/i, '');
   const folder = vscode.Uri.joinPath(source, '..');
   for (let attempt = 1; ; attempt += 1) {
     const candidate = vscode.Uri.joinPath(folder, `${base}${attempt === 1 ? '' : `-${attempt}`}${suffix}`);

@@ -1,6 +1,6 @@
 /** `autopilot.refreshImports`: re-read the journal and look at Graph once for every run still being watched. */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { runCapabilities } from '../views/importPresentation';
 import { IMPORTS_VIEW_ID } from '../views/importsTreeProvider';
 

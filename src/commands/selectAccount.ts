@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { UserCancelledError } from '../common/errors';
-import type { Account } from '../auth/authService';
+import { tenantLabel, type Account } from '../auth/authService';
 import { askTenant } from '../auth/vscode/signInPrompts';
 import type { ExtensionServices } from '../services';
 import { accountLabel } from '../views/accountStatusBar';
@@ -20,7 +20,7 @@ export async function selectAccount(services: ExtensionServices): Promise<void> 
     ...auth.accounts.map((account): Choice => ({
       account,
       label: `${account.id === active?.id ? '$(check)' : '$(blank)'} ${accountLabel(account)}`,
-      description: vscode.l10n.t('tenant {0}', account.tenantId),
+      description: vscode.l10n.t('tenant {0}', tenantLabel(account)),
     })),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { action: 'signIn', label: vscode.l10n.t('$(add) Sign in with another account…') },

@@ -3,7 +3,7 @@
  * document. A device Graph holds no record for (not sent, refused, or record deleted) shows what the journal knows.
  */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { isDeviceNode } from '../views/importsTreeProvider';
 
 export async function showRecord(importing: ImportsFeature, clicked?: unknown): Promise<vscode.TextEditor> {

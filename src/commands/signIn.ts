@@ -4,9 +4,10 @@
  * tenant; scripts and tests may pass a flow).
  */
 import * as vscode from 'vscode';
-import type { Account } from '../auth/authService';
+import { tenantLabel, type Account } from '../auth/authService';
 import { SIGN_IN_FLOWS, configuredCertificatePath, configuredFlow, type SignInFlow } from '../auth/vscode/authSettings';
-import { askAppCredential, openInBrowser, pickFlow, showDeviceCode, withCancellableProgress } from '../auth/vscode/signInPrompts';
+import { deviceCodeMessage, offerDeviceCode } from '../auth/vscode/deviceCodeOffer';
+import { askAppCredential, openInBrowser, pickFlow, withCancellableProgress } from '../auth/vscode/signInPrompts';
 import type { ExtensionServices } from '../services';
 import { accountLabel } from '../views/accountStatusBar';
 
@@ -16,12 +17,15 @@ export const BROWSER_SIGN_IN_TIME_LIMIT_MS = 5 * 60_000;
 export interface SignInArguments {
   readonly flow?: SignInFlow;
   readonly tenantId?: string;
+  /** Delegated permissions to consent to, beyond the Intune one (incremental consent, asked when first needed). */
+  readonly permissions?: readonly string[];
 }
 
 function parseArguments(value: unknown): SignInArguments {
   if (!value || typeof value !== 'object') return {};
-  const { flow, tenantId } = value as Record<string, unknown>;
+  const { flow, tenantId, permissions } = value as Record<string, unknown>;
   return {
+    ...(Array.isArray(permissions) && permissions.every((p) => typeof p === 'string') ? { permissions: permissions as string[] } : {}),
     ...(typeof flow === 'string' && SIGN_IN_FLOWS.includes(flow as SignInFlow) ? { flow: flow as SignInFlow } : {}),
     ...(typeof tenantId === 'string' && tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
   };
@@ -33,7 +37,7 @@ export async function signIn(services: ExtensionServices, rawArguments?: unknown
   const args = parseArguments(rawArguments);
   const configured = configuredFlow();
   const flow = args.flow ?? (configured === 'ask' ? await pickFlow() : configured);
-  const tenant = args.tenantId ? { tenantId: args.tenantId } : {};
+  const tenant = { ...(args.tenantId ? { tenantId: args.tenantId } : {}), ...(args.permissions?.length ? { permissions: args.permissions } : {}) };
 
   let account: Account;
   switch (flow) {
@@ -42,25 +46,38 @@ export async function signIn(services: ExtensionServices, rawArguments?: unknown
         auth.signInInteractive({ openBrowser: openInBrowser, signal, timeoutMs: BROWSER_SIGN_IN_TIME_LIMIT_MS, ...tenant }),
       );
       break;
-    case 'deviceCode':
-      account = await withCancellableProgress(vscode.l10n.t('Signing in with a device code…'), (signal, report) =>
-        auth.signInWithDeviceCode({
-          signal,
-          ...tenant,
-          onDeviceCode: (prompt) => {
-            report(vscode.l10n.t('enter {0} at {1}', prompt.userCode, prompt.verificationUri));
-            showDeviceCode(prompt);
-          },
-        }),
-      );
+    case 'deviceCode': {
+      // One notification shows the code, offers "Copy code and open", and closes when the sign-in ends.
+      const offers: vscode.Disposable[] = [];
+      try {
+        account = await withCancellableProgress(vscode.l10n.t('Signing in with a device code'), (signal, report) =>
+          auth.signInWithDeviceCode({
+            signal,
+            ...tenant,
+            onDeviceCode: (prompt) => {
+              offers.push(offerDeviceCode(prompt));
+              report(deviceCodeMessage(prompt));
+            },
+          }),
+        );
+      } finally {
+        for (const offer of offers) offer.dispose();
+      }
       break;
+    }
     case 'clientSecret':
     case 'clientCertificate': {
+      // An app's permissions are granted by an administrator in Entra ID, never at a prompt.
+      if (args.permissions?.length) throw new Error(vscode.l10n.t('Apps get Microsoft Graph permissions from an administrator (API permissions, with admin consent): grant {0} to the app in Entra ID.', args.permissions.join(', ')));
       const app = await askAppCredential(flow, settings, configuredCertificatePath());
       account = await withCancellableProgress(vscode.l10n.t("Checking the app's credentials…"), (signal) => auth.signInApp(app, { signal }));
       break;
     }
   }
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), account.tenantId));
+  void vscode.window.showInformationMessage(
+    args.permissions?.length
+      ? vscode.l10n.t('{0} granted {1} to Autopilot Devices.', accountLabel(account), args.permissions.join(', '))
+      : vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), tenantLabel(account)),
+  );
   return account;
 }

@@ -1,6 +1,6 @@
 /** `autopilot.stopImport` (Recent Imports): stop sending a run's further chunks; what was sent is still watched. */
 import * as vscode from 'vscode';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 import { runNodes, selectedNodes } from './importTargets';
 
 /** Returns the runs asked to stop. */

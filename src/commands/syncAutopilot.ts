@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { SyncOutcome } from '../graph/autopilot';
-import type { ImportsFeature } from '../importing/registerImports';
+import type { ImportsFeature } from '../views/registerImportsView';
 
 export async function syncAutopilot(importing: ImportsFeature): Promise<SyncOutcome> {
   const outcome = await vscode.window.withProgress(

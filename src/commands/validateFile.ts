@@ -1,12 +1,13 @@
 /** `autopilot.validateFile`: validate a payload and show its problems, with a one-line summary. */
 import * as vscode from 'vscode';
+import { counted } from '../common/counts';
 import type { PayloadDiagnostics } from '../editor/payloadDiagnostics';
-import { hasErrors } from '../payload/api';
+import { deviceCount, hasErrors, type PayloadFormat } from '../payload/api';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 
 export interface ValidationSummary {
   readonly uri: vscode.Uri;
-  readonly format: 'json' | 'csv';
+  readonly format: PayloadFormat;
   readonly encoding: string;
   readonly devices: number;
   readonly errors: number;
@@ -21,17 +22,17 @@ export async function validateFile(diagnostics: PayloadDiagnostics, argument?: u
     uri,
     format: payload.format,
     encoding: payload.encoding,
-    devices: payload.devices.length,
+    devices: deviceCount(payload),
     errors,
     warnings: payload.problems.length - errors,
   };
   const name = fileLabel(uri);
   if (payload.problems.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} devices, no problems.', name, summary.devices));
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}, no problems.', name, counted.devices(summary.devices)));
     return summary;
   }
   const showProblems = vscode.l10n.t('Show Problems');
-  const message = vscode.l10n.t('{0}: {1} devices, {2} errors, {3} warnings.', name, summary.devices, summary.errors, summary.warnings);
+  const message = vscode.l10n.t('{0}: {1}, {2}, {3}.', name, counted.devices(summary.devices), counted.errors(summary.errors), counted.warnings(summary.warnings));
   const shown = hasErrors(payload) ? vscode.window.showErrorMessage(message, showProblems) : vscode.window.showWarningMessage(message, showProblems);
   void shown.then((choice) => (choice === showProblems ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
   return summary;

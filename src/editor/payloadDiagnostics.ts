@@ -10,7 +10,7 @@ export const DIAGNOSTIC_SOURCE = 'Autopilot';
 const TYPING_DELAY_MS = 300;
 
 /** VS Code's names for the encodings a payload can have (it detects them when it opens the file). */
-const EDITOR_ENCODINGS: Record<string, TextEncoding> = {
+export const EDITOR_ENCODINGS: Record<string, TextEncoding> = {
   utf8: 'utf-8',
   utf8bom: 'utf-8-bom',
   utf16le: 'utf-16le',
@@ -24,8 +24,16 @@ export function problemRange(problem: Pick<PayloadProblem, 'line' | 'column' | '
   return new vscode.Range(start, end);
 }
 
+/** Problems that mean "not done yet" rather than "wrong": a fresh template is not shown in red. */
+const UNFINISHED_CODES = new Set(['template-placeholder']);
+
+function severityOf(problem: PayloadProblem): vscode.DiagnosticSeverity {
+  if (UNFINISHED_CODES.has(problem.code)) return vscode.DiagnosticSeverity.Information;
+  return problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+}
+
 function toDiagnostic(problem: PayloadProblem): vscode.Diagnostic {
-  const severity = problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+  const severity = severityOf(problem);
   const diagnostic = new vscode.Diagnostic(problemRange(problem), problem.message, severity);
   diagnostic.code = problem.code;
   diagnostic.source = DIAGNOSTIC_SOURCE;

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { PayloadProblem } from '../payload/api';
 import { recogniseHeader } from '../payload/csvColumns';
+import { hasIdentifiersName, looksLikeIdentifiers } from '../payload/corporateIdentifiers/recognise';
 
 const SCHEMA_FILE = 'autopilot-import.schema.json';
 
@@ -23,6 +24,12 @@ function hasAutopilotHeader(document: vscode.TextDocument): boolean {
   });
 }
 
+/** A corporate-identifier CSV: named `*.identifiers.csv`, or whose first lines read as `Manufacturer,Model,Serial`. */
+export function isIdentifierDocument(document: vscode.TextDocument): boolean {
+  if (hasIdentifiersName(document.uri.path)) return true;
+  return isCsvName(document.uri) && looksLikeIdentifiers(document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 20), 0)));
+}
+
 function pointsAtBundledSchema(document: vscode.TextDocument): boolean {
   const start = document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 20), 0));
   return new RegExp(`"\\$schema"\\s*:\\s*"[^"]*${SCHEMA_FILE.replace(/\./g, '\\.')}"`).test(start);
@@ -31,7 +38,7 @@ function pointsAtBundledSchema(document: vscode.TextDocument): boolean {
 export function isPayloadDocument(document: vscode.TextDocument): boolean {
   if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm') return false;
   if (isAutopilotJsonName(document.uri)) return true;
-  if (isCsvName(document.uri)) return hasAutopilotHeader(document);
+  if (isCsvName(document.uri)) return hasAutopilotHeader(document) || isIdentifierDocument(document);
   return (document.languageId === 'json' || document.languageId === 'jsonc') && pointsAtBundledSchema(document);
 }
 

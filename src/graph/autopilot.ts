@@ -2,7 +2,7 @@
  * Typed calls for the Autopilot resources the product uses (facts page §1): the imported-identity collection and its
  * `import` action, registered devices, and the beta-only `windowsAutopilotSettings` with `sync`.
  */
-import type { GraphClient } from './client';
+import type { ApiVersion, GraphClient } from './client';
 import { GraphError } from './errors';
 import { sameSerial, serialContainsFilter } from './serialFilter';
 import {
@@ -18,6 +18,45 @@ const SETTINGS = 'deviceManagement/windowsAutopilotSettings';
 
 /** What a caller may write for one device: the writable properties of `importedWindowsAutopilotDeviceIdentity`. */
 export type ImportedDeviceInput = Omit<ImportedDeviceIdentity, 'id' | 'state'> & Partial<Pick<ImportedDeviceIdentity, 'state'>>;
+
+/** Devices per page when listing registered devices: the most Intune is known to give, so 20,000 take 21 requests. */
+export const REGISTERED_PAGE_SIZE = 1000;
+/** A listing stops after this many pages whatever the cursor says (a million devices at 1,000 a page). */
+export const MAX_REGISTERED_PAGES = 1000;
+
+export interface RegisteredListOptions {
+  readonly pageSize?: number;
+  readonly maxPages?: number;
+  readonly apiVersion?: ApiVersion;
+  readonly signal?: AbortSignal;
+  /** The listing ended early: Graph's cursor repeated a page, or the page limit was reached. */
+  readonly onIncomplete?: (reason: 'repeated-link' | 'page-limit', pagesRead: number) => void;
+}
+
+/** `deploymentProfileAssignmentStatus` and what goes with it (beta only). */
+export interface ProfileAssignment {
+  /** Graph's value, `null` when Graph gives none. */
+  readonly status: string | null;
+  readonly detailedStatus: string | null;
+  readonly assignedAt: string | null;
+  /** The assigned profile's name, else the intended one's, when Graph expands them. */
+  readonly profileName: string | null;
+}
+
+/** The statuses that mean "assigned" (the community script's `StartsWith("assigned")`, misspelt member included). */
+export function isProfileAssigned(status: string | null | undefined): boolean {
+  return typeof status === 'string' && status.startsWith('assigned');
+}
+
+export function profileAssignmentOf(device: RegisteredDevice): ProfileAssignment {
+  const assignedAt = typeof device.deploymentProfileAssignedDateTime === 'string' && !device.deploymentProfileAssignedDateTime.startsWith('0001-') ? device.deploymentProfileAssignedDateTime : null;
+  return {
+    status: typeof device.deploymentProfileAssignmentStatus === 'string' ? device.deploymentProfileAssignmentStatus : null,
+    detailedStatus: typeof device.deploymentProfileAssignmentDetailedStatus === 'string' ? device.deploymentProfileAssignmentDetailedStatus : null,
+    assignedAt,
+    profileName: device.deploymentProfile?.displayName ?? device.intendedDeploymentProfile?.displayName ?? null,
+  };
+}
 
 export type SyncOutcome = 'started' | 'already-running' | 'too-soon';
 
@@ -80,18 +119,51 @@ export class AutopilotGraph {
   }
 
   /** A registered Autopilot device, or undefined while it has not appeared (yet). */
-  async getRegisteredDevice(id: string, signal?: AbortSignal): Promise<RegisteredDevice | undefined> {
-    const response = await this.client.get<RegisteredDevice>(`${REGISTERED}/${byId(id)}`, { signal, accept: [404] });
+  async getRegisteredDevice(id: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<RegisteredDevice | undefined> {
+    const response = await this.client.get<RegisteredDevice>(`${REGISTERED}/${byId(id)}`, { signal, accept: [404], ...(apiVersion ? { apiVersion } : {}) });
     return response.status === 404 ? undefined : response.body;
   }
 
-  listRegisteredDevices(options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<RegisteredDevice[]> {
-    return this.client.pages<RegisteredDevice>(REGISTERED, { signal: options.signal, query: options.pageSize ? { $top: options.pageSize } : undefined });
+  /**
+   * Registered devices, page by page, each device once. Intune's cursor is inclusive (the last device of a page comes
+   * again on the next) and can repeat its own page forever, so devices are de-duplicated by id and the listing ends
+   * when the next link repeats or after `maxPages`, reported through `onIncomplete` (lifecycle facts §1.3). Never
+   * `$select` (it answers 500). `apiVersion: 'beta'` brings the profile assignment along.
+   */
+  async *listRegisteredDevices(options: RegisteredListOptions = {}): AsyncGenerator<RegisteredDevice[]> {
+    const seen = new Set<string>();
+    const pages = this.client.pages<RegisteredDevice>(
+      REGISTERED,
+      { signal: options.signal, apiVersion: options.apiVersion, query: { $top: options.pageSize ?? REGISTERED_PAGE_SIZE } },
+      { maxPages: options.maxPages ?? MAX_REGISTERED_PAGES, onStop: (reason, pagesRead) => options.onIncomplete?.(reason, pagesRead) },
+    );
+    for await (const page of pages) {
+      const fresh = page.filter((device) => typeof device?.id === 'string' && !seen.has(device.id) && seen.add(device.id));
+      yield fresh;
+    }
+  }
+
+  /** Deletes an Autopilot registration: `not-found` when it is gone already. A device still enrolled in Intune is refused (400, thrown). */
+  async deleteRegisteredDevice(id: string, signal?: AbortSignal): Promise<'deleted' | 'not-found'> {
+    const response = await this.client.delete(`${REGISTERED}/${byId(id)}`, { signal, accept: [404] });
+    return response.status === 404 ? 'not-found' : 'deleted';
+  }
+
+  /** Beta only: the device's profile assignment, with the profile's name where Graph names one; undefined when not listed. */
+  async getProfileAssignment(id: string, signal?: AbortSignal): Promise<ProfileAssignment | undefined> {
+    const response = await this.client.get<RegisteredDevice>(`${REGISTERED}/${byId(id)}`, {
+      signal,
+      apiVersion: 'beta',
+      query: { $expand: 'deploymentProfile,intendedDeploymentProfile' },
+      accept: [404],
+    });
+    if (response.status === 404 || !response.body) return undefined;
+    return profileAssignmentOf(response.body);
   }
 
   /** Registered devices whose serial is exactly `serial` (ignoring case and surrounding blanks). */
-  async findRegisteredDevicesBySerial(serial: string, signal?: AbortSignal): Promise<RegisteredDevice[]> {
-    return this.findBySerial<RegisteredDevice>(REGISTERED, serial, signal);
+  async findRegisteredDevicesBySerial(serial: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<RegisteredDevice[]> {
+    return this.findBySerial<RegisteredDevice>(REGISTERED, serial, signal, apiVersion);
   }
 
   async updateDeviceProperties(id: string, update: DevicePropertyUpdate, signal?: AbortSignal): Promise<void> {
@@ -115,9 +187,11 @@ export class AutopilotGraph {
     return 'started';
   }
 
-  private async findBySerial<T extends { serialNumber?: string | null }>(collection: string, serial: string, signal?: AbortSignal): Promise<T[]> {
+  private async findBySerial<T extends { id?: string; serialNumber?: string | null }>(collection: string, serial: string, signal?: AbortSignal, apiVersion?: ApiVersion): Promise<T[]> {
     const filter = serialContainsFilter(serial);
-    const candidates = await this.client.listAll<T>(collection, { signal, query: filter ? { $filter: filter } : undefined });
-    return candidates.filter((item) => sameSerial(item.serialNumber, serial));
+    const candidates = await this.client.listAll<T>(collection, { signal, apiVersion, query: filter ? { $filter: filter } : undefined });
+    // An inclusive cursor repeats the boundary item of each page.
+    const seen = new Set<string>();
+    return candidates.filter((item) => sameSerial(item.serialNumber, serial) && (item.id === undefined || (!seen.has(item.id) && Boolean(seen.add(item.id)))));
   }
 }

@@ -8,6 +8,7 @@ import fetch, { type Response } from 'node-fetch';
 import { abortError, linkSignals, systemClock, throwIfAborted, type Clock } from '../common/clock';
 import { ProxyAuthenticationError, directTransport, proxyAuthenticationMessage, type HttpTransport } from '../common/httpTransport';
 import { silentLogger, type Logger } from '../common/logger';
+import { tlsProblem } from '../common/tls';
 import type { GetAccessToken } from './accessToken';
 import { checkGraphRoot } from './endpoint';
 import { ForeignNextLinkError, GraphError, GraphNetworkError, GraphRedirectError, RepeatedNextLinkError, parseGraphErrorBody, type NetworkFailureKind } from './errors';
@@ -62,6 +63,14 @@ export interface GraphRequest {
   readonly idempotent?: boolean;
 }
 
+/** How a listing ends when Graph's cursor goes round in circles, for callers that can use what they have. */
+export interface PagingControl {
+  /** Stop after this many pages, as if the cursor repeated itself. */
+  readonly maxPages?: number;
+  /** When given, a repeated next link (or the page limit) ends the listing and is reported here instead of thrown. */
+  readonly onStop?: (reason: 'repeated-link' | 'page-limit', pagesRead: number) => void;
+}
+
 export interface GraphResponse<T> {
   readonly status: number;
   readonly body: T;
@@ -99,6 +108,23 @@ export class GraphClient {
     return `${this.root.origin}${this.basePath}`;
   }
 
+  /** Waits on this client's clock (tests that fake the clock fake it for callers' waits too). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.clock.sleep(ms, signal);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * The same Graph root, write budget and connections, with tokens from elsewhere (a token for other permissions).
+   * Its connections belong to this client: dispose this one, not the derived one.
+   */
+  withAccessToken(getAccessToken: GetAccessToken): GraphClient {
+    return new GraphClient({ ...this.options, getAccessToken, writeBudget: this.writeBudget, transport: this.transport, clock: this.clock });
+  }
+
   /** Closes pooled connections so a command-line process can exit promptly. */
   dispose(): void {
     this.transport.dispose();
@@ -119,9 +145,10 @@ export class GraphClient {
   /**
    * Pages through a collection, following `@odata.nextLink` only on the Graph root's origin (a link elsewhere
    * throws `ForeignNextLinkError` before any request is made to it). A link to a page already read (Graph's cursor
-   * has been seen to repeat itself) throws `RepeatedNextLinkError` instead of looping.
+   * has been seen to repeat itself) throws `RepeatedNextLinkError` instead of looping, or ends the listing when the
+   * caller handles that itself (`paging.onStop`).
    */
-  async *pages<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}): AsyncGenerator<T[]> {
+  async *pages<T>(path: string, options: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}, paging: PagingControl = {}): AsyncGenerator<T[]> {
     let next: string | undefined = path;
     let query = options.query;
     const read = new Set<string>();
@@ -131,7 +158,9 @@ export class GraphClient {
       yield page.body?.value ?? [];
       next = page.body?.['@odata.nextLink'];
       query = undefined; // a nextLink carries its own query
-      if (next !== undefined && read.has(this.urlFor({ method: 'GET', path: next }).href)) {
+      const repeated = next !== undefined && read.has(this.urlFor({ method: 'GET', path: next }).href);
+      if (repeated || (next !== undefined && paging.maxPages !== undefined && read.size >= paging.maxPages)) {
+        if (paging.onStop) return paging.onStop(repeated ? 'repeated-link' : 'page-limit', read.size);
         throw new RepeatedNextLinkError(path.replace(/^https?:\/\/[^/]+/i, '').replace(/\?.*$/, ''), read.size);
       }
     }
@@ -295,7 +324,7 @@ function classifyNetworkError(error: unknown, url: URL, method: string, isWrite:
   const code = (error as { code?: string; errno?: string } | undefined)?.code ?? (error as { errno?: string } | undefined)?.errno;
   let kind: NetworkFailureKind = 'reset';
   if (code && NOT_SENT_CODES.has(code)) kind = 'unreachable';
-  else if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code)) kind = 'tls';
+  else if (tlsProblem(code)) kind = 'tls';
   // Before the connection exists nothing was sent; after it, a write may have been applied before the cut.
   const outcomeUnknown = isWrite && kind === 'reset';
   return new GraphNetworkError(kind, outcomeUnknown, url.origin, method, url.pathname, code);

@@ -6,6 +6,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { hashFingerprint, redactSecrets } from '../common/redact';
+import { tlsProblem } from '../common/tls';
 
 export interface GraphErrorDetails {
   readonly status: number;
@@ -80,7 +81,14 @@ function describeNetworkFailure(kind: NetworkFailureKind, origin: string, code: 
     case 'unreachable':
       return l10n.t('Cannot reach Graph at {0} ({1}): check the Graph root (--graph-root / AUTOPILOT_GRAPH_ROOT), the network and any proxy.', origin, code ?? 'no connection');
     case 'tls':
-      return l10n.t('The TLS certificate of {0} is not trusted ({1}): for a private CA set NODE_EXTRA_CA_CERTS to its PEM file.', origin, code ?? 'certificate error');
+      switch (tlsProblem(code)) {
+        case 'expired':
+          return l10n.t("The TLS certificate of {0} has expired or is not valid yet ({1}): check this machine's clock; if it is right, whoever answers there (Graph, or a proxy) must renew it.", origin, code!);
+        case 'wrong-host':
+          return l10n.t('The TLS certificate of {0} was issued for another host name ({1}): check that the Graph root names the host itself.', origin, code!);
+        default:
+          return l10n.t('The TLS certificate of {0} is not trusted ({1}): for a private CA or a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to the PEM file of the CA that issued it.', origin, code ?? 'certificate error');
+      }
     case 'timeout':
       return l10n.t('Graph at {0} did not answer in time.', origin);
     case 'reset':

@@ -45,6 +45,44 @@ export interface RegisteredDevice {
   azureActiveDirectoryDeviceId?: string | null;
   displayName?: string | null;
   lastContactedDateTime?: string;
+  /** The Intune managed device of an enrolled device; the all-zero GUID (not null) when there is none. */
+  managedDeviceId?: string | null;
+  /** Beta only: `unknown`, `notAssigned`, `pending`, `assignedInSync`, `assignedOutOfSync`, `assignedUnkownSyncState` (sic), `failed`. */
+  deploymentProfileAssignmentStatus?: string | null;
+  /** Beta only. */
+  deploymentProfileAssignmentDetailedStatus?: string | null;
+  /** Beta only. */
+  deploymentProfileAssignedDateTime?: string | null;
+  /** Beta only, with `$expand=deploymentProfile,intendedDeploymentProfile`. */
+  deploymentProfile?: { id?: string; displayName?: string } | null;
+  intendedDeploymentProfile?: { id?: string; displayName?: string } | null;
+  [property: string]: unknown;
+}
+
+/** `managedDevice`: an Intune-enrolled device (the part of it the lifecycle needs). */
+export interface ManagedDevice {
+  id: string;
+  deviceName?: string | null;
+  serialNumber?: string | null;
+  azureADDeviceId?: string | null;
+  managementState?: string | null;
+  [property: string]: unknown;
+}
+
+/** An Entra `device` object: `id` is the directory object id, `deviceId` what Autopilot calls `azureActiveDirectoryDeviceId`. */
+export interface EntraDevice {
+  id: string;
+  deviceId?: string | null;
+  displayName?: string | null;
+  [property: string]: unknown;
+}
+
+export interface EntraGroup {
+  id: string;
+  displayName?: string | null;
+  securityEnabled?: boolean | null;
+  mailEnabled?: boolean | null;
+  groupTypes?: string[] | null;
   [property: string]: unknown;
 }
 

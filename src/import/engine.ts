@@ -10,15 +10,16 @@ import type { AutopilotGraph, SyncOutcome } from '../graph/autopilot';
 import type { RegisteredDevice } from '../graph/types';
 import type { DeviceToImport } from '../payload/api';
 import { Emitter, type ImportEvent } from './events';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunLock, type RunManifest, type RunTenant } from './journal';
+import { JOURNAL_VERSION, Journal, newRunId, type RunLock, type RunManifest, type RunTenant } from './journal';
 import { adoptLaterImports } from './laterRuns';
 import { RunContext } from './runContext';
-import { RunState, awaitingRegistration, type RunView } from './runState';
+import { RunState, registrationsAwaited, type RunView } from './runState';
 import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
-import { RunTenantError, tenantRefusal } from './tenant';
+import { tenantRefusal } from './tenant';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
+import { RunBusyError, RunFailedError, RunTenantError } from './errors';
 
 export interface ImportEngineOptions {
   readonly graph: AutopilotGraph;
@@ -67,20 +68,6 @@ export interface RunResult {
   readonly allRegistered?: boolean;
 }
 
-/**
- * A run that stopped on an error that needs a person. The run is in the journal and can be resumed, unless it was
- * `discarded`: a new run that failed before any device could reach Graph is not kept (see `startRun`).
- */
-export class RunFailedError extends Error {
-  constructor(
-    readonly runId: string,
-    override readonly cause: unknown,
-    readonly discarded = false,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'RunFailedError';
-  }
-}
 
 /** Every run in a journal, newest first, without needing Graph (for `status` when signed out). */
 export function listRunViews(journal: Journal, logger: Logger = silentLogger, live: (runId: string) => RunState | undefined = () => undefined): RunView[] {
@@ -239,7 +226,7 @@ export class ImportEngine {
    * whose completed devices were never watched until registered (a crash during that wait, or no wait at all).
    */
   unfinishedRuns(options: { readonly registration?: boolean } = {}): RunView[] {
-    const open = (run: RunView) => run.phase !== 'finished' || (options.registration === true && !run.registrationWatched && awaitingRegistration(run) > 0);
+    const open = (run: RunView) => run.phase !== 'finished' || (options.registration === true && !run.registrationWatched && registrationsAwaited(run) > 0);
     return this.listRuns().filter((run) => run.graphRoot === this.graph.client.graphRoot && open(run));
   }
 

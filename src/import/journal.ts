@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeviceToImport } from '../payload/api';
 import { LockHeldError, acquireLockFile, releaseLockFile, writeNewLockFile, type LockOwner } from './lockFile';
+import { RunBusyError } from './errors';
 
 export const JOURNAL_VERSION = 1;
 
@@ -77,22 +78,21 @@ export type JournalEntry =
   /** The wait for registration ended (all registered, or the time limit): `resume --wait` need not wait again. */
   | { readonly t: 'registration-watched'; readonly at: string; readonly allRegistered: boolean };
 
-export interface LoadedRun {
-  readonly manifest: RunManifest;
-  readonly entries: readonly JournalEntry[];
+/**
+ * What the journal itself needs of a run's manifest. Hash imports write `RunManifest`; another kind of run (corporate
+ * identifiers) brings its own manifest and entries, names its `kind`, and keeps its runs in a journal of its own.
+ */
+export interface JournalManifest {
+  readonly version: typeof JOURNAL_VERSION;
+  readonly id: string;
+  readonly kind?: string;
 }
 
-export class RunBusyError extends Error {
-  constructor(
-    readonly runId: string,
-    readonly pid: number,
-    /** The holder's host name when it is another machine (a journal on a shared drive). */
-    readonly host?: string,
-  ) {
-    super(`Run ${runId} is being worked on by process ${pid}${host ? ` on ${host}` : ''}.`);
-    this.name = 'RunBusyError';
-  }
+export interface LoadedRun<Manifest extends JournalManifest = RunManifest, Entry = JournalEntry> {
+  readonly manifest: Manifest;
+  readonly entries: readonly Entry[];
 }
+
 
 /** A run's lock, held by this process until `release` (or until the run is discarded with it). */
 export interface RunLock {
@@ -106,7 +106,7 @@ const heldLocks = new Set<string>();
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-export class Journal {
+export class Journal<Manifest extends JournalManifest = RunManifest, Entry = JournalEntry> {
   constructor(readonly directory: string) {}
 
   private runDir(runId: string): string {
@@ -118,7 +118,7 @@ export class Journal {
    * Journals a new run, locked by this process from the moment it exists: no other process can resume it before
    * its creator has even started. The caller releases the lock (or keeps working under it).
    */
-  createRun(manifest: RunManifest): RunLock {
+  createRun(manifest: Manifest): RunLock {
     const runs = path.join(this.directory, 'runs');
     const target = this.runDir(manifest.id);
     this.sweep('staging');
@@ -144,7 +144,7 @@ export class Journal {
    * Appends one entry; `durable` also forces it to the disk (used for `send`, which must precede the request).
    * Only the lock holder appends, so cutting off a torn last line first is safe.
    */
-  append(runId: string, entry: JournalEntry, durable = false): void {
+  append(runId: string, entry: Entry, durable = false): void {
     const fd = fs.openSync(path.join(this.runDir(runId), 'events.jsonl'), 'a+', FILE_MODE);
     try {
       trimTornTail(fd);
@@ -168,15 +168,15 @@ export class Journal {
       .reverse();
   }
 
-  read(runId: string): LoadedRun {
+  read(runId: string): LoadedRun<Manifest, Entry> {
     const dir = this.runDir(runId);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     if (manifest.version !== JOURNAL_VERSION) throw new Error(`Run ${runId} was written by an incompatible version (${String(manifest.version)}).`);
     const text = readIfExists(path.join(dir, 'events.jsonl'));
     // Whatever follows the last newline is an append cut short: it never counted.
     const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
-    const entries: JournalEntry[] = [];
-    for (const line of lines) if (line.trim()) entries.push(parseEntry(line));
+    const entries: Entry[] = [];
+    for (const line of lines) if (line.trim()) entries.push(parseEntry<Entry>(line));
     return { manifest, entries };
   }
 
@@ -250,13 +250,13 @@ export class Journal {
  * One journal line. A line that does not parse but ends in a whole entry is a torn append with the next entry glued
  * to it (earlier versions appended after a torn line): the fragment never counted, the entry does.
  */
-function parseEntry(line: string): JournalEntry {
+function parseEntry<Entry>(line: string): Entry {
   try {
-    return JSON.parse(line) as JournalEntry;
+    return JSON.parse(line) as Entry;
   } catch (error) {
     for (let at = line.indexOf('{"t":', 1); at > 0; at = line.indexOf('{"t":', at + 1)) {
       try {
-        return JSON.parse(line.slice(at)) as JournalEntry;
+        return JSON.parse(line.slice(at)) as Entry;
       } catch {
         // not this one
       }
@@ -313,7 +313,8 @@ function readIfExists(file: string): string {
   }
 }
 
-function isDeadProcess(pid: number): boolean {
+/** Whether no process with this id runs (one owned by another user is running). */
+export function isDeadProcess(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);

@@ -24,6 +24,8 @@ export interface DeviceState {
   rejection?: SendError;
   /** Whether the device was ever part of a send (its serial's records may then be its own). */
   everSent: boolean;
+  /** When the device's last write left (journal time): Intune cannot have decided its record before then. */
+  sentAt?: number;
   /** When the device's last write went unconfirmed (journal time), for the settle wait; unset after a crash mid-send. */
   unconfirmedAt?: number;
   /** Set when the record is a later run's (that run imported the device): this run neither deletes nor retries it. */
@@ -70,7 +72,7 @@ export interface RunView {
   readonly devices: readonly DeviceView[];
   readonly counts: RunCounts;
   readonly lastSync?: string;
-  /** Whether a wait for registration has ended since the last retry (see `awaitingRegistration`). */
+  /** Whether a wait for registration has ended since the last retry (see `awaitsRegistration`). */
   readonly registrationWatched: boolean;
 }
 
@@ -124,19 +126,16 @@ export class RunState {
     switch (entry.t) {
       case 'send':
         this.nextSendNumber = Math.max(this.nextSendNumber, entry.send + 1);
-        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, unconfirmedAt: undefined } satisfies Partial<DeviceState>);
+        for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, sentAt: Date.parse(entry.at), unconfirmedAt: undefined } satisfies Partial<DeviceState>);
         break;
       case 'accepted':
-      case 'reconciled':
       case 'imported-by-later-run':
-        if (entry.t === 'reconciled') for (const i of entry.devices) this.device(i).progress = 'not-sent';
-        for (const record of entry.t === 'reconciled' ? entry.found : entry.records) {
-          const device = this.device(record.device);
-          device.progress = 'accepted';
-          device.recordId = record.id;
-          device.importedBy = entry.t === 'imported-by-later-run' ? entry.run : undefined;
-          this.updateFromRecord(device, record);
-        }
+        this.holdRecords(entry.records, entry.t === 'imported-by-later-run' ? entry.run : undefined);
+        break;
+      case 'reconciled':
+        // Devices a reconcile did not find were not received: they go out again.
+        for (const i of entry.devices) this.device(i).progress = 'not-sent';
+        this.holdRecords(entry.found, undefined);
         break;
       case 'rejected':
         for (const i of entry.devices) {
@@ -168,23 +167,7 @@ export class RunState {
         for (const i of entry.devices) this.device(i).recordDeleted = true;
         break;
       case 'retry':
-        this.registrationWatched = false;
-        for (const i of entry.devices) {
-          const replaced = this.device(i).recordId;
-          if (replaced) this.foreignRecordIds.add(replaced);
-          Object.assign(this.device(i), {
-            progress: 'not-sent',
-            recordId: undefined,
-            status: undefined,
-            errorCode: 0,
-            errorName: null,
-            registrationId: null,
-            registered: false,
-            recordDeleted: false,
-            rejection: undefined,
-            importedBy: undefined,
-          } satisfies Partial<DeviceState>);
-        }
+        this.startOver(entry.devices);
         break;
       case 'sync':
         this.lastSync = entry.outcome;
@@ -192,6 +175,38 @@ export class RunState {
       case 'registration-watched':
         this.registrationWatched = true;
         break;
+    }
+  }
+
+  /** Devices whose records Graph has (accepted, found by a reconcile, or imported by a later run of the tenant). */
+  private holdRecords(records: readonly RecordSnapshot[], importedBy: string | undefined): void {
+    for (const record of records) {
+      const device = this.device(record.device);
+      device.progress = 'accepted';
+      device.recordId = record.id;
+      device.importedBy = importedBy;
+      this.updateFromRecord(device, record);
+    }
+  }
+
+  /** A retry: the devices are sent again as if never sent, and the records they replace are not theirs any more. */
+  private startOver(devices: readonly number[]): void {
+    this.registrationWatched = false;
+    for (const i of devices) {
+      const replaced = this.device(i).recordId;
+      if (replaced) this.foreignRecordIds.add(replaced);
+      Object.assign(this.device(i), {
+        progress: 'not-sent',
+        recordId: undefined,
+        status: undefined,
+        errorCode: 0,
+        errorName: null,
+        registrationId: null,
+        registered: false,
+        recordDeleted: false,
+        rejection: undefined,
+        importedBy: undefined,
+      } satisfies Partial<DeviceState>);
     }
   }
 
@@ -302,6 +317,6 @@ export function awaitsRegistration(device: {
 }
 
 /** How many devices of a run still await registration. */
-export function awaitingRegistration(view: Pick<RunView, 'devices'>): number {
+export function registrationsAwaited(view: Pick<RunView, 'devices'>): number {
   return view.devices.filter(awaitsRegistration).length;
 }

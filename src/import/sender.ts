@@ -18,6 +18,7 @@ import type { ImportedDeviceIdentity } from '../graph/types';
 import type { RecordSnapshot, SendError } from './journal';
 import { listRecordsForSerials, noteExistingRecords, reconcile } from './reconcile';
 import { sameHash, snapshotOf, type RunContext } from './runContext';
+import { UncertainSendError } from './errors';
 
 export type SendMode = 'import' | 'create';
 
@@ -32,12 +33,6 @@ type SendResult =
   | { readonly kind: 'requeue'; readonly batches: number[][] }
   | { readonly kind: 'uncertain'; readonly devices: number[] };
 
-export class UncertainSendError extends Error {
-  constructor(readonly devices: number) {
-    super(`Graph kept failing to answer for ${devices} device(s); stopped before sending them again. Run resume later: it reconciles first.`);
-    this.name = 'UncertainSendError';
-  }
-}
 
 /** Whether a failed write may nevertheless have been applied. */
 export function isUncertainOutcome(error: unknown): boolean {

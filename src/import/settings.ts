@@ -2,8 +2,20 @@
 export interface EngineSettings {
   /** Devices per `/import` call. The portal's limit is 500 and nothing larger is documented, so 500 is the cap. */
   readonly batchSize: number;
-  /** Time between status polls (SPEC: `autopilot.poll.intervalSeconds`, default 15). */
+  /**
+   * Time between looks at a run's records (SPEC: `autopilot.poll.intervalSeconds`, default 15): every gap when
+   * `adaptivePolling` is off, the longest gap when it is on (see pollPace.ts), and the time between registration checks.
+   */
   readonly pollIntervalMs: number;
+  /**
+   * Look when records can be done rather than every `pollIntervalMs` (see pollPace.ts). Off when the user set an
+   * interval (`--poll-interval`, `AUTOPILOT_POLL_INTERVAL_SECONDS`, `autopilot.poll.intervalSeconds`).
+   */
+  readonly adaptivePolling: boolean;
+  /** With adaptive polling, the shortest gap between two looks at a run (or `pollIntervalMs`, if that is shorter). */
+  readonly pollMinGapMs: number;
+  /** Intune's budget for all requests of one app in one tenant (facts page §4.1); a run's looks use a quarter of it. */
+  readonly readBudget: { readonly limit: number; readonly windowMs: number };
   /** How long `wait` watches (processing, then registration) before giving up; the run stays resumable. */
   readonly timeLimitMs: number;
   /** Up to this many records are polled with one GET each; more are read with the paged list. */
@@ -27,6 +39,9 @@ export const MAX_BATCH_SIZE = 500;
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   batchSize: MAX_BATCH_SIZE,
   pollIntervalMs: 15_000,
+  adaptivePolling: true,
+  pollMinGapMs: 1_000,
+  readBudget: { limit: 1000, windowMs: 20_000 },
   timeLimitMs: 60 * 60_000,
   perRecordPollLimit: 20,
   pageSize: 1000,
@@ -41,6 +56,8 @@ export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineS
     throw new RangeError(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`);
   }
   if (!(settings.pollIntervalMs > 0)) throw new RangeError('The poll interval must be positive.');
+  if (!(settings.pollMinGapMs > 0)) throw new RangeError('The shortest gap between looks must be positive.');
+  if (!(settings.readBudget.limit >= 1) || !(settings.readBudget.windowMs > 0)) throw new RangeError('A read budget needs a limit ≥ 1 and a positive window.');
   if (!(settings.settleMs >= 0)) throw new RangeError('The settle time must not be negative.');
   return settings;
 }

@@ -5,22 +5,8 @@
  * show or offer work on a run, and word the answer for their audience.
  */
 import type { RunTenant } from './journal';
+import { RunTenantError } from './errors';
 
-/** Why a run may not be worked on with the current credentials: the run's tenant and the credentials' tenant. */
-export class RunTenantError extends Error {
-  constructor(
-    readonly runId: string,
-    /** Undefined for a run journaled without its tenant (by an earlier version of the terminal command). */
-    readonly runTenant: RunTenant | undefined,
-    /** Undefined when the credentials do not say which tenant they are for. */
-    readonly tenant: RunTenant | undefined,
-  ) {
-    super(
-      `Run ${runId} belongs to ${runTenant ? `tenant ${runTenant.label}` : 'an unrecorded tenant'}, but the credentials are for ${tenant ? `tenant ${tenant.label}` : 'an unknown tenant'}; nothing was sent.`,
-    );
-    this.name = 'RunTenantError';
-  }
-}
 
 /** Whether two tenants are the same (ids compare without regard to case; both unknown counts as the same). */
 export function sameTenant(a: RunTenant | undefined, b: RunTenant | undefined): boolean {

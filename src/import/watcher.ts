@@ -1,27 +1,48 @@
 /**
  * Watching a run's records until Graph has decided each one, then until completed devices appear among registered
- * Autopilot devices. Reads only what the run needs: one GET per record when few are left, the paged list when many.
+ * Autopilot devices. Reads only what the run needs: one GET per record when that takes fewer requests than the paged
+ * list, the list otherwise. Looks come when records can be done (pollPace.ts), or at the interval the user set.
  * Registered means listed: `complete` comes before the record names its `deviceRegistrationId` and before the device
  * is listed, so a completed record is read again until it names its registration id, and that device is looked for.
  */
 import { RECORD_NOT_FOUND } from './explanations';
 import type { RecordSnapshot } from './journal';
+import { PollPace } from './pollPace';
 import { noteDuplicates } from './reconcile';
 import { snapshotOf, type RunContext } from './runContext';
 import { awaitsRegistration, type DeviceState } from './runState';
+
+/** What watching a run has learnt in this context. */
+interface WatchMemory {
+  /** When each record was last read, so a record read a moment ago is not read again at once. */
+  readonly reads: Map<string, number>;
+  readonly pace: PollPace;
+  /** Requests the last paged list of import records took. */
+  listPages?: number;
+}
+
+const memories = new WeakMap<RunContext, WatchMemory>();
+
+function memoryOf(ctx: RunContext): WatchMemory {
+  let memory = memories.get(ctx);
+  if (!memory) memories.set(ctx, (memory = { reads: new Map(), pace: new PollPace(ctx.settings) }));
+  return memory;
+}
 
 /**
  * Reads the records of `devices` as Graph has them now, and journals what changed. A record that is gone was
  * deleted by someone else: one still processing has lost its result (an error); a decided one only its record.
  */
-async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Promise<void> {
-  if (!devices.length) return;
-  const readAt = lastReadOf(ctx);
+async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Promise<number> {
+  if (!devices.length) return 0;
+  const memory = memoryOf(ctx);
   const startedAt = ctx.clock.now();
-  for (const device of devices) readAt.set(device.recordId!, startedAt);
+  for (const device of devices) memory.reads.set(device.recordId!, startedAt);
   const seen = new Map<string, RecordSnapshot | undefined>();
-  if (devices.length <= ctx.settings.perRecordPollLimit) {
+  let requests = 0;
+  if (devices.length <= ctx.settings.perRecordPollLimit && devices.length <= (memory.listPages ?? Infinity)) {
     for (const device of devices) {
+      requests++;
       const record = await ctx.graph.getImportedDevice(device.recordId!, ctx.stop);
       seen.set(device.recordId!, record ? snapshotOf(device.index, record) : undefined);
     }
@@ -29,12 +50,14 @@ async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Pr
     const wanted = new Map(devices.map((device) => [device.recordId!, device]));
     const listed = [];
     for await (const page of ctx.graph.listImportedDevices({ pageSize: ctx.settings.pageSize, signal: ctx.stop })) {
+      requests++;
       for (const record of page) {
         const device = record.id ? wanted.get(record.id) : undefined;
         if (device) seen.set(record.id!, snapshotOf(device.index, record));
         listed.push(record);
       }
     }
+    memory.listPages = requests;
     noteDuplicates(ctx, listed);
   }
   const changes: RecordSnapshot[] = [];
@@ -52,20 +75,12 @@ async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Pr
   }
   if (changes.length) ctx.record({ t: 'status', records: changes });
   if (gone.length) ctx.record({ t: 'record-deleted', devices: gone });
-}
-
-/** When each record was last read in this run, so a record read a moment ago is not read again at once. */
-const lastReads = new WeakMap<RunContext, Map<string, number>>();
-
-function lastReadOf(ctx: RunContext): Map<string, number> {
-  let reads = lastReads.get(ctx);
-  if (!reads) lastReads.set(ctx, (reads = new Map()));
-  return reads;
+  return requests;
 }
 
 /** Whether the record was read less than a poll interval ago: reading it again now would only cost a request. */
 function readRecently(ctx: RunContext, device: DeviceState): boolean {
-  const at = lastReadOf(ctx).get(device.recordId!);
+  const at = memoryOf(ctx).reads.get(device.recordId!);
   return at !== undefined && ctx.clock.now() - at < ctx.settings.pollIntervalMs;
 }
 
@@ -73,21 +88,36 @@ function readRecently(ctx: RunContext, device: DeviceState): boolean {
 export async function pollOnce(ctx: RunContext): Promise<void> {
   const processing = ctx.state.processing();
   if (!processing.length) return;
-  await readRecords(ctx, processing);
+  const memory = memoryOf(ctx);
+  const seenProcessingAt = new Map(processing.map((device) => [device.index, memory.reads.get(device.recordId!)]));
+  const startedAt = ctx.clock.now();
+  const requests = await readRecords(ctx, processing);
+  const decided = processing.filter((device) => ctx.state.isTerminal(device));
+  memory.pace.noteLook(
+    startedAt,
+    requests,
+    decided.map((device) => ({ sentAt: device.sentAt, seenProcessingAt: seenProcessingAt.get(device.index) })),
+  );
   ctx.emitProgress();
 }
 
-/** Polls until every record is terminal (true) or the deadline passes (false). Throws AbortError when stopped. */
+/**
+ * Looks at the records still processing, when they can be done (pollPace.ts), until every record is terminal (true)
+ * or the deadline passes (false). Throws AbortError when stopped.
+ */
 export async function watchUntilProcessed(ctx: RunContext, deadline: number): Promise<boolean> {
-  while (ctx.state.processing().length) {
-    if (ctx.clock.now() >= deadline) return false;
-    await ctx.clock.sleep(Math.min(ctx.settings.pollIntervalMs, Math.max(0, deadline - ctx.clock.now())), ctx.stop);
+  const { pace } = memoryOf(ctx);
+  for (let processing = ctx.state.processing(); processing.length; processing = ctx.state.processing()) {
+    const now = ctx.clock.now();
+    if (now >= deadline) return false;
+    await ctx.clock.sleep(Math.max(0, Math.min(pace.nextLookAt(now, processing), deadline) - now), ctx.stop);
     await pollOnce(ctx);
   }
   return true;
 }
 
-function awaitingRegistration(ctx: RunContext): DeviceState[] {
+/** The devices whose registration this run follows: those that await it (the one rule) and whose record it holds. */
+function registrationsToFollow(ctx: RunContext): DeviceState[] {
   return ctx.state.devices.filter((d) => d.progress === 'accepted' && awaitsRegistration(d));
 }
 
@@ -97,8 +127,8 @@ function awaitingRegistration(ctx: RunContext): DeviceState[] {
  * (`windowsAutopilotDeviceIdentities/{deviceRegistrationId}`, or the paged list for many).
  */
 export async function checkRegistration(ctx: RunContext): Promise<void> {
-  await readRecords(ctx, awaitingRegistration(ctx).filter((device) => !device.registrationId && !readRecently(ctx, device)));
-  const waiting = awaitingRegistration(ctx).filter((device) => device.registrationId);
+  await readRecords(ctx, registrationsToFollow(ctx).filter((device) => !device.registrationId && !readRecently(ctx, device)));
+  const waiting = registrationsToFollow(ctx).filter((device) => device.registrationId);
   const registered = new Set<number>();
   if (waiting.length <= ctx.settings.perRecordPollLimit) {
     for (const device of waiting) {
@@ -120,7 +150,7 @@ export async function checkRegistration(ctx: RunContext): Promise<void> {
 /** Waits until every completed device is registered (true) or the deadline passes (false). */
 export async function watchRegistration(ctx: RunContext, deadline: number): Promise<boolean> {
   await checkRegistration(ctx);
-  while (awaitingRegistration(ctx).length) {
+  while (registrationsToFollow(ctx).length) {
     if (ctx.clock.now() >= deadline) return false;
     await ctx.clock.sleep(Math.min(ctx.settings.pollIntervalMs, Math.max(0, deadline - ctx.clock.now())), ctx.stop);
     await checkRegistration(ctx);

@@ -19,8 +19,15 @@ export type {
   TextEncoding,
 } from './types';
 export { MAX_PAYLOAD_BYTES } from './types';
-import { MAX_PAYLOAD_BYTES, type ParsedPayload, type TextEncoding } from './types';
+import { MAX_PAYLOAD_BYTES, type ParsedPayload, type PayloadFormat, type TextEncoding } from './types';
+// Corporate identifiers: the light parts (the reader and the conversions load with the validator, on first use).
+export type { CorporateIdentifier, IdentifierLine } from './corporateIdentifiers/identifier';
+export { IDENTIFIERS_FILE_SUFFIX, PORTAL_MAX_IDENTIFIER_ROWS, identifierText, parseIdentifierText } from './corporateIdentifiers/identifier';
 
+/** How many devices a file describes: hardware-hash devices, or corporate identifiers. */
+export function deviceCount(payload: ParsedPayload): number {
+  return payload.identifiers?.length ?? payload.devices.length;
+}
 
 export function hasErrors(payload: ParsedPayload): boolean {
   return payload.problems.some((problem) => problem.severity === 'error');
@@ -39,9 +46,9 @@ export function parsePayload(bytes: Uint8Array, fileName: string): ParsedPayload
   return validator().validateBytes(bytes, fileName);
 }
 
-/** Validates text that is already decoded, such as an open editor's contents. */
-export function parsePayloadText(text: string, fileName: string, encoding: TextEncoding = 'utf-8'): ParsedPayload {
-  return validator().validateText(text, fileName, encoding);
+/** Validates text that is already decoded, such as an open editor's contents (`format` forces how it is read). */
+export function parsePayloadText(text: string, fileName: string, encoding: TextEncoding = 'utf-8', format?: PayloadFormat): ParsedPayload {
+  return validator().validateText(text, fileName, encoding, [], format);
 }
 
 /** How a file system reports a file: enough to refuse a huge one before reading it. */
@@ -52,7 +59,7 @@ export interface PayloadFileAccess {
 }
 
 /** Reads a payload through any file system (Node's, or VS Code's for remote workspaces); never throws. */
-export async function readPayload(fileName: string, access: PayloadFileAccess): Promise<ParsedPayload> {
+export async function readPayload(fileName: string, access: PayloadFileAccess, format?: PayloadFormat): Promise<ParsedPayload> {
   const validation = validator();
   const reason = (error: unknown) => (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
   let size: number | undefined;
@@ -70,15 +77,15 @@ export async function readPayload(fileName: string, access: PayloadFileAccess): 
   } catch (error) {
     return validation.unreadable(fileName, reason(error));
   }
-  return 'problems' in decoded ? decoded : validation.validateText(decoded.text, fileName, decoded.encoding, decoded.earlier);
+  return 'problems' in decoded ? decoded : validation.validateText(decoded.text, fileName, decoded.encoding, decoded.earlier, format);
 }
 
-export function readPayloadFile(path: string): Promise<ParsedPayload> {
+export function readPayloadFile(path: string, format?: PayloadFormat): Promise<ParsedPayload> {
   return readPayload(path, {
     size: async () => {
       const stat = await fs.stat(path);
       return stat.isFile() ? stat.size : undefined;
     },
     read: () => fs.readFile(path),
-  });
+  }, format);
 }

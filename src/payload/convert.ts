@@ -79,7 +79,7 @@ export function devicesToPortalCsv(devices: readonly DeviceToImport[], maxRowsPe
         serialNumber: device.serialNumber,
         ...where,
         code: 'portal-hash',
-        reason: l10n.t('The hardware hash is not padded Base64: repair it first (the quick fix in the editor does).'),
+        reason: l10n.t('The hardware hash is not padded Base64: add the missing "=" padding at its end first.'),
       });
       continue;
     }

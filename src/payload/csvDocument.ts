@@ -16,7 +16,7 @@ export interface CsvReadResult {
   readonly problems: PayloadProblem[];
 }
 
-interface Row {
+export interface Row {
   readonly cells: string[];
   /** Offset of the row's first character, and of the character after its line break. */
   readonly start: number;
@@ -27,7 +27,7 @@ interface Row {
  * Start offsets of a row's cells (CSV: quoted cells may hold commas, doubled quotes and line breaks). Papa Parse
  * reports rows, not cell positions, so this locates cells in one row's text; it runs only for rows with a problem.
  */
-function cellSpans(text: string, row: Row): TextSpan[] {
+export function cellSpans(text: string, row: Row, delimiter = ','): TextSpan[] {
   const spans: TextSpan[] = [];
   const end = Math.max(row.start, lineContentEnd(text, row));
   let at = row.start;
@@ -48,7 +48,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
         }
       }
     }
-    const comma = text.indexOf(',', at);
+    const comma = text.indexOf(delimiter, at);
     const cellEnd = comma === -1 || comma >= end ? end : comma;
     spans.push({ start, end: cellEnd });
     if (cellEnd === end) return spans;
@@ -56,7 +56,7 @@ function cellSpans(text: string, row: Row): TextSpan[] {
   }
 }
 
-function lineContentEnd(text: string, row: Row): number {
+export function lineContentEnd(text: string, row: Row): number {
   let end = row.next;
   if (text.charCodeAt(end - 1) === 0x0a) end -= 1;
   if (text.charCodeAt(end - 1) === 0x0d) end -= 1;
@@ -155,7 +155,7 @@ interface QuoteError {
   readonly code: string;
 }
 
-function splitRows(text: string, newline: LineEnding): { rows: Row[]; quoteErrors: QuoteError[] } {
+export function splitRows(text: string, newline: LineEnding): { rows: Row[]; quoteErrors: QuoteError[] } {
   const rows: Row[] = [];
   const quoteErrors: QuoteError[] = [];
   // Papa Parse drops a byte-order mark left at the start of the text (a file saved with two) and counts its offsets
@@ -307,7 +307,7 @@ function quoteProblems(text: string, lines: LineIndex, quoteErrors: readonly Quo
       code: 'csv-quotes',
       origin: 'check',
       message: l10n.t(
-        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: use "Autopilot: Export Portal CSV" to write a file it accepts.',
+        'The file uses quotation marks. Autopilot Devices reads them, but the Intune portal refuses them: remove them before uploading this file in the portal.',
       ),
     }),
   ];
@@ -320,7 +320,7 @@ export function readCsvDocument(rawText: string): CsvReadResult {
   const header = headerRow && readHeader(headerRow.cells, cellSpans(text, headerRow), lines);
   if (!headerRow || !header) {
     const firstLine = { start: 0, end: headerRow ? lineContentEnd(text, headerRow) : 0 };
-    return { problems: [...problems, unusableHeaderProblem(headerRow?.cells[0] ?? '', firstLine, lines)] };
+    return { problems: [...problems, unusableHeaderProblem(headerRow?.cells ?? [], firstLine, lines)] };
   }
   const { dataRows, records, blankRows } = deviceRows(rows.slice(1), header.columns);
   const document = new CsvSourceDocument(text, lines, dataRows, records, header.columns);

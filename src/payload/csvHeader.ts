@@ -62,7 +62,7 @@ function headerCellProblem(cell: string, column: RecognisedColumn | undefined, r
       severity: 'warning',
       code: 'csv-partner-column',
       origin: 'check',
-      message: l10n.t('"{0}" is a partner (CSP) column: Intune\'s import has no place for it, so it is not sent.', meaning.header),
+      message: l10n.t('"{0}" is a partner (CSP) column: Intune\'s import has no place for it, so it is not sent. With both manufacturer and model, "Autopilot: Write Corporate Identifiers from Hardware-Hash CSV" makes corporate identifiers of them.', meaning.header),
     };
   }
   if (repeated) {
@@ -117,7 +117,8 @@ function missingColumnProblems(columns: ReadonlyMap<CsvField, number>, lines: Li
  * say what is expected, and spot the usual wrong delimiters, since a semicolon- or tab-separated export is the most
  * common reason.
  */
-export function unusableHeaderProblem(firstCell: string, firstLine: TextSpan, lines: LineIndex): PayloadProblem {
+export function unusableHeaderProblem(firstCells: readonly string[], firstLine: TextSpan, lines: LineIndex): PayloadProblem {
+  const firstCell = firstCells[0] ?? '';
   const otherDelimiter = [';', '\t'].find((delimiter) => firstCell.includes(delimiter) && recogniseHeader(firstCell.split(delimiter)[0]!.trim()));
   const message = otherDelimiter
     ? l10n.t(
@@ -126,5 +127,6 @@ export function unusableHeaderProblem(firstCell: string, firstLine: TextSpan, li
         EXPECTED_HEADER,
       )
     : l10n.t('The first line is not an Autopilot CSV header. Start the file with: {0} (Group Tag and Assigned User are optional).', EXPECTED_HEADER);
-  return problemAt(lines, firstLine, { severity: 'error', code: 'csv-header', origin: 'check', message });
+  const identifiers = firstCells.length === 3 ? ` ${l10n.t('For a corporate-identifier file (Manufacturer,Model,Serial on each line, no header), name it *.identifiers.csv.')}` : '';
+  return problemAt(lines, firstLine, { severity: 'error', code: 'csv-header', origin: 'check', message: message + identifiers });
 }

@@ -1,6 +1,7 @@
 /**
- * The checks a JSON schema cannot express: hash encoding and size, duplicates across the file, placeholder serials.
- * They run on the device records of either format, so JSON and CSV get the same codes and messages.
+ * The checks a JSON schema cannot express: hash encoding and size, duplicates across the file, placeholder serials,
+ * and values still holding a template's placeholder. They run on the device records of either format, so JSON and CSV
+ * get the same codes and messages.
  */
 import * as l10n from '@vscode/l10n';
 import type { PayloadProblem } from './types';
@@ -40,6 +41,24 @@ export function isPlaceholderSerial(serial: string): boolean {
 }
 
 /**
+ * A value that still holds a template's placeholder, as New Device Payload and the schema's snippets write them
+ * (`"<serial number>"`): not wrong yet, just not filled in. The editor shows it as information, not as an error;
+ * nothing is imported while one is left.
+ */
+const TEMPLATE_PLACEHOLDER = /^<[^<>]+>$/;
+const TEMPLATE_FIELDS: Record<string, () => string> = {
+  serialNumber: () => l10n.t("the device's serial number"),
+  hardwareIdentifier: () => l10n.t("the device's hardware hash (Get-WindowsAutopilotInfo's Hardware Hash)"),
+  productKey: () => l10n.t("the device's Windows product ID, or remove the property"),
+  groupTag: () => l10n.t('the group tag, or remove the property'),
+  assignedUserPrincipalName: () => l10n.t("the assigned user's principal name, or remove the property"),
+};
+
+export function isTemplatePlaceholder(value: string): boolean {
+  return TEMPLATE_PLACEHOLDER.test(value);
+}
+
+/**
  * Remembers where each hash first appeared. V8 hashes every character of a string used as a Map key, which for
  * thousands of 4 KB hashes costs more than parsing the file; a key sampled across the hash finds the candidates,
  * and a full comparison confirms them.
@@ -71,6 +90,17 @@ function stringField(record: unknown, field: string): string | undefined {
   if (record === null || typeof record !== 'object') return undefined;
   const value = (record as Record<string, unknown>)[field];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** What to change at the end of the hash, in words that work in a terminal as in the editor. */
+function paddingMessage(hash: string, repaired: string): string {
+  if (repaired.startsWith(hash)) {
+    return l10n.t('The hardware hash lacks its Base64 padding: add "{0}" at its end (its length must be a multiple of 4); Graph refuses it as Edm.Binary otherwise.', repaired.slice(hash.length));
+  }
+  if (hash.startsWith(repaired)) {
+    return l10n.t('The hardware hash has too much Base64 padding: remove {0} "=" from its end (its length must be a multiple of 4); Graph refuses it as Edm.Binary otherwise.', hash.length - repaired.length);
+  }
+  return l10n.t('The hardware hash is not padded Base64: its length must be a multiple of 4, ending in = or == as needed; Graph refuses it as Edm.Binary otherwise.');
 }
 
 function hashProblems(document: SourceDocument, pointer: string, hash: string): { span: TextSpan; details: ProblemDetails }[] {
@@ -124,9 +154,7 @@ function hashProblems(document: SourceDocument, pointer: string, hash: string): 
             severity: 'error',
             code: 'hash-padding',
             origin: 'check',
-            message: l10n.t(
-              'The hardware hash is not padded Base64 (its length must be a multiple of 4, ending in = or == as needed); Graph refuses it as Edm.Binary. Apply the quick fix to repair the padding.',
-            ),
+            message: paddingMessage(hash, verdict.repaired),
             fix: { title: l10n.t('Repair the hash padding'), edits: [editAt(document.lines, content, verdict.repaired)] },
           },
         },
@@ -180,8 +208,21 @@ export function deviceProblems(document: SourceDocument): PayloadProblem[] {
 
   document.records.forEach((record, index) => {
     const pointer = document.recordPointer(index);
-    const hash = stringField(record, 'hardwareIdentifier');
-    const serial = stringField(record, 'serialNumber');
+    const unfilled = new Set<string>();
+    for (const [field, what] of Object.entries(TEMPLATE_FIELDS)) {
+      const value = stringField(record, field);
+      if (value === undefined || !isTemplatePlaceholder(value)) continue;
+      unfilled.add(field);
+      report(document.contentSpan(`${pointer}/${field}`), {
+        severity: 'error',
+        code: 'template-placeholder',
+        origin: 'check',
+        message: l10n.t('Fill in {0}: replace "{1}" with {2}.', field, value, what()),
+      });
+    }
+    // An unfilled value is not checked as a hash or a serial: it is not one yet.
+    const hash = unfilled.has('hardwareIdentifier') ? undefined : stringField(record, 'hardwareIdentifier');
+    const serial = unfilled.has('serialNumber') ? undefined : stringField(record, 'serialNumber');
     if (hash !== undefined) {
       for (const { span, details } of hashProblems(document, `${pointer}/hardwareIdentifier`, hash)) report(span, details);
     }

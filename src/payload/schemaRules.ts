@@ -25,7 +25,7 @@ interface CompiledSchema {
 }
 
 /** Editor-only keywords of VS Code's JSON schema dialect: descriptions for people, ignored by validation. */
-const EDITOR_KEYWORDS = [
+export const EDITOR_KEYWORDS = [
   'markdownDescription',
   'markdownEnumDescriptions',
   'enumDescriptions',

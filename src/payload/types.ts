@@ -2,7 +2,10 @@
  * The payload layer's data shapes. Kept apart from `api.ts` so the modules behind that surface can name them without
  * importing the surface itself (no import cycle inside the layer).
  */
-export type PayloadFormat = 'json' | 'csv';
+import type { IdentifierLine } from './corporateIdentifiers/identifier';
+
+/** `corporate-identifiers`: a `Manufacturer,Model,Serial` CSV for Autopilot device preparation (no hardware hash). */
+export type PayloadFormat = 'json' | 'csv' | 'corporate-identifiers';
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 /**
@@ -24,6 +27,8 @@ export interface PayloadEdit {
 export interface PayloadFix {
   readonly title: string;
   readonly edits: readonly PayloadEdit[];
+  /** A repair that writes other files instead of editing this one (the editor runs the matching command). */
+  readonly action?: 'split-identifier-file';
 }
 
 export interface PayloadProblem {
@@ -61,6 +66,8 @@ export interface ParsedPayload {
   readonly problems: readonly PayloadProblem[];
   /** How many device entries (JSON items or CSV data rows) the file holds, readable or not (set by this layer). */
   readonly entries?: number;
+  /** For `corporate-identifiers`: every line that reads as three values, in file order, with where its cells sit. */
+  readonly identifiers?: readonly IdentifierLine[];
 }
 
 /** Files above this size are refused before they are read: about 15,000 devices with real-size hashes. */

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { MAX_PAYLOAD_BYTES, type DeviceToImport, type ParsedPayload, type PayloadFormat, type PayloadProblem, type TextEncoding } from './types';
+import { isIdentifierFile } from './corporateIdentifiers/recognise';
+import { readIdentifierDocument } from './corporateIdentifiers/read';
 import { readCsvDocument } from './csvDocument';
 import { deviceProblems } from './deviceChecks';
 import { readJsonDocument, type JsonLocator } from './jsonDocument';
@@ -13,6 +15,7 @@ import { problemAtStart, type SourceDocument } from './sourceDocument';
 import { decodePayloadBytes, isDecodeFailure } from './textDecoding';
 
 function formatFor(fileName: string, text: string): PayloadFormat {
+  if (isIdentifierFile(fileName, text)) return 'corporate-identifiers';
   const extension = path.extname(fileName).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.json' || extension === '.jsonc') return 'json';
@@ -89,14 +92,18 @@ function byPosition(a: PayloadProblem, b: PayloadProblem): number {
 }
 
 /** `locateJsonValues` is for the benchmark that compares location steps; everything else leaves it out. */
+/**
+ * `format` reads the file as that format whatever its name and content say (a command that knows what it wants);
+ * `locateJsonValues` is for the benchmark that compares location steps, everything else leaves it out.
+ */
 export function validateText(
   text: string,
   fileName: string,
   encoding: TextEncoding,
   earlier: readonly PayloadProblem[] = [],
+  format = formatFor(fileName, text),
   locateJsonValues?: JsonLocator,
 ): ParsedPayload {
-  const format = formatFor(fileName, text);
   if (text.trim() === '') {
     const problems = [
       ...earlier,
@@ -107,10 +114,16 @@ export function validateText(
         message:
           format === 'csv'
             ? l10n.t('The file is empty: it needs the header line and one line per device.')
-            : l10n.t('The file is empty: write a device, an array of devices, or an import body (try "Autopilot: New Device Payload").'),
+            : format === 'corporate-identifiers'
+              ? l10n.t('The file is empty: write one device per line as Manufacturer,Model,Serial.')
+              : l10n.t('The file is empty: write a device ({"serialNumber": …, "hardwareIdentifier": …}), an array of devices, or an import body.'),
       }),
     ];
     return { format, encoding, devices: [], entries: 0, problems };
+  }
+  if (format === 'corporate-identifiers') {
+    const read = readIdentifierDocument(text);
+    return { format, encoding, devices: [], entries: read.entries, identifiers: read.identifiers, problems: [...earlier, ...read.problems].sort(byPosition) };
   }
   const read = format === 'csv' ? readCsvDocument(text) : readJsonDocument(text, locateJsonValues);
   const problems = [...earlier, ...read.problems];

@@ -3,7 +3,7 @@
  * AuthService and listens to it; it never signs in by itself.
  */
 import * as vscode from 'vscode';
-import type { Account, AuthService } from '../auth/authService';
+import { tenantLabel, type Account, type AuthService } from '../auth/authService';
 
 export const ACCOUNT_STATUS_BAR_ID = 'autopilot.account';
 
@@ -37,14 +37,14 @@ export class AccountStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendText(vscode.l10n.t('Autopilot Devices signed in as {0}', accountLabel(active)));
     tooltip.appendMarkdown('\n\n');
-    tooltip.appendText(vscode.l10n.t('Tenant: {0}', active.tenantId));
+    tooltip.appendText(active.tenantName ? vscode.l10n.t('Tenant: {0} ({1})', active.tenantName, active.tenantId) : vscode.l10n.t('Tenant: {0}', active.tenantId));
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(
       others > 0 ? vscode.l10n.t('Click to switch between {0} signed-in accounts.', others + 1) : vscode.l10n.t('Click to switch account or sign out.'),
     );
     this.item.tooltip = tooltip;
     this.item.command = 'autopilot.selectAccount';
-    this.item.accessibilityInformation = { label: vscode.l10n.t('Autopilot: signed in as {0} in tenant {1}. Switch account.', accountLabel(active), active.tenantId) };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Autopilot: signed in as {0} in tenant {1}. Switch account.', accountLabel(active), tenantLabel(active)) };
   }
 
   dispose(): void {

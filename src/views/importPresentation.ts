@@ -3,13 +3,9 @@
  * actions become `contextValue` capability flags (`autopilotDevice;retry;deleteRecord;`) that the manifest's menus
  * match with regular expressions, so a menu entry never appears on an item it cannot act on. Pure and vscode-free.
  */
+import { explainImportError } from '../import/explanations';
 import type { DeviceView } from '../import/runState';
-import { awaitingRegistration, type RunEntry } from './importsModel';
-
-/** The file name of a run's source (a path on any OS, or an untitled editor's name). */
-export function sourceName(source: string): string {
-  return source.split(/[\\/]/).filter(Boolean).pop() ?? source;
-}
+import { registrationsAwaited, type RunEntry } from '../import/vscode/importsModel';
 
 export type DeviceDisplayState = 'queued' | 'not-sent' | 'processing' | 'complete' | 'registered' | 'partial' | 'error';
 
@@ -46,8 +42,12 @@ function busy(entry: RunEntry): boolean {
   return entry.activity !== 'idle';
 }
 
+/**
+ * A retry sends a failed device again as it is, so it is offered only where that can succeed (a failure on Intune's
+ * side), not for 806, 808 or a hash that is wrong in the file: those need something else (see the explanation).
+ */
 export function canRetryDevice(device: DeviceView): boolean {
-  return device.status === 'error' || device.status === 'partial';
+  return (device.status === 'error' || device.status === 'partial') && explainImportError(device)?.retryable !== false;
 }
 
 /** Only decided records are deleted: deleting one Intune is still processing would lose its result. */
@@ -70,7 +70,7 @@ export function runCapabilities(entry: RunEntry): RunCapability[] {
   if (view.devices.some(canRetryDevice)) capabilities.push('retry');
   if (view.devices.some(canDeleteRecord)) capabilities.push('deleteRecords');
   if (view.phase === 'sending') capabilities.push('continue');
-  if (view.phase !== 'finished' || awaitingRegistration(view) > 0) capabilities.push('refresh');
+  if (view.phase !== 'finished' || registrationsAwaited(view) > 0) capabilities.push('refresh');
   capabilities.push('forget');
   return capabilities;
 }

@@ -3,19 +3,20 @@
  * capability flags the context menus match. Built from the model's data only.
  */
 import * as vscode from 'vscode';
-import { explainImportError } from '../import/explanations';
-import type { DeviceView, RunView } from '../import/runState';
+import { explainImportError, type Explanation } from '../import/explanations';
+import type { DeviceView } from '../import/runState';
 import {
   contextValue,
   deviceCapabilities,
   deviceDisplayState,
   runCapabilities,
   runDisplayState,
-  sourceName,
   type DeviceDisplayState,
   type RunDisplayState,
 } from './importPresentation';
-import type { RunEntry } from './importsModel';
+import { sourceName, type RunEntry } from '../import/vscode/importsModel';
+import type { FollowedProfile } from '../import/vscode/profileFollower';
+import { profileExplanation, profileStatusText } from './registeredDevicePresentation';
 
 const PASSED = new vscode.ThemeColor('testing.iconPassed');
 const FAILED = new vscode.ThemeColor('testing.iconFailed');
@@ -41,13 +42,6 @@ const RUN_ICONS: Record<RunDisplayState, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', FAILED),
 };
 
-function startedText(startedAt: string): string {
-  const started = new Date(startedAt);
-  if (Number.isNaN(started.getTime())) return startedAt;
-  const today = new Date().toDateString() === started.toDateString();
-  return started.toLocaleString(vscode.env.language, today ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
-
 function tally(entry: RunEntry): Record<'complete' | 'error' | 'partial' | 'processing' | 'notSent', number> {
   const counts = { complete: 0, error: 0, partial: 0, processing: 0, notSent: 0 };
   for (const device of entry.view.devices) {
@@ -61,6 +55,7 @@ function tally(entry: RunEntry): Record<'complete' | 'error' | 'partial' | 'proc
   return counts;
 }
 
+/** Every count, for tooltips, pickers and screen readers: "3 complete, 2 failed, 1 processing". */
 export function countsText(entry: RunEntry): string {
   const counts = tally(entry);
   const parts = [
@@ -71,6 +66,37 @@ export function countsText(entry: RunEntry): string {
     counts.notSent ? vscode.l10n.t('{0} not sent', counts.notSent) : '',
   ].filter(Boolean);
   return parts.join(', ') || vscode.l10n.t('no devices');
+}
+
+/**
+ * What a run's row says next to its file name, sized for a side bar of about 300 px and a long file name: the one
+ * count its state is about (the icon shows the state). Everything else is in the tooltip.
+ */
+export function runSummary(entry: RunEntry, state: RunDisplayState): string {
+  const counts = tally(entry);
+  const failed = counts.error + counts.partial;
+  const total = entry.view.devices.length;
+  switch (state) {
+    case 'sending':
+      return vscode.l10n.t('sending {0}/{1}', sentCount(entry), total);
+    case 'stopping':
+      return vscode.l10n.t('stopping');
+    case 'interrupted':
+      return vscode.l10n.t('{0} not sent', counts.notSent);
+    case 'processing':
+      return vscode.l10n.t('{0} processing', counts.processing);
+    case 'failed':
+      return vscode.l10n.t('{0} failed', failed);
+    case 'complete': {
+      const registered = entry.view.devices.filter((device) => device.registered).length;
+      return registered === total ? vscode.l10n.t('{0} registered', total) : vscode.l10n.t('{0} imported', total);
+    }
+  }
+}
+
+/** Devices of a run that have left (sent, or decided by Graph at once). */
+function sentCount(entry: RunEntry): number {
+  return entry.view.devices.filter((device) => device.sent || (device.status !== 'unknown' && device.status !== 'pending')).length;
 }
 
 function runStateText(state: RunDisplayState): string {
@@ -103,16 +129,13 @@ function syncText(outcome: string): string {
   }
 }
 
-function tenantText(view: RunView): string {
-  return view.tenant ? view.tenant.label : vscode.l10n.t('unknown tenant');
-}
-
 export function runTreeItem(entry: RunEntry, expanded: boolean): vscode.TreeItem {
   const { view } = entry;
   const state = runDisplayState(entry);
   const item = new vscode.TreeItem(sourceName(view.source), expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `run:${view.id}`;
-  item.description = [countsText(entry), startedText(view.startedAt), tenantText(view)].join(' · ');
+  // Sized for the default side bar: the file and one short summary; the time, tenant and counts are in the tooltip.
+  item.description = runSummary(entry, state);
   item.iconPath = RUN_ICONS[state];
   item.contextValue = contextValue('autopilotRun', runCapabilities(entry));
 
@@ -130,7 +153,11 @@ export function runTreeItem(entry: RunEntry, expanded: boolean): vscode.TreeItem
     complete ? vscode.l10n.t('Registered in Autopilot: {0} of {1} complete', registered, complete) : '',
     view.lastSync ? vscode.l10n.t('Autopilot sync: {0}', syncText(view.lastSync)) : '',
     vscode.l10n.t('Started: {0}', new Date(view.startedAt).toLocaleString(vscode.env.language)),
-    view.tenant ? vscode.l10n.t('Tenant: {0} ({1})', view.tenant.label, view.tenant.id) : vscode.l10n.t('Tenant: not recorded'),
+    !view.tenant
+      ? vscode.l10n.t('Tenant: not recorded')
+      : view.tenant.label === view.tenant.id
+        ? vscode.l10n.t('Tenant: {0}', view.tenant.id)
+        : vscode.l10n.t('Tenant: {0} ({1})', view.tenant.label, view.tenant.id),
     vscode.l10n.t('Graph: {0}', view.graphRoot),
     vscode.l10n.t('Source: {0}', view.source),
   ].filter(Boolean);
@@ -141,6 +168,20 @@ export function runTreeItem(entry: RunEntry, expanded: boolean): vscode.TreeItem
   return item;
 }
 
+/** What the device's context menu offers for this failure, named as the menu names it. */
+function actionsHere(explanation: Explanation): string | undefined {
+  if (explanation.retryable) return vscode.l10n.t('Retry Failed Devices sends it again.');
+  switch (explanation.kind) {
+    case 'registered-here':
+      return vscode.l10n.t('Find Registered Device… shows the device Intune holds; Delete Import Record removes this failed record.');
+    case 'registered-elsewhere':
+      return vscode.l10n.t('Copy Serial Number for the message to that tenant or the reseller; Delete Import Record removes this failed record.');
+    default:
+      return vscode.l10n.t('Delete Import Record removes this failed record; import the corrected device again.');
+  }
+}
+
+/** The state of a device in words, for its tooltip and screen readers. */
 function deviceStateText(device: DeviceView, state: DeviceDisplayState): string {
   switch (state) {
     case 'queued':
@@ -161,25 +202,88 @@ function deviceStateText(device: DeviceView, state: DeviceDisplayState): string 
   }
 }
 
-export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry): vscode.TreeItem {
+/** The few words a failure gets in the tree (its title and fix are in the tooltip). */
+function failureWord(device: DeviceView, explanation: Explanation | undefined): string {
+  switch (explanation?.kind) {
+    case 'registered-here':
+      return vscode.l10n.t('806 · already here');
+    case 'registered-elsewhere':
+      return vscode.l10n.t('808 · other tenant');
+    case 'duplicate':
+      return vscode.l10n.t('duplicate hash');
+    case 'invalid-hash':
+      return vscode.l10n.t('invalid hash');
+    case 'unpadded-hash':
+      return vscode.l10n.t('hash not padded');
+    case 'storage':
+      return vscode.l10n.t('storage error');
+    case 'record-deleted':
+      return vscode.l10n.t('record deleted');
+    case 'refused':
+      return vscode.l10n.t('refused ({0})', device.errorCode);
+    case 'partial':
+      return vscode.l10n.t('partial');
+    default:
+      return device.errorCode ? vscode.l10n.t('failed ({0})', device.errorCode) : vscode.l10n.t('failed');
+  }
+}
+
+/** A device's row next to its serial number, sized for the default side bar: a short word (the icon shows the state). */
+function deviceSummary(device: DeviceView, state: DeviceDisplayState): string {
+  switch (state) {
+    case 'queued':
+      return vscode.l10n.t('queued');
+    case 'not-sent':
+      return vscode.l10n.t('not sent');
+    case 'processing':
+      return vscode.l10n.t('processing');
+    case 'complete':
+      return vscode.l10n.t('complete');
+    case 'registered':
+      return vscode.l10n.t('registered');
+    case 'partial':
+    case 'error':
+      return failureWord(device, explainImportError(device));
+  }
+}
+
+/** A registered device's profile assignment in a few words, and why not yet in a sentence (issue 12). */
+function profileWords(device: DeviceView, profile: FollowedProfile | undefined): { short: string; detail?: string } | undefined {
+  if (!device.registered || !profile) return undefined;
+  const status = profile.assignment?.status;
+  const short = profileStatusText(status);
+  const why = profileExplanation({ profileStatus: status ?? null, profileDetail: profile.assignment?.detailedStatus ?? null, groupTag: device.groupTag ?? '' });
+  const gaveUp = profile.gaveUp ? vscode.l10n.t('Not assigned within the time limit (autopilot.poll.timeLimitMinutes); the Autopilot Devices view shows it when it is.') : undefined;
+  const named = profile.assignment?.profileName ? vscode.l10n.t('Profile: {0}', profile.assignment.profileName) : undefined;
+  return { short, detail: [named, why, gaveUp].filter(Boolean).join(' ') || undefined };
+}
+
+export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry, profile?: FollowedProfile): vscode.TreeItem {
   const state = deviceDisplayState(device, entry);
   const item = new vscode.TreeItem(device.serialNumber, vscode.TreeItemCollapsibleState.None);
   item.id = `run:${runId}/${device.index}`;
-  const stateText = deviceStateText(device, state);
-  item.description = device.groupTag ? `${stateText} · ${device.groupTag}` : stateText;
+  const profileState = profileWords(device, profile);
+  const stateText = profileState ? `${deviceStateText(device, state)}, ${profileState.short}` : deviceStateText(device, state);
+  const summary = profileState ? `${deviceSummary(device, state)} · ${profileState.short}` : deviceSummary(device, state);
+  // A failure's words take the room; its group tag is in the tooltip.
+  const failed = state === 'error' || state === 'partial';
+  item.description = device.groupTag && !failed ? `${summary} · ${device.groupTag}` : summary;
   item.iconPath = DEVICE_ICONS[state];
   item.contextValue = contextValue('autopilotDevice', deviceCapabilities(device, entry));
 
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escapeMarkdown(device.serialNumber)}**  \n`);
-  tooltip.appendText(stateText);
   const explanation = explainImportError(device);
+  // A failure's title follows in bold with its explanation; the first line only says that it failed.
+  tooltip.appendText(explanation ? (state === 'error' ? vscode.l10n.t('Import failed') : vscode.l10n.t('Partially imported')) : stateText);
   if (explanation) {
     const code = [device.errorCode ? String(device.errorCode) : '', device.errorName ?? ''].filter(Boolean).join(' · ');
     tooltip.appendMarkdown('\n\n');
     if (code) tooltip.appendMarkdown(`$(error) \`${escapeMarkdown(code)}\`\n\n`);
     tooltip.appendMarkdown(`**${escapeMarkdown(explanation.title)}**: ${escapeMarkdown(explanation.detail)}\n\n`);
     tooltip.appendMarkdown(`**${escapeMarkdown(vscode.l10n.t('Fix:'))}** ${escapeMarkdown(explanation.fix)}`);
+    const here = actionsHere(explanation);
+    if (here) tooltip.appendMarkdown(`\n\n**${escapeMarkdown(vscode.l10n.t('Here:'))}** ${escapeMarkdown(here)}`);
   }
   const facts = [
     vscode.l10n.t('Group tag: {0}', device.groupTag ?? vscode.l10n.t('none')),
@@ -187,6 +291,7 @@ export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntr
     device.status === 'complete' ? (device.registered ? vscode.l10n.t('Registered in Autopilot: yes') : vscode.l10n.t('Registered in Autopilot: not yet')) : '',
     vscode.l10n.t('Hardware hash fingerprint: {0}', device.fingerprint),
   ].filter(Boolean);
+  if (profileState?.detail) tooltip.appendMarkdown(`\n\n${escapeMarkdown(profileState.detail)}`);
   tooltip.appendMarkdown('\n\n');
   tooltip.appendMarkdown(facts.map(escapeMarkdown).join('  \n'));
   item.tooltip = tooltip;

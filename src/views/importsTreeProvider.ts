@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { deviceTreeItem, runTreeItem } from './importTreeItems';
-import type { ImportsModel } from './importsModel';
+import type { ImportsModel } from '../import/vscode/importsModel';
+import type { ProfileFollower } from '../import/vscode/profileFollower';
 
 export const IMPORTS_VIEW_ID = 'autopilot.imports';
 
@@ -39,11 +40,20 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   private readonly runNodes = new Map<string, RunNode>();
   private readonly deviceNodes = new Map<string, DeviceNode>();
   private readonly subscription: { dispose(): void };
+  private readonly profileSubscription: { dispose(): void } | undefined;
+  /** Runs the view has not listed yet that someone waits to see listed (to reveal them). */
+  private readonly listedWaiters = new Map<string, (() => void)[]>();
+  /** The runs of the view's last look at the top level. */
+  private listed = new Set<string>();
 
   constructor(
     private readonly model: ImportsModel,
     private readonly load: () => Promise<void>,
+    private readonly profiles?: ProfileFollower,
   ) {
+    this.profileSubscription = profiles?.onDidChange((runIds) => {
+      for (const runId of runIds) this.changed.fire(this.runNode(runId));
+    });
     this.subscription = model.onDidChange((change) => {
       if (!change.runIds) {
         this.forgetRemovedRuns();
@@ -75,13 +85,16 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
       return runTreeItem(entry, newest || entry.activity !== 'idle');
     }
     const device = entry.view.devices[node.index];
-    return device ? deviceTreeItem(node.runId, device, entry) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
+    return device ? deviceTreeItem(node.runId, device, entry, this.profiles?.profile(device.registrationId)) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
   }
 
   async getChildren(parent?: ImportsNode): Promise<ImportsNode[]> {
     if (!parent) {
       if (!this.model.loaded) await this.load();
-      return this.model.runs().map((entry) => this.runNode(entry.view.id));
+      const roots = this.model.runs().map((entry) => this.runNode(entry.view.id));
+      this.listed = new Set(roots.map((node) => node.runId));
+      for (const node of roots) this.notifyListed(node.runId);
+      return roots;
     }
     if (parent.kind === 'device') return [];
     const entry = this.model.run(parent.runId);
@@ -90,6 +103,23 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
 
   getParent(node: ImportsNode): ImportsNode | undefined {
     return node.kind === 'device' ? this.runNode(node.runId) : undefined;
+  }
+
+  /**
+   * Resolves once the view has listed the run (its next look at the top level after the run appeared), or at once when
+   * it already has. Resolves anyway when the provider is disposed.
+   */
+  whenListed(runId: string): Promise<void> {
+    if (this.listed.has(runId)) return Promise.resolve();
+    return new Promise((resolve) => this.listedWaiters.set(runId, [...(this.listedWaiters.get(runId) ?? []), resolve]));
+  }
+
+  private notifyListed(runId: string): void {
+    const waiters = this.listedWaiters.get(runId);
+    if (!waiters) return;
+    this.listedWaiters.delete(runId);
+    // After this call has returned its nodes to VS Code: it ignores a reveal of a node it has not been given yet.
+    setTimeout(() => waiters.forEach((resolve) => resolve()), 0);
   }
 
   private forgetRemovedRuns(): void {
@@ -102,6 +132,9 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
 
   dispose(): void {
     this.subscription.dispose();
+    this.profileSubscription?.dispose();
     this.changed.dispose();
+    for (const waiters of this.listedWaiters.values()) waiters.forEach((resolve) => resolve());
+    this.listedWaiters.clear();
   }
 }

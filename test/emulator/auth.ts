@@ -19,6 +19,12 @@ export interface TokenGrant {
 
 export type AcceptToken = (token: string) => TokenGrant | undefined;
 
+/**
+ * What the static token may do: the Intune permission the import needs, and those of the device lifecycle (managed
+ * devices for retire, Entra devices and group membership). Tests that need a narrower token mint one.
+ */
+export const LIFECYCLE_PERMISSIONS = ['DeviceManagementManagedDevices.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Device.Read.All'] as const;
+
 export const DEFAULT_TENANT_ID = '00000000-0000-4000-8000-00000000e1e1';
 export const DEFAULT_APP_ID = '00000000-0000-4000-8000-0000000a0001';
 
@@ -84,7 +90,7 @@ export class EmulatorAuth {
     const grant =
       this.extra.get(token) ??
       this.accept?.(token) ??
-      (token === this.staticToken ? { tenantId: DEFAULT_TENANT_ID, appId: DEFAULT_APP_ID, permissions: [WRITE_PERMISSION] } : undefined);
+      (token === this.staticToken ? { tenantId: DEFAULT_TENANT_ID, appId: DEFAULT_APP_ID, permissions: [WRITE_PERMISSION, ...LIFECYCLE_PERMISSIONS] } : undefined);
     return grant ? { ok: true, grant } : { ok: false, message: 'IDX14100: JWT is not well formed, there are no dots (.).' };
   }
 }

@@ -4,10 +4,14 @@
  * (806, 808, ZtdDeviceDuplicated, InvalidZtdHardwareHash) show up.
  *
  *   npm run emulator -- [--port N] [--processing-delay S] [--registration-delay S] [--latency MS]
- *                       [--budget-window S] [--sample FILE]
+ *                       [--budget-window S] [--sample FILE] [--fleet N]
+ *
+ * `--fleet N` (default 3000) registers N devices in several group tags, with one deployment profile and a few Entra
+ * groups, for `autopilot-devices devices|plan|update|delete|add-to-group`.
  */
 import * as fs from 'node:fs';
 import { DEFAULT_TENANT_ID } from './auth';
+import { seedFleet } from './fleet';
 import { fakeDevices, fakeHardwareHash } from './hashes';
 import { startGraphEmulator } from './server';
 import { numericOption } from '../support/numericOption';
@@ -37,6 +41,8 @@ async function run(): Promise<void> {
   const foreign = { serialNumber: 'FOREIGN0001', hardwareIdentifier: fakeHardwareHash('seeded-foreign') };
   emulator.state.seedForeign(foreign.hardwareIdentifier);
 
+  const fleet = seedFleet(emulator.state, DEFAULT_TENANT_ID, { count: numericOption('--fleet', 3000) });
+
   const samplePath = text('--sample');
   if (samplePath) {
     const fresh = fakeDevices(3, 'DEMO');
@@ -56,6 +62,7 @@ async function run(): Promise<void> {
       `  AUTOPILOT_GRAPH_ROOT=${emulator.url}`,
       `  AUTOPILOT_ACCESS_TOKEN=${emulator.staticToken}`,
       `Try: AUTOPILOT_GRAPH_ROOT=${emulator.url} AUTOPILOT_ACCESS_TOKEN=${emulator.staticToken} npx autopilot-devices import ${samplePath ?? '<file>'} --wait --poll-interval 2`,
+      `${fleet.devices.length} registered devices; profile "${fleet.profile?.displayName ?? '-'}"; groups ${fleet.groups.map((g) => `"${g.displayName}"`).join(', ')}.`,
       samplePath ? `Sample payload written to ${samplePath} (3 good devices, then 806, 808, a duplicate hash and an invalid hash).` : 'Pass --sample FILE to write a payload that shows every documented failure.',
       'Ctrl-C stops the emulator.',
       '',

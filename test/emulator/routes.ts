@@ -3,11 +3,15 @@
  * create → 201, `/import` → 200 `{value}`, the Edm.Binary 400 for a hash that is not padded Base64, paging with
  * `$top`/`@odata.nextLink` and a skip token over Graph's own key (the record id, so lists are not in creation order),
  * `contains(serialNumber,'…')` filtering (`eq` and hyphens → 400), registered devices, `updateDeviceProperties`,
- * and beta-only `windowsAutopilotSettings` / `sync`. A request Graph has no route for answers 400 (never 405), and
- * deleting an import record that is already gone answers 200.
+ * and beta-only `windowsAutopilotSettings` / `sync`; registered devices and managed devices are in registeredRoutes.ts,
+ * Entra devices, groups and `$batch` in directoryRoutes.ts, the corporate identifiers in corporateIdentifiers.ts. A
+ * request Graph has no route for answers 400 (never 405), and deleting an import record that is already gone answers 200.
  */
 import { mayRead, mayWrite, type TokenGrant } from './auth';
-import { type EmulatorState, type ImportedRecord, type RegisteredRecord } from './state';
+import { routeCorporateIdentifiers } from './corporateIdentifiers';
+import { batch, directoryRoute } from './directoryRoutes';
+import { managedDeviceRoute, registeredRoute } from './registeredRoutes';
+import { type EmulatorState, type ImportedRecord } from './state';
 
 export interface RouteRequest {
   readonly method: string;
@@ -63,7 +67,7 @@ function binaryProblem(devices: readonly unknown[]): RouteResult | undefined {
 
 const FILTER = /^contains\(\s*serialNumber\s*,\s*'((?:[^']|'')*)'\s*\)$/i;
 
-function applyFilter<T extends { serialNumber: string }>(items: T[], filter: string | null): T[] | RouteResult {
+export function applyFilter<T extends { serialNumber: string }>(items: T[], filter: string | null): T[] | RouteResult {
   if (filter === null) return items;
   const match = FILTER.exec(filter.trim());
   if (!match) {
@@ -86,15 +90,22 @@ function idAfterSkipToken(token: string): string | undefined {
   return /^LastId='([^']+)'$/.exec(Buffer.from(token, 'base64url').toString('utf8'))?.[1];
 }
 
+/** The page size a request asks for (`$top`, capped), or the 400 for a `$top` that is not a positive integer. */
+export function pageSize(request: RouteRequest, paging: PagingOptions): number | RouteResult {
+  const topText = request.query.get('$top');
+  const top = topText === null ? paging.defaultPageSize : Number(topText);
+  if (!Number.isInteger(top) || top < 1) return errorResult(400, 'BadRequest', `Invalid value '${topText}' for $top.`);
+  return Math.min(top, paging.maxPageSize);
+}
+
 /**
  * One page of `items`: ordered by id with a keyset skip token (Intune's way: stable across pages, unrelated to when
  * records were created), or in creation order with an offset when a test asked for tidy lists.
  */
-function page<T extends { readonly id: string }>(items: readonly T[], view: (item: T) => unknown, request: RouteRequest, paging: PagingOptions, creationOrder: boolean): RouteResult {
+export function page<T extends { readonly id: string }>(items: readonly T[], view: (item: T) => unknown, request: RouteRequest, paging: PagingOptions, creationOrder: boolean): RouteResult {
+  const size = pageSize(request, paging);
+  if (typeof size !== 'number') return size;
   const topText = request.query.get('$top');
-  const top = topText === null ? paging.defaultPageSize : Number(topText);
-  if (!Number.isInteger(top) || top < 1) return errorResult(400, 'BadRequest', `Invalid value '${topText}' for $top.`);
-  const size = Math.min(top, paging.maxPageSize);
   const skipToken = request.query.get('$skiptoken');
   let rest: readonly T[];
   let nextToken: (last: T, taken: number) => string;
@@ -123,15 +134,15 @@ function page<T extends { readonly id: string }>(items: readonly T[], view: (ite
 }
 
 /** Graph's answer to a method or action it has no route for: a 400, not a 405. */
-function noRoute(request: RouteRequest): RouteResult {
+export function noRoute(request: RouteRequest): RouteResult {
   return errorResult(400, 'BadRequest', `No method match route template for ${request.method} '${request.segments.join('/')}'.`);
 }
 
-function notFound(what: string): RouteResult {
+export function notFound(what: string): RouteResult {
   return errorResult(404, 'ResourceNotFound', intuneMessage(`An error has occurred - ${what} was not found.`));
 }
 
-function forbidden(permission: string): RouteResult {
+export function forbidden(permission: string): RouteResult {
   return errorResult(
     403,
     'Forbidden',
@@ -145,6 +156,11 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
   const tenant = state.tenant(tenantId);
   const creationOrder = state.tidy.creationOrder === true;
   const isWrite = method !== 'GET';
+  if (segments[0] === '$batch' && segments.length === 1) {
+    return method === 'POST' ? batch(request, (inner) => route(state, inner, paging, jitter)) : noRoute(request);
+  }
+  if (segments[0] !== 'deviceManagement') return directoryRoute(state, request, paging);
+  if (segments[1] === 'managedDevices') return managedDeviceRoute(state, request, paging);
   if (isWrite ? !mayWrite(grant) : !mayRead(grant)) {
     return forbidden(isWrite ? 'DeviceManagementServiceConfig.ReadWrite.All' : 'DeviceManagementServiceConfig.Read.All');
   }
@@ -153,6 +169,10 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
   }
   const [, collection, id, action, ...rest] = segments;
   if (rest.length) return errorResult(400, 'BadRequest', `Resource not found for the segment '${rest[0]}'.`);
+
+  if (collection === 'importedDeviceIdentities') {
+    return routeCorporateIdentifiers(request, { store: tenant.identities, now: state.now(), paging, creationOrder, random: jitter });
+  }
 
   if (collection === 'importedWindowsAutopilotDeviceIdentities') {
     if (id === undefined) {
@@ -187,32 +207,7 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
     return noRoute(request);
   }
 
-  if (collection === 'windowsAutopilotDeviceIdentities') {
-    const visible = state.visibleRegistered(tenantId);
-    if (id === undefined) {
-      if (method !== 'GET') return noRoute(request);
-      const items = applyFilter(visible, request.query.get('$filter'));
-      return Array.isArray(items) ? page(items, (device: RegisteredRecord) => state.registeredView(device), request, paging, creationOrder) : items;
-    }
-    const device: RegisteredRecord | undefined = visible.find((candidate) => candidate.id === id);
-    if (!device) return notFound(`windowsAutopilotDeviceIdentity ${id}`);
-    if (action === undefined) {
-      if (method === 'GET') return { status: 200, body: state.registeredView(device) };
-      if (method === 'DELETE') {
-        tenant.registered.delete(id);
-        return { status: 204 };
-      }
-    } else if (action.toLowerCase() === 'updatedeviceproperties' && method === 'POST') {
-      const update = (request.body ?? {}) as Record<string, unknown>;
-      const text = (key: string) => (typeof update[key] === 'string' ? (update[key] as string) : undefined);
-      device.groupTag = text('groupTag') ?? device.groupTag;
-      device.userPrincipalName = text('userPrincipalName') ?? device.userPrincipalName;
-      device.addressableUserName = text('addressableUserName') ?? device.addressableUserName;
-      device.displayName = text('displayName') ?? device.displayName;
-      return { status: 204 };
-    }
-    return noRoute(request);
-  }
+  if (collection === 'windowsAutopilotDeviceIdentities') return registeredRoute(state, request, paging);
 
   if (collection === 'windowsAutopilotSettings') {
     // v1.0 has no windowsAutopilotSettings at all (facts page §1.1).

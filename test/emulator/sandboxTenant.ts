@@ -4,11 +4,12 @@
  * identity emulator issued for its Graph root. Contoso holds two pre-registered devices, so an import shows the
  * documented failures: one registered here (806) and one registered to another tenant (808). Like a real tenant, it
  * keeps the import records of earlier imports: the successful one of the device registered here, and a failed one of
- * a device that can be imported again.
+ * a device that can be imported again. With `fleet`, it also holds that many registered devices (the sandbox: 3,000).
  *
  * `npm start` runs it for people; the integration and UI tests start it in-process.
  */
 import { DEFAULT_APP_ID, type TokenGrant } from './auth';
+import { seedFleet } from './fleet';
 import { fakeDevices, fakeHardwareHash, type FakeDevice } from './hashes';
 import { CONTOSO, confidentialApp, type EmulatedApp } from './identity/directory';
 import { startIdentityEmulator, type IdentityEmulator, type IdentityEmulatorOptions } from './identity/identityEmulator';
@@ -21,6 +22,8 @@ export interface SandboxTenantOptions {
   readonly identity?: Omit<IdentityEmulatorOptions, 'tls'>;
   /** Adds an app registration with this client secret and the Intune application permission (app-only sign-in). */
   readonly appSecret?: string;
+  /** Registered devices in several group tags, one deployment profile and a few groups (fleet.ts); none when absent. */
+  readonly fleet?: number;
 }
 
 export interface SandboxTenant {
@@ -59,12 +62,14 @@ export async function startSandboxTenant(options: SandboxTenantOptions): Promise
   }
   graphUrl = graph.url;
 
-  const registered = { serialNumber: 'SANDBOX-REG-0806', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
+  // Serial numbers as long as real ones (7 to 12 characters), so the sandbox shows what users see.
+  const registered = { serialNumber: 'SBX0806REG', hardwareIdentifier: fakeHardwareHash('sandbox-registered', 1020) };
   graph.state.seedImported(CONTOSO.id, registered, { status: 'complete', errorCode: 0, errorName: null });
-  const earlierFailure = { serialNumber: 'SANDBOX-RETRY-0001', hardwareIdentifier: fakeHardwareHash('sandbox-earlier-failure', 1020) };
+  const earlierFailure = { serialNumber: 'SBX0001RTY', hardwareIdentifier: fakeHardwareHash('sandbox-earlier-failure', 1020) };
   graph.state.seedImported(CONTOSO.id, earlierFailure, { status: 'error', errorCode: 0, errorName: 'StorageError' });
-  const foreign = { serialNumber: 'OTHERTENANT0808', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
+  const foreign = { serialNumber: 'SBX0808OTH', hardwareIdentifier: fakeHardwareHash('sandbox-foreign', 1020) };
   graph.state.seedForeign(foreign.hardwareIdentifier);
+  if (options.fleet) seedFleet(graph.state, CONTOSO.id, { count: options.fleet });
   const app = options.appSecret
     ? identity.addApp(confidentialApp({ displayName: 'Autopilot sandbox pipeline', secrets: [options.appSecret], applicationPermissions: ['DeviceManagementServiceConfig.ReadWrite.All'] }))
     : undefined;

@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/common/clock';
+import { IdentityStore } from './corporateIdentifiers';
+import { DEFAULT_LIFECYCLE_TIMING, TenantDirectory, profileAssignment } from './lifecycle';
 import { TIDY_NOTHING, type Tidiness } from './tidiness';
 
 export interface EmulatorTiming {
@@ -31,6 +33,15 @@ export interface EmulatorTiming {
    * answer (a gateway that gave up while the backend went on): the `commit-late` fault, and 5xx faults on writes.
    */
   readonly lateCommitMaxMs: number;
+  /**
+   * Profile assignment once a profile targets a device's group tag (from the later of registration, the group-tag
+   * change and the profile's creation): `notAssigned` until the first delay, `pending` until the second, then
+   * `assignedInSync`. Intune documents no latency ("can vary from scenario to scenario").
+   */
+  readonly profilePendingDelayMs?: number;
+  readonly profileAssignedDelayMs?: number;
+  /** How long a deleted Autopilot registration stays listed, and a deleted managed device still counts as enrolled. */
+  readonly deletionLagMs?: number;
 }
 
 export const DEFAULT_TIMING: EmulatorTiming = {
@@ -67,6 +78,15 @@ export interface ImportedRecord {
 export interface RegisteredRecord {
   readonly id: string;
   serialNumber: string;
+  manufacturer?: string;
+  model?: string;
+  /** The Intune managed device of an enrolled device (see lifecycle.ts); none until the device enrolls. */
+  managedDeviceId?: string | null;
+  lastContactedAt?: number | null;
+  /** When the group tag last changed (profile assignment starts over from it). */
+  groupTagSetAt?: number;
+  /** When a delete was accepted: the registration stays listed for `deletionLagMs`. */
+  deletedAt?: number;
   hardwareIdentifier: string | null;
   groupTag: string | null;
   productKey: string | null;
@@ -85,11 +105,15 @@ export interface SyncRecord {
 }
 
 export class TenantState {
+  /** Intune managed devices, Entra devices and groups, and deployment profiles (lifecycle.ts). */
+  readonly directory = new TenantDirectory();
   readonly imported = new Map<string, ImportedRecord>();
   /** Every import record ever created, deleted or not: what "sent exactly once" is checked against. */
   readonly created: ImportedRecord[] = [];
   readonly registered = new Map<string, RegisteredRecord>();
   readonly syncs: SyncRecord[] = [];
+  /** Corporate identifiers (Autopilot device preparation). */
+  readonly identities = new IdentityStore();
 }
 
 /** Real hashes are kilobytes; a blob this small cannot carry manufacturer and serial (InvalidZtdHardwareHash). */
@@ -157,6 +181,7 @@ export class EmulatorState {
       completedAt: now,
     };
     this.tenant(tenantId).registered.set(record.id, record);
+    this.tenant(tenantId).directory.addEntraDevice(record);
     return record;
   }
 
@@ -188,7 +213,7 @@ export class EmulatorState {
       registrationIdAt: then,
     };
     tenant.imported.set(record.id, record);
-    if (record.registrationId) tenant.registered.set(record.registrationId, this.registeredFor(record, then));
+    if (record.registrationId) this.register(tenant, this.registeredFor(record, then));
     return record;
   }
 
@@ -217,7 +242,7 @@ export class EmulatorState {
     };
     tenant.imported.set(record.id, record);
     tenant.created.push(record);
-    if (record.registrationId) tenant.registered.set(record.registrationId, this.registeredFor(record, this.visibleAfterSyncs(tenant, readyAt)));
+    if (record.registrationId) this.register(tenant, this.registeredFor(record, this.visibleAfterSyncs(tenant, readyAt)));
     return record;
   }
 
@@ -247,32 +272,57 @@ export class EmulatorState {
     };
   }
 
+  /** Registered devices Graph lists now: visible already, and not deleted longer ago than the deletion lag. */
   visibleRegistered(tenantId: string): RegisteredRecord[] {
     const now = this.now();
-    return [...this.tenant(tenantId).registered.values()].filter((device) => device.visibleAt <= now);
+    const lag = this.tidy.instantDeletes ? 0 : this.deletionLagMs();
+    return [...this.tenant(tenantId).registered.values()].filter((device) => device.visibleAt <= now && (device.deletedAt === undefined || now < device.deletedAt + lag));
   }
 
-  registeredView(device: RegisteredRecord): Record<string, unknown> {
-    return {
+  deletionLagMs(): number {
+    return this.timing.deletionLagMs ?? DEFAULT_LIFECYCLE_TIMING.deletionLagMs;
+  }
+
+  /**
+   * Graph's view of a registered device. Beta adds the profile assignment, `azureAdDeviceId` and the remediation and
+   * userless states; v1.0 has none of them (lifecycle facts §1.1). A device without a managed device says so with
+   * the all-zero GUID, as a live tenant did, not with null.
+   */
+  registeredView(device: RegisteredRecord, version: 'v1.0' | 'beta' = 'v1.0', tenantId?: string): Record<string, unknown> {
+    const managed = tenantId && device.managedDeviceId ? this.tenant(tenantId).directory.managed.get(device.managedDeviceId) : undefined;
+    const view: Record<string, unknown> = {
       '@odata.type': REGISTERED_ODATA_TYPE,
       id: device.id,
       serialNumber: device.serialNumber,
       groupTag: device.groupTag ?? '',
       productKey: device.productKey ?? '',
       purchaseOrderIdentifier: '',
-      manufacturer: 'Contoso',
-      model: 'Emulated Device',
+      manufacturer: device.manufacturer ?? 'Contoso',
+      model: device.model ?? 'Emulated Device',
       skuNumber: '',
       systemFamily: '',
       resourceName: '',
-      enrollmentState: 'notContacted',
-      lastContactedDateTime: '0001-01-01T00:00:00Z',
+      enrollmentState: managed ? 'enrolled' : device.lastContactedAt ? 'pendingReset' : 'notContacted',
+      lastContactedDateTime: device.lastContactedAt ? new Date(device.lastContactedAt).toISOString() : '0001-01-01T00:00:00Z',
       addressableUserName: device.addressableUserName ?? '',
       userPrincipalName: device.userPrincipalName ?? '',
       displayName: device.displayName ?? '',
       azureActiveDirectoryDeviceId: device.azureActiveDirectoryDeviceId,
-      managedDeviceId: '00000000-0000-0000-0000-000000000000',
+      managedDeviceId: device.managedDeviceId ?? '00000000-0000-0000-0000-000000000000',
     };
+    if (version === 'beta') {
+      const assignment = tenantId ? profileAssignment(this.tenant(tenantId), device, this.now(), this.timing) : { status: 'notAssigned' as const };
+      Object.assign(view, {
+        azureAdDeviceId: device.azureActiveDirectoryDeviceId,
+        deploymentProfileAssignmentStatus: assignment.status,
+        deploymentProfileAssignmentDetailedStatus: 'none',
+        deploymentProfileAssignedDateTime: assignment.assignedAt ? new Date(assignment.assignedAt).toISOString() : '0001-01-01T00:00:00Z',
+        remediationState: 'noRemediationRequired',
+        remediationStateLastModifiedDateTime: '0001-01-01T00:00:00Z',
+        userlessEnrollmentStatus: 'allowed',
+      });
+    }
+    return view;
   }
 
   /** Sync rules (facts page §1.8): 409 while one runs, 429 within the minimum interval, else 204. */
@@ -322,6 +372,13 @@ export class EmulatorState {
       }
     }
     return { status: 'complete', errorCode: 0, errorName: null };
+  }
+
+  /** A registration and the Entra device object Autopilot creates with it (lifecycle facts §3.3). */
+  register(tenant: TenantState, device: RegisteredRecord): RegisteredRecord {
+    tenant.registered.set(device.id, device);
+    tenant.directory.addEntraDevice(device);
+    return device;
   }
 
   private registeredFor(record: ImportedRecord, visibleAt: number): RegisteredRecord {

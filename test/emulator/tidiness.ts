@@ -13,6 +13,13 @@ export interface Tidiness {
   readonly retryAfterOnThrottle?: boolean;
   /** A write answered with an injected 500/502/503/504 is never committed (Intune's may be, up to a minute later). */
   readonly noLateCommits?: boolean;
+  /**
+   * Registered-device pages never repeat the boundary device (Intune's cursor is `LastSerialNumber='…'`, inclusive:
+   * the last device of a page comes again first on the next, and a page holding nothing but one serial loops).
+   */
+  readonly exclusiveCursor?: boolean;
+  /** A deleted Intune managed device or Autopilot registration is gone at once (Intune's lag behind the 204). */
+  readonly instantDeletes?: boolean;
 }
 
 export const TIDY_NOTHING: Tidiness = Object.freeze({});

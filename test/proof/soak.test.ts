@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AutopilotGraph } from '../../src/graph/autopilot';
 import { GraphClient } from '../../src/graph/client';
-import { ImportEngine, RunFailedError, type RunResult } from '../../src/import/engine';
+import { ImportEngine, type RunResult } from '../../src/import/engine';
 import { Journal } from '../../src/import/journal';
 import { RunState } from '../../src/import/runState';
 import type { DeviceToImport } from '../../src/payload/api';
@@ -29,6 +29,7 @@ import { fakeDevices, fakeHardwareHash, unpadded } from '../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../emulator/server';
 import { captureLogger } from '../support/engineHarness';
 import { auditRun, summarize, type ExpectedDevice } from './audit';
+import { RunFailedError } from '../../src/import/errors';
 
 const SCALE = 0.02;
 const SEED = 20_240_501;

@@ -2,55 +2,94 @@
  * `npm start`: try the extension without a tenant. Starts the sandbox tenant (emulated Entra ID over HTTPS and
  * emulated Graph, with pre-registered devices so 806 and 808 show up), installs the packaged extension into
  * code-server (from the test tool cache, installed if needed), opens a sample workspace configured for the
- * sandbox's custom cloud, and prints the URL. Ctrl-C stops everything.
+ * sandbox's custom cloud, and prints the URL and a ready-to-paste terminal command. Ctrl-C stops everything and
+ * removes the sandbox's files.
  *
- *   npm start -- [--port N] [--processing-delay SECONDS]
+ * One sandbox per folder: a second `npm start` says where the running one is, unless given a folder of its own.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { ADELE, CONTOSO } from '../emulator/identity/directory';
 import { createTestTls } from '../emulator/identity/testTls';
-import { startSandboxTenant } from '../emulator/sandboxTenant';
-import { startCodeServer } from '../integration/launch/codeServer';
+import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
+import { startCodeServer, type CodeServer } from '../integration/launch/codeServer';
 import { packageVsix } from '../integration/launch/runInCodeServer';
-import { ensureTools } from '../integration/launch/toolCache';
+import { ensureTools, toolsCached } from '../integration/launch/toolCache';
+import { claimSandboxFolder, type SandboxClaim } from './sandboxFolder';
+import { SANDBOX_USAGE, parseSandboxOptions, type SandboxOptions } from './sandboxOptions';
 import { writeSampleWorkspace } from './sampleWorkspace';
-import { numericOption } from '../support/numericOption';
+import { terminalCommand } from './terminalCommand';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const home = path.join(repoRoot, 'test-output', 'sandbox');
 
 function say(lines: readonly string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function main(): Promise<void> {
-  const processingSeconds = numericOption('--processing-delay', 8);
+/** What is running, so Ctrl-C at any moment stops exactly that and removes the sandbox's files. */
+interface Running {
+  claim?: SandboxClaim;
+  sandbox?: SandboxTenant;
+  server?: CodeServer;
+}
+
+async function stopAll(running: Running): Promise<void> {
+  await running.server?.stop().catch(() => undefined);
+  await running.sandbox?.close().catch(() => undefined);
+  running.claim?.release();
+}
+
+async function start(options: SandboxOptions, running: Running): Promise<void> {
+  const claim = claimSandboxFolder(options.folder);
+  if ('runningElsewhere' in claim) {
+    const other = claim.runningElsewhere;
+    process.stderr.write(
+      [
+        `A sandbox is already running from ${options.folder} (process ${other.pid}, started ${other.startedAt}).`,
+        other.url ? `  Open it:  ${other.url}` : '  It is still starting.',
+        '  Stop it with Ctrl-C in its terminal, or start another one beside it in a folder of its own:',
+        `  npm start -- --folder ${path.join(path.dirname(options.folder), 'sandbox-2')}`,
+        '',
+      ].join('\n'),
+    );
+    process.exitCode = 1;
+    return;
+  }
+  running.claim = claim;
+  const home = claim.folder;
+
   say(['Starting the Autopilot Devices sandbox…']);
-  fs.mkdirSync(home, { recursive: true });
   const tls = createTestTls(path.join(home, 'tls'));
   const appSecret = `sandbox~${randomBytes(12).toString('base64url')}`;
   const sandbox = await startSandboxTenant({
     tls,
     appSecret,
+    fleet: 3000,
     identity: { deviceCodePollIntervalSeconds: 2 },
     graph: {
-      timing: { processingDelayMs: processingSeconds * 1000, processingJitterMs: 4000, registrationDelayMs: 45_000, syncDurationMs: 10_000, syncMinIntervalMs: 10 * 60_000 },
+      timing: {
+        processingDelayMs: options.processingDelaySeconds * 1000,
+        processingJitterMs: Math.min(4000, options.processingDelaySeconds * 500),
+        registrationDelayMs: options.registrationDelaySeconds * 1000,
+        syncDurationMs: 10_000,
+        syncMinIntervalMs: 10 * 60_000,
+      },
       latencyMs: 150,
     },
   });
+  running.sandbox = sandbox;
   const workspace = path.join(home, 'workspace');
   writeSampleWorkspace(workspace, sandbox);
 
-  say(['Getting VS Code (code-server) ready; the first run downloads it into the tool cache…']);
+  if (!toolsCached()) say(['Installing VS Code (code-server) into the tool cache: the first run takes a few minutes…']);
   const tools = ensureTools();
+  say(['Packaging the extension and starting VS Code…']);
   const vsix = packageVsix();
   const server = await startCodeServer(tools, {
     installVsix: [vsix],
     smokeTestDriver: false,
-    port: numericOption('--port', 0),
+    port: options.port,
     // The extension host trusts the sandbox's certificate authority, as it would a private one of yours.
     env: { NODE_EXTRA_CA_CERTS: tls.caFile },
     userSettings: {
@@ -58,36 +97,52 @@ async function main(): Promise<void> {
       'autopilot.authority': sandbox.identity.authorityHost,
       'autopilot.graphRoot': sandbox.graph.url,
       'autopilot.poll.intervalSeconds': 3,
-      'workbench.startupEditor': 'readme',
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      // The guide opens before Markdown support has loaded, as plain text: wrap it as Markdown will be.
+      '[plaintext]': { 'editor.wordWrap': 'on' },
       // The sample workspace lives inside this repository's clone; its Git repository is not what you came for.
       'git.openRepositoryInParentFolders': 'never',
     },
   });
+  running.server = server;
+  // The guide opens as a plain file with the workbench: a Markdown preview stays blank until extensions have started.
+  const guide = `vscode-remote://127.0.0.1:${server.port}${path.join(workspace, 'README.md')}`;
+  const url = `${server.origin}/?${new URLSearchParams({ folder: workspace, payload: JSON.stringify([['openFile', guide]]) }).toString()}`;
+  claim.ready({ url, codeServerHome: server.home });
 
-  const stop = async () => {
-    say(['', 'Stopping the sandbox…']);
-    await server.stop();
-    await sandbox.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-
+  const command = terminalCommand({
+    cli: path.join(repoRoot, 'dist', 'cli.js'),
+    file: path.join(workspace, 'hardware-hashes.csv'),
+    journal: path.join(home, 'journal'),
+    caFile: tls.caFile,
+    authority: sandbox.identity.authorityHost,
+    graphRoot: sandbox.graph.url,
+    clientId: sandbox.app!.clientId,
+    secret: appSecret,
+    tenant: CONTOSO.domain,
+  });
+  // On a terminal, start from a clean screen: npm's lines and the progress above are noise once this is ready.
+  if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
   say([
+    'Autopilot Devices sandbox is ready.',
     '',
-    'Autopilot Devices sandbox is running.',
+    `  Open VS Code:  ${url}`,
     '',
-    `  Open VS Code:     ${server.origin}/?folder=${encodeURIComponent(workspace)}`,
+    'Then follow README.md there: sign in with a device code, import the sample files, see 806 and 808 explained.',
+    `To sign in, click "Copy code and open" in VS Code and enter the code as ${ADELE.username},`,
+    'or press Enter here to approve the waiting code.',
     '',
-    `  Tenant:           ${CONTOSO.domain} (${CONTOSO.id}), user ${ADELE.username}`,
-    `  Sign-in:          ${sandbox.identity.authorityHost} (emulated Entra ID; its certificate comes from ${tls.caFile})`,
-    `  Graph:            ${sandbox.graph.url} (emulated; records take about ${processingSeconds} s to process)`,
-    `  Device login:     ${sandbox.identity.authorityHost}/devicelogin (your browser will warn about the sandbox certificate)`,
-    `  App-only sign-in: client ID ${sandbox.app!.clientId}, tenant ${CONTOSO.domain}, secret ${appSecret}`,
-    `  Pre-registered:   ${sandbox.registered.serialNumber} here (806 when imported again), ${sandbox.foreign.serialNumber} in another tenant (808)`,
+    'The terminal command, against the same sandbox (paste it into another terminal):',
     '',
-    `Sign in with a device code, then press Enter here to approve it as ${ADELE.username}. Ctrl-C stops everything.`,
+    ...command.map((line) => `  ${line}`),
+    '',
+    `Sandbox tenant ${CONTOSO.domain} (${CONTOSO.id}), user ${ADELE.username}:`,
+    `  Sign-in:       ${sandbox.identity.authorityHost} (emulated Entra ID; its CA certificate: ${tls.caFile})`,
+    `  Device login:  ${sandbox.identity.deviceLoginUrl}`,
+    `  Graph:         ${sandbox.graph.url} (emulated; records take about ${options.processingDelaySeconds} s to process)`,
+    `  Registered:    ${sandbox.registered.serialNumber} here (806 when imported again), ${sandbox.foreign.serialNumber} in another tenant (808)`,
+    '',
+    `Files: ${home} (removed when the sandbox stops). Ctrl-C stops everything.`,
   ]);
 
   // Not a terminal interface: Ctrl-C stays a signal for the whole process.
@@ -105,7 +160,33 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`The sandbox could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+function main(): void {
+  let options: SandboxOptions;
+  try {
+    options = parseSandboxOptions(process.argv.slice(2), path.join(repoRoot, 'test-output', 'sandbox'));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${SANDBOX_USAGE}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(SANDBOX_USAGE);
+    return;
+  }
+
+  const running: Running = {};
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (running.claim) say(['', 'Stopping the sandbox…']);
+    void stopAll(running).then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  start(options, running).catch((error: unknown) => {
+    process.stderr.write(`The sandbox could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    stop(1);
+  });
+}
+
+main();

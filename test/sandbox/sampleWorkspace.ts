@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fakeDevices } from '../emulator/hashes';
-import { sandboxDevices, type SandboxTenant } from '../emulator/sandboxTenant';
+import type { SandboxTenant } from '../emulator/sandboxTenant';
 
 const HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag';
 
@@ -15,24 +15,26 @@ function csv(rows: readonly string[]): string {
   return `${[HEADER, ...rows].join('\r\n')}\r\n`;
 }
 
-const GUIDE = `# Autopilot Devices sandbox
-
-Everything here talks to a sandbox tenant on this machine (an emulated Entra ID and Microsoft Graph); nothing reaches
-Microsoft. The terminal that ran \`npm start\` tells you how to sign in.
-
-1. **Sign in**: click *Sign in to Intune* in the status bar (or the Autopilot view in the activity bar) and choose
-   *Sign in with a device code*. Enter the code at the sandbox's device login page with the account
-   \`adele@contoso.onmicrosoft.com\` — or press Enter in the terminal to approve it.
-2. **Import a clean CSV**: right-click \`hardware-hashes.csv\` in the Explorer and choose *Import Autopilot Devices…*.
-   Press Enter to keep the file's group tags. Recent Imports shows each device until Intune has processed it, then
-   until it is registered.
-3. **See Intune's failures explained**: import \`store-returns.autopilot.json\` (the button in the editor title, or
-   the context menu). One device is already registered in this tenant (806), one is registered to another tenant
-   (808); hover over them for the explanation and the fix, and try *Retry Failed Devices*.
-4. **See problems before sending**: open \`broken.csv\` — an unpadded hash (quick fix: repair the padding), a duplicate
-   hash and a placeholder serial number. *Import Autopilot Devices…* refuses it until the errors are fixed.
-5. **Write a payload with IntelliSense**: *Autopilot: New Device Payload* from the Command Palette.
-`;
+// One line per paragraph: the guide opens as text, where VS Code wraps Markdown lines to the editor's width.
+function guide(tenant: Pick<SandboxTenant, 'registered' | 'earlierFailure' | 'foreign'>): string {
+  return [
+    '# Autopilot Devices sandbox',
+    '',
+    'Everything here talks to a sandbox tenant on this machine (an emulated Entra ID and Microsoft Graph); nothing reaches Microsoft. The terminal that ran `npm start` shows the same sandbox\'s details and a terminal command to try.',
+    '',
+    '1. **Sign in**: click *Sign in to Intune* in the status bar (or *Sign In* in the Autopilot view) and choose *Sign in with a device code*. In the notification, click *Copy code and open*: the sandbox\'s sign-in page opens with the account `adele@contoso.onmicrosoft.com` filled in; paste the code and click *Next*. (Or press Enter in the terminal to approve the code.) The notification closes once you are signed in.',
+    '2. **Import a clean CSV**: right-click `hardware-hashes.csv` in the Explorer and choose *Import Autopilot Devices…*, then press Enter to keep the file\'s group tags. The run is selected in Recent Imports, where each device spins until Intune has processed it, then shows *complete* until it is registered.',
+    '3. **See Intune\'s failures explained**: import `returns.autopilot.json` (the cloud button in the editor title). Two of its devices cannot be imported, and hovering over them says why and what to do:',
+    `   - \`${tenant.registered.serialNumber}\` is already registered in this tenant (806). There is nothing to import: right-click it and choose *Find Registered Device…* to see what Intune holds, and *Delete Import Record* to remove the failed record.`,
+    `   - \`${tenant.foreign.serialNumber}\` is registered to another tenant (808). An administrator of that tenant, or the reseller, has to deregister it before it can be imported here.`,
+    '',
+    '   Importing them again would fail the same way, so *Retry Failed Devices* is not offered for them; it is for failures on Intune\'s side that a retry can fix.',
+    `   (\`${tenant.earlierFailure.serialNumber}\` failed in an earlier import; its old record is left alone, and this import brings it in.)`,
+    '4. **See problems before sending**: open `broken.csv`: an unpadded hash (the quick fix repairs the padding), a duplicate hash and a placeholder serial number. Importing it is refused until the errors are fixed.',
+    '5. **Write a payload with IntelliSense**: run *Autopilot: New Device Payload* from the Command Palette, type the serial number, press Tab, paste a hardware hash, press Tab for the group tag.',
+    '',
+  ].join('\n');
+}
 
 export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant, 'registered' | 'earlierFailure' | 'foreign'>): void {
   fs.rmSync(folder, { recursive: true, force: true });
@@ -40,10 +42,10 @@ export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant,
   const lab = fakeDevices(6, 'PF0A');
   fs.writeFileSync(path.join(folder, 'hardware-hashes.csv'), csv(lab.map((device, i) => `${device.serialNumber},,${device.hardwareIdentifier},${i < 3 ? 'Sales' : 'Kiosk'}`)));
 
-  // The registered device comes back under its own serial number (806 again); the other was imported before and failed.
-  const [first, second, third, , resold] = sandboxDevices(tenant, 3, 'RET');
-  const returns = [first!, second!, third!, tenant.earlierFailure, tenant.registered, resold!].map((device) => ({ ...device, groupTag: 'Refurbished' }));
-  fs.writeFileSync(path.join(folder, 'store-returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}\n`);
+  // The devices already registered keep their own serial numbers, as real hardware would: Find Registered Device finds
+  // them. The earlier failure was imported before and failed; its old record stays, and this import brings it in.
+  const returns = [...fakeDevices(3, 'RET'), tenant.earlierFailure, tenant.registered, tenant.foreign].map((device) => ({ ...device, groupTag: 'Returns' }));
+  fs.writeFileSync(path.join(folder, 'returns.autopilot.json'), `${JSON.stringify({ importedWindowsAutopilotDeviceIdentities: returns }, null, 2)}\n`);
 
   const [padded, duplicated] = fakeDevices(2, 'BRK');
   fs.writeFileSync(
@@ -55,5 +57,5 @@ export function writeSampleWorkspace(folder: string, tenant: Pick<SandboxTenant,
       `To Be Filled By O.E.M.,,${fakeDevices(1, 'OEM')[0]!.hardwareIdentifier},Sales`,
     ]),
   );
-  fs.writeFileSync(path.join(folder, 'README.md'), GUIDE);
+  fs.writeFileSync(path.join(folder, 'README.md'), guide(tenant));
 }

@@ -34,6 +34,11 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** When the earliest sleep ends, if any is waiting. */
+  get nextWake(): number | undefined {
+    return this.sleepers.length ? Math.min(...this.sleepers.map((s) => s.until)) : undefined;
+  }
+
   /** Moves time forward, waking sleepers in order and letting their continuations run. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;

@@ -1,41 +1,31 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startIdentityEmulator, type IdentityEmulator } from '../emulator/identity/identityEmulator';
 import { ADELE, CONTOSO, confidentialApp } from '../emulator/identity/directory';
-import { testTlsFromEnvironment, type TestTls } from '../emulator/identity/testTls';
+import { testTlsFromEnvironment } from '../emulator/identity/testTls';
 import { uiSession } from './uiSession';
 import { openActivity, openWorkbench, pickQuickPickItem, runCommand, screenshot } from './workbench';
 
 /** The user's browser on another device: enters the code on the emulator's device-login page. */
-function enterCodeAtDeviceLogin(emulator: IdentityEmulator, tls: TestTls, userCode: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(
-      `${emulator.origin}/devicelogin`,
-      { method: 'POST', ca: tls.caCert, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve(text));
-      },
-    );
-    request.on('error', reject);
-    request.end(new URLSearchParams({ user_code: userCode, username: ADELE.username, action: 'approve' }).toString());
+async function enterCodeAtDeviceLogin(emulator: IdentityEmulator, userCode: string): Promise<string> {
+  const response = await fetch(emulator.deviceLoginUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user_code: userCode, username: ADELE.username, action: 'approve' }).toString(),
   });
+  return response.text();
 }
 
 describe('Sign-in UI (packaged VSIX in code-server, emulated Entra ID)', () => {
   let page: Page;
   let emulator: IdentityEmulator;
-  let tls: TestTls;
   let settingsFile: string;
   let originalSettings: string;
 
   before(async () => {
-    tls = testTlsFromEnvironment();
-    emulator = await startIdentityEmulator({ tls, deviceCodePollIntervalSeconds: 1 });
+    emulator = await startIdentityEmulator({ tls: testTlsFromEnvironment(), deviceCodePollIntervalSeconds: 1 });
     // What a user does for a private cloud: point the application-scoped settings at it in the user settings.
     settingsFile = path.join(uiSession().server.userDataDir, 'User', 'settings.json');
     originalSettings = fs.readFileSync(settingsFile, 'utf8');
@@ -58,27 +48,34 @@ describe('Sign-in UI (packaged VSIX in code-server, emulated Entra ID)', () => {
 
   it('offers Sign In in the welcome view, signs in with a device code, and shows the account in the status bar', async () => {
     await openActivity(page, 'Autopilot');
-    const welcome = page.locator('.welcome-view-content', { hasText: 'Sign in to Microsoft Intune' });
+    const welcome = page.locator('.welcome-view-content', { hasText: 'Sign in to Microsoft Intune to import Autopilot devices' });
     await welcome.waitFor({ timeout: 30_000 });
     await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 });
 
     await runCommand(page, 'Autopilot: Sign In');
     await pickQuickPickItem(page, 'Sign in with a device code');
 
-    // The code reaches the user in a notification (toasts go to the notification centre in this test mode).
+    // The code reaches the user in one notification (toasts go to the notification centre in this test mode), with
+    // "Copy code and open" and Cancel, and that notification ends with the sign-in.
     await runCommand(page, 'Notifications: Show Notifications');
-    const notification = page.locator('.notifications-center .notification-list-item', { hasText: 'To sign in, enter the code' });
-    await notification.waitFor({ timeout: 30_000 });
-    const match = /enter the code (\w+) at (\S+?)\.?$/m.exec(await notification.innerText());
-    assert.ok(match, 'the notification shows the code and where to enter it');
-    assert.equal(match[2], `${emulator.origin}/devicelogin`);
-    assert.ok(await notification.locator('.monaco-button', { hasText: 'Copy code and open' }).count(), 'the notification offers "Copy code and open"');
+    const codeNotifications = page.locator('.notifications-center .notification-list-item', { hasText: 'enter the code' });
+    await codeNotifications.first().waitFor({ timeout: 30_000 });
+    assert.equal(await codeNotifications.count(), 1, 'the code is shown once');
+    const notification = codeNotifications.first();
+    const match = /enter the code (\w+) at (\S+?)\.(\s|$)/.exec(await notification.innerText());
+    assert.ok(match, `the notification shows the code and where to enter it: ${await notification.innerText()}`);
+    assert.equal(match[2], emulator.deviceLoginUrl);
+    assert.ok(await notification.locator('a', { hasText: 'Copy code and open' }).count(), 'the notification offers "Copy code and open"');
+    await screenshot(page, 'sign-in-device-code');
 
-    assert.match(await enterCodeAtDeviceLogin(emulator, tls, match[1]!), /You have signed in/);
+    assert.match(await enterCodeAtDeviceLogin(emulator, match[1]!), /You&#39;re signed in|You're signed in/);
 
     const account = page.locator('.statusbar-item', { hasText: ADELE.username });
     await account.waitFor({ timeout: 30_000 });
     await welcome.waitFor({ state: 'hidden', timeout: 30_000 });
+    await codeNotifications.first().waitFor({ state: 'detached', timeout: 30_000 });
+    // The sign-in names the tenant by its verified domain, not its id.
+    await page.locator('.notifications-center .notification-list-item', { hasText: `Signed in to Microsoft Intune as ${ADELE.username} (tenant ${CONTOSO.domain})` }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Escape');
     const file = await screenshot(page, 'signed-in-status-bar');
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');

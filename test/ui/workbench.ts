@@ -94,13 +94,18 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
 }
 
-/** Drags the side bar's edge `pixels` to the right, the way a user makes it wider. */
-export async function widenSideBar(page: Page, pixels: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box) throw new Error('the side bar is not visible');
-  const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
-  await page.mouse.move(edge.x, edge.y);
-  await page.mouse.down();
-  await page.mouse.move(edge.x + pixels, edge.y, { steps: 10 });
-  await page.mouse.up();
+/** The side bar's view title and tree rows whose text does not fit (an ellipsis shows), as the user sees them. */
+export async function cutTextInSideBar(page: Page): Promise<string[]> {
+  // Runs in the page (this project's TypeScript has no DOM types, so it is a string).
+  return (await page.evaluate(`(() => {
+    const overflowing = (element) => element !== null && element.scrollWidth > element.clientWidth + 1;
+    const found = [];
+    const title = document.querySelector('.sidebar .composite.title .title-label h2');
+    if (!title) found.push('no view title found');
+    else if (overflowing(title)) found.push('title: ' + title.textContent);
+    for (const row of document.querySelectorAll('.sidebar .monaco-list-row')) {
+      if (overflowing(row.querySelector('.monaco-icon-label-container'))) found.push('row: ' + row.textContent);
+    }
+    return found;
+  })()`)) as string[];
 }

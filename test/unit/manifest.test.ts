@@ -72,6 +72,44 @@ describe('package.json', () => {
     assert.doesNotMatch(reader, /configuration\.get\b/, 'the sign-in reads settings only through their user-level value');
   });
 
+  it('points at no missing folder (no "l10n" key without a bundle)', () => {
+    if ('l10n' in manifest) assert.ok(fs.existsSync(path.join(root, manifest.l10n, 'bundle.l10n.json')), `${manifest.l10n}/bundle.l10n.json is missing`);
+  });
+
+  it('shows Sign Out and Select Account in the palette only while someone is signed in', () => {
+    const palette = manifest.contributes.menus.commandPalette as { command: string; when: string }[];
+    for (const command of ['autopilot.signOut', 'autopilot.selectAccount']) {
+      assert.equal(palette.find((entry) => entry.command === command)?.when, 'autopilot.signedIn', command);
+    }
+  });
+
+  it('activates where Autopilot payloads are, not on every JSON or text file', () => {
+    assert.deepEqual(manifest.activationEvents, [
+      'workspaceContains:**/*.autopilot.json',
+      'workspaceContains:**/*.identifiers.csv',
+      'onLanguage:autopilot-csv',
+      'onLanguage:autopilot-identifiers',
+      'onLanguage:csv',
+    ]);
+    const identifiers = (manifest.contributes.languages as { id: string; filenamePatterns?: string[] }[]).find((l) => l.id === 'autopilot-identifiers');
+    assert.deepEqual(identifiers?.filenamePatterns, ['*.identifiers.csv'], 'a corporate-identifier file opened from anywhere starts the extension');
+  });
+
+  it('recognises a hardware-hash CSV by its first line, as VS Code matches it (a "^" in front, the BOM removed)', () => {
+    const language = (manifest.contributes.languages as { id: string; firstLine: string }[]).find((l) => l.id === 'autopilot-csv')!;
+    const firstLine = new RegExp(language.firstLine.startsWith('^') ? language.firstLine : `^${language.firstLine}`);
+    for (const header of [
+      'Device Serial Number,Windows Product ID,Hardware Hash',
+      '"Device Serial Number","Windows Product ID","Hardware Hash","Group Tag","Assigned User"',
+      'Manufacturer name,Device model,Device Serial Number,Windows Product ID,Hardware Hash',
+      'serial_number;hardware-hash',
+      'SerialNumber,HardwareHash',
+    ]) {
+      assert.match(header, firstLine);
+    }
+    for (const other of ['name,email,department', 'Dell Inc.,Latitude 7440,ABC123', '{"serialNumber": "x"}']) assert.doesNotMatch(other, firstLine);
+  });
+
   it('ships the CLI as the package bin', () => {
     assert.equal(manifest.bin['autopilot-devices'], 'dist/cli.js');
   });
@@ -88,12 +126,32 @@ describe('layering', () => {
       .map((f) => path.join(dir, f));
   }
 
-  it('keeps vscode out of graph/, auth/ (but its VS Code glue), payload/, import/ and common/', () => {
+  const isVscodeFace = (file: string) => file.split(path.sep).includes('vscode');
+
+  it('keeps vscode out of graph/, auth/, payload/, import/ and common/, but for their VS Code faces in a vscode/ subfolder', () => {
     for (const layer of vscodeFree) {
       for (const file of sources(path.join(root, 'src', layer))) {
-        if (file.includes(`${path.sep}auth${path.sep}vscode${path.sep}`)) continue;
+        if (isVscodeFace(path.relative(root, file))) continue;
         const text = fs.readFileSync(file, 'utf8');
         assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/, `${path.relative(root, file)} imports vscode`);
+      }
+    }
+  });
+
+  it("runs one way: commands and views → the features' VS Code faces → the engine, Graph and payloads; never back", () => {
+    // Which top-level folders (or faces) each may import from; anything else is a dependency pointing up or across.
+    const rank = (relative: string): number => {
+      const [top, sub] = relative.replace(/\.ts$/, '').split(path.sep).slice(1);
+      if (top === 'commands' || top === 'extension' || top === 'services' || top === 'cli') return 3;
+      if (top === 'views' || top === 'editor') return 2;
+      if (sub === 'vscode') return 1;
+      return 0;
+    };
+    for (const file of sources(path.join(root, 'src'))) {
+      const from = path.relative(root, file);
+      for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/from ['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const to = path.relative(root, path.resolve(path.dirname(file), spec!));
+        assert.ok(rank(to) <= rank(from) || (rank(from) === 2 && rank(to) === 2), `${from} imports ${to}, a layer above it`);
       }
     }
   });

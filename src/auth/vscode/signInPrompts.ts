@@ -4,7 +4,6 @@ import { UserCancelledError } from '../../common/errors';
 import type { AppCredential } from '../appOnlyAuth';
 import { DEFAULT_CLIENT_ID, isTenantNeutral } from '../authConfig';
 import type { AuthSettings } from '../authService';
-import type { DeviceCodePrompt } from '../delegatedAuth';
 import type { SignInFlow } from './authSettings';
 
 interface FlowItem extends vscode.QuickPickItem {
@@ -58,24 +57,6 @@ export async function pickFlow(): Promise<SignInFlow> {
 export async function openInBrowser(url: string): Promise<void> {
   const opened = await vscode.env.openExternal(vscode.Uri.parse(url, true));
   if (!opened) throw new UserCancelledError();
-}
-
-/**
- * Shows the device code with "Copy code and open". The code goes to the user and the clipboard, never to the log.
- * Not awaited: sign-in polls meanwhile. The progress notification, which ends with the sign-in, repeats the code.
- */
-export function showDeviceCode(prompt: DeviceCodePrompt): void {
-  const copyAndOpen = vscode.l10n.t('Copy code and open');
-  void vscode.window
-    .showInformationMessage(
-      vscode.l10n.t('To sign in, enter the code {0} at {1}.', prompt.userCode, prompt.verificationUri),
-      copyAndOpen,
-    )
-    .then(async (choice) => {
-      if (choice !== copyAndOpen) return;
-      await vscode.env.clipboard.writeText(prompt.userCode);
-      await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri, true));
-    });
 }
 
 /** Runs `work` under a cancellable notification; cancelling aborts its signal. */

@@ -24,6 +24,9 @@ export interface ApprovedDeviceCode {
   readonly deviceCode: string;
 }
 
+/** What the device-login page can tell about a code a user typed. */
+export type UserCodeState = 'pending' | 'approved' | 'declined' | 'redeemed' | 'expired' | 'unknown';
+
 export interface DeviceCodeSettings {
   readonly lifetimeSeconds: number;
   readonly intervalSeconds: number;
@@ -65,6 +68,15 @@ export class DeviceCodeGrants {
     return [...this.codes.values()].filter((s) => s.status === 'pending').map(({ userCode, clientId }) => ({ userCode, clientId }));
   }
 
+  /** The state of the code a user typed (spaces, dashes and case ignored), and the app that asked for it. */
+  lookup(userCode: string): { state: UserCodeState; clientId?: string } {
+    const wanted = normalizeUserCode(userCode);
+    const state = [...this.codes.values()].find((s) => s.userCode === wanted);
+    if (!state) return { state: 'unknown' };
+    const expired = state.status === 'pending' && this.now() >= state.expiresAt;
+    return { state: expired ? 'expired' : state.status, clientId: state.clientId };
+  }
+
   approve(userCode: string, user: EmulatedUser): void {
     const state = this.byUserCode(userCode);
     state.user = user;
@@ -101,9 +113,13 @@ export class DeviceCodeGrants {
   }
 
   private byUserCode(userCode: string): DeviceCodeState {
-    const wanted = userCode.replace(/[\s-]/g, '').toUpperCase();
+    const wanted = normalizeUserCode(userCode);
     const state = [...this.codes.values()].find((s) => s.userCode === wanted);
     if (!state) throw new Error(`No device code with user code ${userCode}`);
     return state;
   }
+}
+
+function normalizeUserCode(userCode: string): string {
+  return userCode.replace(/[\s-]/g, '').toUpperCase();
 }

@@ -16,10 +16,11 @@ import {
   type EmulatedApp, type EmulatedTenant, type EmulatedUser,
 } from './directory';
 import { DeviceCodeGrants } from './deviceCodes';
+import { DeviceLoginPages, DeviceLoginSite } from './deviceLogin';
 import type { FederatedCredential } from './federation';
 import { decodeJwt, verifyJwtSignature, x5tS256, type DecodedJwt } from './jwt';
 import { TENANT_NEUTRAL, openIdMetadata, parseScope, redirectAllowed } from './oauthRules';
-import { autoPostPage, deviceLoginPage, errorPage } from './pages';
+import { autoPostPage, errorPage } from './pages';
 import type { TestTls } from './testTls';
 import { TokenIssuer, type AccessTokenInfo } from './tokenIssuer';
 
@@ -90,6 +91,7 @@ export class IdentityEmulator {
   readonly browser: BrowserBehaviour = { username: ADELE.username, decision: 'consent' };
   private readonly issuer: TokenIssuer;
   private readonly deviceCodes: DeviceCodeGrants;
+  private readonly deviceLoginPages: DeviceLoginPages;
   private readonly authorizationCodes = new Map<string, AuthorizationCodeState>();
   private readonly now: () => number;
   private failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
@@ -98,6 +100,7 @@ export class IdentityEmulator {
   private constructor(
     private readonly server: https.Server,
     readonly origin: string,
+    private readonly deviceLoginSite: DeviceLoginSite,
     options: IdentityEmulatorOptions,
   ) {
     this.now = options.now ?? (() => Date.now());
@@ -106,8 +109,9 @@ export class IdentityEmulator {
     this.deviceCodes = new DeviceCodeGrants(this.issuer, this.now, {
       lifetimeSeconds: options.deviceCodeLifetimeSeconds ?? 900,
       intervalSeconds: options.deviceCodePollIntervalSeconds ?? 5,
-      verificationUri: `${origin}/devicelogin`,
+      verificationUri: deviceLoginSite.url,
     });
+    this.deviceLoginPages = new DeviceLoginPages(this.deviceCodes, this.directory, ADELE.username);
     for (const app of this.directory.apps.values()) for (const secret of app.secrets) this.issuer.remember(secret);
   }
 
@@ -118,7 +122,10 @@ export class IdentityEmulator {
       server.listen(0, options.host ?? '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const emulator = new IdentityEmulator(server, `https://${options.host ?? '127.0.0.1'}:${port}`, options);
+    const host = options.host ?? '127.0.0.1';
+    let created: IdentityEmulator | undefined;
+    const deviceLoginSite = await DeviceLoginSite.start({ handle: (method, body) => created!.deviceLoginPages.handle(method, body) }, host);
+    const emulator = (created = new IdentityEmulator(server, `https://${host}:${port}`, deviceLoginSite, options));
     server.on('request', (req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -135,6 +142,14 @@ export class IdentityEmulator {
       });
     });
     return emulator;
+  }
+
+  /**
+   * Where a user enters a device code: `http://127.0.0.1:PORT/devicelogin`, the verification URI of every device-code
+   * answer (a host of its own, like Entra's microsoft.com/devicelogin; see `deviceLogin.ts` for why plain http).
+   */
+  get deviceLoginUrl(): string {
+    return this.deviceLoginSite.url;
   }
 
   /** Authority host for settings and MSAL (`https://127.0.0.1:PORT`); append `/<tenant>` for an authority. */
@@ -217,6 +232,7 @@ export class IdentityEmulator {
   }
 
   async stop(): Promise<void> {
+    await this.deviceLoginSite.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -235,7 +251,7 @@ export class IdentityEmulator {
     });
     const segments = url.pathname.split('/').filter(Boolean);
 
-    if (url.pathname === '/devicelogin') return this.deviceLogin(method, form);
+    if (url.pathname === '/devicelogin') return this.deviceLoginPages.handle(method, body);
     if (url.pathname === '/common/discovery/instance') {
       return json({ status: 200, body: { tenant_discovery_endpoint: `${this.origin}/common/v2.0/.well-known/openid-configuration`, metadata: [] } });
     }
@@ -271,8 +287,27 @@ export class IdentityEmulator {
     return user.tenantIds.includes(tenant.id) ? tenant.id : errors.userNotInTenant(user.username, tenantSegment);
   }
 
-  private missingConsent(app: EmulatedApp, permissions: readonly string[]): boolean {
-    return permissions.some((p) => p !== '.default' && !app.delegatedPermissions.includes(p));
+  /**
+   * Whether a user at a sign-in prompt (browser or device-login page) may consent to delegated permissions the tenant
+   * has not consented to (incremental consent). Off by default, as in tenants that require an administrator's approval;
+   * a test that signs in as an administrator (or a tenant allowing user consent) turns it on.
+   */
+  userConsentAllowed = false;
+  /** Permissions users consented to at a prompt, per app and tenant. */
+  private readonly userConsents = new Map<string, Set<string>>();
+
+  private missingConsent(app: EmulatedApp, permissions: readonly string[], tenantId?: string): boolean {
+    const granted = this.userConsents.get(`${app.clientId}|${tenantId ?? ''}`);
+    return permissions.some((p) => p !== '.default' && !app.delegatedPermissions.includes(p) && !granted?.has(p));
+  }
+
+  /** A user consents at the prompt (when allowed): the permissions are granted for the app in that tenant. */
+  private consentAtPrompt(app: EmulatedApp, permissions: readonly string[], tenantId: string): void {
+    if (!this.userConsentAllowed) return;
+    const key = `${app.clientId}|${tenantId}`;
+    const granted = this.userConsents.get(key) ?? new Set<string>();
+    for (const permission of permissions) if (permission !== '.default') granted.add(permission);
+    this.userConsents.set(key, granted);
   }
 
   private authorize(tenantSegment: string, query: URLSearchParams): Reply {
@@ -299,7 +334,8 @@ export class IdentityEmulator {
     const tenantId = this.userTenant(user, tenantSegment);
     if (typeof tenantId !== 'string') return fail(tenantId);
     const scope = parseScope(query.get('scope') ?? '');
-    if (this.missingConsent(app, scope.permissions)) {
+    if (this.missingConsent(app, scope.permissions, tenantId)) this.consentAtPrompt(app, scope.permissions, tenantId);
+    if (this.missingConsent(app, scope.permissions, tenantId)) {
       return fail({ ...errors.consentMissing(app.clientId, app.displayName), body: { ...errors.consentMissing(app.clientId, app.displayName).body, error: 'consent_required' } });
     }
     const code = this.issuer.opaque('code.');
@@ -328,26 +364,11 @@ export class IdentityEmulator {
     return { status: 200, body: this.deviceCodes.issue(clientId, tenantSegment, form.get('scope') ?? '') };
   }
 
-  private deviceLogin(method: string, form: URLSearchParams): Reply {
-    if (method === 'GET') return html(200, deviceLoginPage());
-    try {
-      const userCode = form.get('user_code') ?? '';
-      if (form.get('action') === 'decline') {
-        this.declineDeviceCode(userCode);
-        return html(200, '<p>You declined the sign-in.</p>');
-      }
-      this.approveDeviceCode(userCode, form.get('username') || ADELE.username);
-      return html(200, '<p>You have signed in on your device. You may now close this window.</p>');
-    } catch {
-      return html(400, deviceLoginPage("That code didn't work. Check the code and try again."));
-    }
-  }
-
   /** Tokens for a user, after checking the scope names one resource and the tenant consented to it. */
   private delegated(app: EmulatedApp, scopeText: string, user: EmulatedUser, tenantId: string, correlationId: string, nonce?: string): TokenReply {
     const scope = parseScope(scopeText);
     if (!scope.resource) return errors.badScope(scopeText, correlationId);
-    if (this.missingConsent(app, scope.permissions)) return errors.consentMissing(app.clientId, app.displayName, correlationId);
+    if (this.missingConsent(app, scope.permissions, tenantId)) return errors.consentMissing(app.clientId, app.displayName, correlationId);
     return {
       status: 200,
       body: this.issuer.delegated({
@@ -389,6 +410,7 @@ export class IdentityEmulator {
         const tenantId = this.userTenant(approved.user, approved.tenantSegment);
         if (typeof tenantId !== 'string') return tenantId;
         // The token request may repeat the scope; the one the code was issued for is what the user approved.
+        this.consentAtPrompt(app, parseScope(approved.scope || scope).permissions, tenantId);
         const result = this.delegated(app, approved.scope || scope, approved.user, tenantId, correlationId);
         if (result.status === 200) this.deviceCodes.redeemed(approved.deviceCode);
         return result;

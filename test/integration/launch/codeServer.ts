@@ -13,7 +13,7 @@ import type { ToolPaths } from './toolCache';
 export interface CodeServer {
   readonly origin: string;
   readonly port: number;
-  /** Everything code-server writes (user data, extensions, logs) lives below this folder. */
+  /** Everything code-server writes (user data, extensions, logs) lives below this folder; `stop` removes it. */
   readonly home: string;
   readonly extensionsDir: string;
   readonly userDataDir: string;
@@ -34,6 +34,8 @@ export interface CodeServerOptions {
   readonly smokeTestDriver?: boolean;
   /** A fixed port (0 or absent: a free one). */
   readonly port?: number;
+  /** A file that receives everything the server prints (tests keep it under test-output/). */
+  readonly logFile?: string;
 }
 
 // Without these the workbench starts agents, telemetry and walkthroughs that slow every run and add noise.
@@ -126,8 +128,11 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     { env: serverEnv(home, options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
+  const logFile = options.logFile ? fs.createWriteStream(options.logFile) : undefined;
+  child.once('exit', () => logFile?.end());
   const append = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
+    logFile?.write(chunk);
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
@@ -139,6 +144,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     home,
     extensionsDir,
     userDataDir,
+    // Stopping also removes the server's temporary folder (user data, extensions, logs).
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -148,7 +154,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
           resolve();
         });
         child.kill('SIGTERM');
-      }),
+      }).then(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 })),
   };
 }
 

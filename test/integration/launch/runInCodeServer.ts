@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { writeBaselineExtension } from '../../../bench/activationBaseline';
 import { launchBrowser, startCodeServer, workbenchUrl } from './codeServer';
 import { ensureTools, type ToolPaths } from './toolCache';
-import type { SuiteResults } from '../suite/index';
+import { REPORTER_MARK, type SuiteResults } from '../suite/index';
 import { setUiSession } from '../../ui/uiSession';
 import { TEST_TLS_DIR_ENV, createTestTls } from '../../emulator/identity/testTls';
 
@@ -23,21 +23,13 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const outputDir = path.join(repoRoot, 'test-output');
 const timeoutMs = Number(process.env.AUTOPILOT_INTEGRATION_TIMEOUT_S ?? 900) * 1000;
 
-// Workbench chatter that says nothing about our extension: offline marketplace, telemetry, web workers warming up.
-const NOISE = [
-  /marketplace|gallery|telemetry|update\.code|vscode-cdn|ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED/i,
-  /Failed to load resource/i,
-  /\[ExtensionService\] (?!.*autopilot)/i,
-  /^(Creating a socket|Resolving connection token|Resolved connection token|Updating additional builtin extensions cache|\[Service Worker\]|\[reconnection-grace-time\]|\[AgentHost|\[AccountPolicyGate\])/,
-];
-
-function isNoise(line: string): boolean {
-  return NOISE.some((pattern) => pattern.test(line));
-}
+/** Temporary workspaces of this run, removed when it ends. */
+const workspaces: string[] = [];
 
 /** A fresh copy of the fixture workspace, so tests may write to it. */
 export function freshWorkspace(name: string): string {
   const target = fs.mkdtempSync(path.join(os.tmpdir(), `autopilot-${name}-`));
+  workspaces.push(target);
   const fixtures = path.join(repoRoot, 'test', 'fixtures', 'workspace');
   if (fs.existsSync(fixtures)) fs.cpSync(fixtures, target, { recursive: true });
   return target;
@@ -62,14 +54,19 @@ async function runExtensionHostSuite(tools: ToolPaths, tlsEnv: Record<string, st
   if (process.env.AUTOPILOT_TEST_FILES) env.AUTOPILOT_TEST_FILES = process.env.AUTOPILOT_TEST_FILES;
   // Installed beside ours: the activation budget's baseline, activated by the same events at the same moment.
   const baseline = writeBaselineExtension(path.join(outputDir, 'activation-baseline'));
-  const server = await startCodeServer(tools, { env, installVsix: [baseline] });
+  const server = await startCodeServer(tools, { env, installVsix: [baseline], logFile: path.join(outputDir, 'code-server-integration.log') });
   const browser = await launchBrowser(tools);
+  const workbenchLog = fs.createWriteStream(path.join(outputDir, 'integration-workbench.log'));
   let page: Page | undefined;
   try {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The reporter's lines on the console; everything the workbench says, in a file for when a test fails.
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      const line = format(...(Array.isArray(args) ? args : [args]));
-      if (!isNoise(line)) process.stdout.write(`${line}\n`);
+      const text = format(...(Array.isArray(args) ? args : [args]));
+      for (const line of text.split('\n')) {
+        if (line.startsWith(REPORTER_MARK)) process.stdout.write(`${line.slice(REPORTER_MARK.length)}\n`);
+        else workbenchLog.write(`${line}\n`);
+      }
     });
     const exitCode = new Promise<number>((resolve) => void page?.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
     const url = workbenchUrl(server, {
@@ -87,6 +84,7 @@ async function runExtensionHostSuite(tools: ToolPaths, tlsEnv: Record<string, st
   } finally {
     await browser.close();
     await server.stop();
+    workbenchLog.end();
   }
 }
 
@@ -101,6 +99,7 @@ function judge(exitCode: number, resultsFile: string): boolean {
   const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResults;
   process.stdout.write(`Integration tier: ${results.passes} passing, ${results.failures} failing, ${results.pending} pending (exit ${exitCode})\n`);
   for (const failure of results.failed) process.stderr.write(`  FAILED ${failure.title}\n${failure.error}\n`);
+  if (results.failures) process.stderr.write(`  The workbench's own log: ${path.join(outputDir, 'integration-workbench.log')}\n`);
   return exitCode === 0 && results.failures === 0 && results.passes > 0 && results.passes + results.pending === results.total;
 }
 
@@ -126,7 +125,7 @@ async function runUiSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Pro
     return grep !== undefined;
   }
   const vsix = packageVsix();
-  const server = await startCodeServer(tools, { installVsix: [vsix], env: tlsEnv });
+  const server = await startCodeServer(tools, { installVsix: [vsix], env: tlsEnv, logFile: path.join(outputDir, 'code-server-ui.log') });
   const browser = await launchBrowser(tools);
   setUiSession({ server, browser, outputDir, tools, freshWorkspace });
   try {
@@ -164,9 +163,13 @@ async function main(): Promise<number> {
   fs.mkdirSync(outputDir, { recursive: true });
   const tools = ensureTools();
   const tlsEnv = testTlsEnvironment();
-  const extensionHostOk = await runExtensionHostSuite(tools, tlsEnv);
-  const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools, tlsEnv);
-  return extensionHostOk && uiOk ? 0 : 1;
+  try {
+    const extensionHostOk = await runExtensionHostSuite(tools, tlsEnv);
+    const uiOk = process.env.AUTOPILOT_SKIP_UI === '1' ? true : await runUiSuite(tools, tlsEnv);
+    return extensionHostOk && uiOk ? 0 : 1;
+  } finally {
+    for (const workspace of workspaces) fs.rmSync(workspace, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {

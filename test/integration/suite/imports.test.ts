@@ -11,10 +11,10 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ProgressRun } from '../../../src/commands/importProgress';
-import { ImportService } from '../../../src/importing/importService';
-import { readImportSettings } from '../../../src/importing/importSettings';
-import { PollScheduler } from '../../../src/importing/pollScheduler';
-import { ImportsModel } from '../../../src/views/importsModel';
+import { ImportService } from '../../../src/import/vscode/importService';
+import { readImportSettings } from '../../../src/import/vscode/importSettings';
+import { PollScheduler } from '../../../src/import/vscode/pollScheduler';
+import { ImportsModel } from '../../../src/import/vscode/importsModel';
 import { ImportsTreeProvider, type ImportsNode } from '../../../src/views/importsTreeProvider';
 import { fakeDevices } from '../../emulator/hashes';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';
@@ -130,8 +130,10 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
 
     const { run, devices: items } = await runItems(jsonRun);
     assert.equal(run.label, 'sandbox.autopilot.json');
-    assert.match(String(run.description), /3 complete, 2 failed/);
-    assert.match(String(run.description), /contoso\.onmicrosoft\.com/, 'the run names its tenant');
+    // Short enough for the default side bar: what matters first, details in the tooltip.
+    assert.match(String(run.description), /^2 failed$/);
+    assert.match(plain(tooltipText(run)), /Tenant: contoso\.onmicrosoft\.com \(72f988bf/, 'the run names its tenant');
+    assert.match(plain(tooltipText(run)), /Devices: 5 \(3 complete, 2 failed\)/);
     assert.deepEqual(items.map((item) => item.label), devices.map((device) => device.serialNumber));
     for (const item of items.slice(0, 3)) {
       assert.match(iconId(item), /^pass/, `${String(item.label)} is complete`);
@@ -140,13 +142,19 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     }
     const already = items[3]!;
     assert.equal(iconId(already), 'error');
-    assert.match(String(already.description), /Already registered in this tenant \(806\)/);
+    assert.equal(already.description, '806 · already here');
     assert.match(plain(tooltipText(already)), /806 · ZtdDeviceAlreadyAssigned/);
+    assert.match(plain(tooltipText(already)), /Already registered in this tenant \(806\)/);
     assert.match(plain(tooltipText(already)), /\*\*Fix:\*\* Look the serial number up among registered Autopilot devices/);
-    assert.match(String(already.contextValue), /;retry;/);
+    assert.match(plain(tooltipText(already)), /\*\*Here:\*\* Find Registered Device… shows the device Intune holds/);
+    // Sending it again would fail the same way: no retry, but the registered device and the record's deletion.
+    assert.doesNotMatch(String(already.contextValue), /;retry;/);
+    assert.match(String(already.contextValue), /;findRegistered;(.*;)?deleteRecord;/);
     const resold = items[4]!;
-    assert.match(String(resold.description), /Registered to another tenant \(808\)/);
-    assert.match(plain(tooltipText(resold)), /\*\*Fix:\*\* Ask the other tenant, or the seller, to remove the device/);
+    assert.equal(resold.description, '808 · other tenant');
+    assert.match(plain(tooltipText(resold)), /\*\*Fix:\*\* An administrator of the tenant that holds the device, or the reseller or OEM that registered it, must deregister it/);
+    assert.doesNotMatch(String(resold.contextValue), /;retry;/);
+    assert.doesNotMatch(String(run.contextValue), /;retry;/, 'no failure of the run is worth a retry');
 
     // Each device reached Intune exactly once, and a sync followed the import (some devices completed).
     for (const device of devices) assert.equal(recordsPerSerial().get(device.serialNumber), 1, device.serialNumber);
@@ -163,8 +171,8 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     await idle(result.runId);
     const { run, devices: items } = await runItems(result.runId);
     assert.equal(run.label, 'utf16.csv');
-    assert.match(String(run.description), /^3 complete/);
-    for (const item of items) assert.match(String(item.description), /^complete, (not registered yet|registered) · Lab-7$/);
+    assert.match(String(run.description), /^3 (imported|registered)$/);
+    for (const item of items) assert.match(String(item.description), /^(complete|registered) · Lab-7$/);
     const records = sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('CSVU16'));
     assert.deepEqual(records.map((record) => record.groupTag), ['Lab-7', 'Lab-7', 'Lab-7'], 'the override replaced the file\'s group tag');
   });
@@ -204,26 +212,68 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('retries only the failed devices, after deleting their old records', async () => {
-    const created = sandbox.graph.state.tenant(CONTOSO.id).created;
-    const failedBefore = created.filter((record) => /JSONDEV-(AGAIN-806|RESOLD-808)/.test(record.serialNumber));
-    // The other tenant released the resold device meanwhile; the 806 device is still registered here.
-    sandbox.graph.state.foreignHashes.clear();
-    const runs = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.retryFailed', tree().runNode(jsonRun));
+  it('retries only the failures a retry can fix, after deleting their old records, and never sends 806 or 808 again', async () => {
+    // One device fails on Intune's side (StorageError: worth a retry); 806 and 808 are not.
+    const devices = [...fakeDevices(2, 'RETRY'), sandbox.registered, sandbox.foreign];
+    sandbox.graph.state.forceOutcome('RETRY000002', { status: 'error', errorCode: 0, errorName: 'StorageError' });
+    const uri = await writeJsonPayload('retry.autopilot.json', devices);
+    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'processed');
+    await idle(result.runId);
+    const before = await runItems(result.runId);
+    assert.match(String(before.run.contextValue), /;retry;/);
+    assert.equal(before.devices[1]!.description, 'storage error');
+    assert.match(String(before.devices[1]!.contextValue), /;retry;/);
+    const failedBefore = sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber === 'RETRY000002');
+
+    // Retrying a device a retry cannot fix sends nothing (its menu does not offer it; a selection may include it).
+    const writes = () => sandbox.graph.requests.filter((request) => request.method !== 'GET').length;
+    const writesBefore = writes();
+    const nothing = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.retryFailed', tree().deviceNode(result.runId, 3));
+    assert.deepEqual(nothing, []);
+    assert.equal(writes(), writesBefore, 'nothing was sent for the 808 device');
+
+    sandbox.graph.state.forcedOutcomes.clear();
+    const runs = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.retryFailed', tree().runNode(result.runId));
     assert.equal(runs?.length, 1);
     assert.equal(runs[0]!.milestone.kind, 'processed');
-    await idle(jsonRun);
+    await idle(result.runId);
 
     const counts = recordsPerSerial();
-    for (const serial of ['JSONDEV000001', 'JSONDEV000002', 'JSONDEV000003']) assert.equal(counts.get(serial), 1, `${serial} was not sent again`);
-    assert.equal(counts.get('JSONDEV-AGAIN-806'), 2);
-    assert.equal(counts.get('JSONDEV-RESOLD-808'), 2);
-    for (const old of failedBefore) assert.ok(!sandbox.graph.state.tenant(CONTOSO.id).imported.has(old.id), `the old record of ${old.serialNumber} was deleted`);
+    assert.equal(counts.get('RETRY000001'), 1, 'a complete device was not sent again');
+    assert.equal(counts.get('RETRY000002'), 2, 'the StorageError device was sent again');
+    assert.equal(counts.get(sandbox.registered.serialNumber), 1, 'the 806 device was not sent again');
+    assert.equal(counts.get(sandbox.foreign.serialNumber), 1, 'the 808 device was not sent again');
+    for (const old of failedBefore) assert.ok(!sandbox.graph.state.tenant(CONTOSO.id).imported.has(old.id), 'the old record of the retried device was deleted');
 
-    const { run, devices } = await runItems(jsonRun);
-    assert.match(String(run.description), /^4 complete, 1 failed/);
-    assert.match(String(devices[4]!.description), /^complete/);
-    assert.match(String(devices[3]!.description), /806/);
+    const { run, devices: items } = await runItems(result.runId);
+    assert.match(String(run.description), /^2 failed$/);
+    assert.match(String(items[1]!.description), /^(complete|registered)$/);
+    assert.doesNotMatch(String(run.contextValue), /;retry;/);
+  });
+
+  it('says "nothing to continue" as information, without an error or a stack trace in the log', async () => {
+    const logFile = vscode.Uri.joinPath(api.context.logUri, 'Autopilot.log');
+    const read = async () => Buffer.from(await vscode.workspace.fs.readFile(logFile)).toString('utf8');
+    const before = (await read()).length;
+    assert.equal(await vscode.commands.executeCommand('autopilot.continueImport'), undefined);
+    const logged = await eventually('the log to record the command', async () => {
+      const added = (await read()).slice(before);
+      return added.includes('autopilot.continueImport:') && added;
+    });
+    assert.match(logged, /\[info\] autopilot\.continueImport: Every import in Recent Imports has been sent completely\./);
+    assert.doesNotMatch(logged, /\[error\]|\n\s+at /, 'no error and no stack trace');
+
+    // A run's Continue Import (a notification's button) clicked once the run has been sent completely.
+    const writes = sandbox.graph.requests.filter((request) => request.method !== 'GET').length;
+    const afterFirst = (await read()).length;
+    assert.equal(await vscode.commands.executeCommand('autopilot.continueImport', tree().runNode(jsonRun)), undefined);
+    const again = await eventually('the log to record the second command', async () => {
+      const added = (await read()).slice(afterFirst);
+      return added.includes('autopilot.continueImport:') && added;
+    });
+    assert.match(again, /\[info\] autopilot\.continueImport: \S+ has been sent completely: there is nothing to continue\./);
+    assert.doesNotMatch(again, /\[error\]|\n\s+at /, 'no error and no stack trace');
+    assert.equal(sandbox.graph.requests.filter((request) => request.method !== 'GET').length, writes, 'nothing was sent');
   });
 
   it('deletes an import record in Intune from the tree', async () => {
@@ -264,6 +314,20 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     assert.equal(await vscode.commands.executeCommand('autopilot.syncAutopilot'), 'too-soon');
   });
 
+  it('keeps one import engine alive through 50 settings changes, each followed by work for Graph', async () => {
+    const before = configuration().get<number>('import.batchSize');
+    try {
+      for (let change = 0; change < 50; change++) {
+        await configuration().update('import.batchSize', 100 + change, vscode.ConfigurationTarget.Global);
+        const { devices } = await api.importing.service.findRegistered(`LEAK-${change}`);
+        assert.deepEqual(devices, []);
+      }
+      assert.equal(api.importing.service.aliveEngines, 1, 'each change replaced the engine, and the replaced one was disposed');
+    } finally {
+      await configuration().update('import.batchSize', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stops sending further chunks when cancelled, keeps watching what was sent, and continues without duplicates', async () => {
     await configuration().update('import.batchSize', 2, vscode.ConfigurationTarget.Global);
     try {
@@ -293,7 +357,8 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
       await eventually('the sent devices to complete', () => api.imports.run(result.runId)?.view.counts.complete === 4);
       await idle(result.runId);
       const { run, devices: items } = await runItems(result.runId);
-      assert.match(String(run.description), /4 complete, 6 not sent/);
+      assert.match(String(run.description), /^6 not sent$/);
+      assert.match(plain(tooltipText(run)), /4 complete, 6 not sent/);
       assert.match(String(run.contextValue), /;continue;/);
       assert.equal(items.filter((item) => item.description === 'not sent').length, 6);
 
@@ -355,9 +420,9 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
       const node = roots.find((candidate) => candidate.runId === handle.runId);
       assert.ok(node, 'the reloaded tree shows the run');
       assert.equal(second.model.run(handle.runId)?.view.counts.pending, 3);
-      assert.match(String(second.tree.getTreeItem(node).description), /3 processing/);
+      assert.match(String(second.tree.getTreeItem(node).description), /^3 processing$/);
       await eventually('the restored run to be watched to its end', () => second.model.run(handle.runId)?.view.counts.complete === 3, 20_000);
-      assert.match(String(second.tree.getTreeItem(node).description), /^3 complete/);
+      assert.match(String(second.tree.getTreeItem(node).description), /^3 (imported|registered)$/);
       assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((record) => record.serialNumber.startsWith('RELOAD')).length, 3, 'nothing was sent again');
     } finally {
       sandbox.graph.state.timing = timing;

@@ -5,9 +5,23 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import Mocha from 'mocha';
 
 export const RESULTS_ENV = 'AUTOPILOT_TEST_RESULTS';
+
+/**
+ * Starts every line the test reporter prints. The workbench forwards the reporter's lines and its own debug chatter
+ * through the same console; the launcher prints the marked lines and keeps the rest in a log file.
+ */
+export const REPORTER_MARK = '\u2063autopilot-test\u2063';
+
+function markReporterLines(): void {
+  const print = Mocha.reporters.Base.consoleLog;
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => {
+    for (const line of format(...args).split('\n')) print(`${REPORTER_MARK}${line}`);
+  };
+}
 
 export interface SuiteResults {
   readonly total: number;
@@ -28,6 +42,7 @@ function testFiles(dir: string): string[] {
 }
 
 export function run(): Promise<void> {
+  markReporterLines();
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   for (const file of testFiles(__dirname)) {
     mocha.addFile(file);
@@ -47,7 +62,6 @@ export function run(): Promise<void> {
       if (resultsFile) {
         fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
       }
-      console.log(`[results] ${results.passes} passing, ${results.failures} failing, ${results.pending} pending`);
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
     });

@@ -73,6 +73,8 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     // A window-scoped setting next to them shows that VS Code did read the file.
     await vscode.workspace.fs.writeFile(workspaceSettings, Buffer.from(JSON.stringify({ ...hostile, 'autopilot.import.batchSize': 321 })));
     try {
+      // The journey runs with the hostile settings in force: VS Code has read the file before it starts.
+      await eventually('VS Code to read the workspace settings file', () => configuration().inspect('import.batchSize')?.workspaceValue === 321);
       await journey();
       assert.deepEqual(stranger.requests, [], 'nothing went to the server the workspace named');
       for (const key of Object.keys(hostile).map((name) => name.replace('autopilot.', ''))) {
@@ -103,9 +105,12 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(devices, null, 2)));
 
     await vscode.commands.executeCommand('autopilot.validateFile', uri);
+    // One device fails on Intune's side, so the retry below sends it again (806 and 808 are never retried).
+    sandbox.graph.state.forceOutcome(devices[1]!.serialNumber, { status: 'error', errorCode: 0, errorName: 'StorageError' });
     const result = await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null });
     assert.ok(result && result.outcome === 'processed', `the import ran (${String(result?.outcome)})`);
     await eventually('the run to be idle', () => api.imports.run(result.runId)?.activity === 'idle');
+    sandbox.graph.state.forcedOutcomes.clear();
     await vscode.commands.executeCommand('autopilot.retryFailed', api.importing.tree.runNode(result.runId));
     await eventually('the retry to be idle', () => api.imports.run(result.runId)?.activity === 'idle');
     await vscode.commands.executeCommand('autopilot.syncAutopilot');
@@ -125,5 +130,6 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     if (text.includes(deviceCode)) leaks.push('the device code');
     assert.deepEqual(leaks, []);
     for (const device of devices) assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((r) => r.serialNumber === device.serialNumber).length >= 1, true, `${device.serialNumber} reached the sandbox`);
+    assert.equal(sandbox.graph.state.tenant(CONTOSO.id).created.filter((r) => r.serialNumber === devices[1]!.serialNumber).length, 2, 'the retry sent the failed device again');
   }
 });

@@ -3,6 +3,9 @@
  * features, the extension adds live problems and quick fixes, and the payload commands read and write real files.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { eventually } from '../../support/eventually';
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
@@ -128,6 +131,19 @@ describe('payload editing', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('recognises a hardware-hash CSV opened from outside the workspace by its header (what activates the extension there) and shows its problems', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-outside-'));
+    const file = path.join(outside, 'from-the-oem.csv');
+    fs.copyFileSync(workspaceFile('payloads', 'unpadded.csv').fsPath, file);
+    const uri = vscode.Uri.file(file);
+    assert.equal(vscode.workspace.getWorkspaceFolder(uri), undefined, 'the file is outside every workspace folder');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    assert.equal(document.languageId, 'autopilot-csv', 'the header line gives it the language our activation event names');
+    await eventually('the padding diagnostic in the outside CSV', () => (ourDiagnostics(uri, 'hash-padding').length > 0 ? true : undefined));
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
   it('validates a CSV from the Explorer and reports its encoding and devices', async () => {
     const summary = await vscode.commands.executeCommand<{ devices: number; encoding: string; errors: number }>(
       'autopilot.validateFile',
@@ -161,12 +177,25 @@ describe('payload editing', () => {
     assert.deepEqual(Buffer.from(portal), Buffer.from(await vscode.workspace.fs.readFile(csv)), 'CSV → JSON → portal CSV gives back the same bytes');
   });
 
-  it('opens a new payload from the schema snippet, with the schema applied', async () => {
+  it('opens a new payload whose placeholders the user tabs through, not shown as errors, with the schema applied', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('autopilot.newPayload');
     assert.match(editor.document.uri.path, /devices(-\d+)?\.autopilot\.json$/);
     assert.equal(editor.document.uri.scheme, 'untitled');
     assert.match(editor.document.getText(), /"importedWindowsAutopilotDeviceIdentities"/);
-    assert.match(editor.document.getText(), /"serialNumber": "serial number"/);
+    assert.match(editor.document.getText(), /"serialNumber": "<serial number>"/);
+    // The first placeholder is selected: typing replaces it, Tab moves to the hash.
+    assert.equal(editor.document.getText(editor.selection), '<serial number>');
+    // Unfilled placeholders are information ("fill this in"), not errors: a fresh template is not red.
+    const unfilled = await eventually('the placeholders to be reported', () => {
+      const found = ourDiagnostics(editor.document.uri, 'template-placeholder');
+      return found.length === 2 ? found : undefined;
+    });
+    for (const diagnostic of unfilled) assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Information, diagnostic.message);
+    assert.deepEqual(vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'Autopilot' && d.severity === vscode.DiagnosticSeverity.Error), []);
+    await vscode.commands.executeCommand('type', { text: 'PF-0001' });
+    await vscode.commands.executeCommand('jumpToNextSnippetPlaceholder');
+    assert.equal(editor.document.getText(editor.selection), '<hardware hash>');
+    await eventually('the filled-in serial to be accepted', () => (ourDiagnostics(editor.document.uri, 'template-placeholder').length === 1 ? true : undefined));
     const inDevice = editor.document.positionAt(editor.document.getText().indexOf('"serialNumber"'));
     const labels = await eventually('completion from the schema in the new file', async () => {
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, inDevice);

@@ -112,11 +112,33 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
       return services.auth.activeAccount?.id === contoso?.id;
     });
     await click;
+    // The tenant is named by its verified domain where the account knows it (Adele's home tenant), else by its id.
     const tooltip = services.accountStatusBar.item.tooltip;
-    assert.match(typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), /72f988bf-0000-4000-8000-000000000001/);
+    const shown = (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '')).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.match(shown, /Tenant: contoso\.onmicrosoft\.com \(72f988bf-0000-4000-8000-000000000001\)/);
+    assert.equal(services.auth.accounts.find((account) => account.id === contoso?.id)?.tenantName, 'contoso.onmicrosoft.com');
+    assert.equal(services.auth.accounts.find((account) => account.id === fabrikam?.id)?.tenantName, undefined, 'a guest tenant has no name the account knows');
 
     for (const account of [...services.auth.accounts]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
     assert.equal(services.auth.accounts.length, 0);
+  });
+
+  it('"Copy code and open" puts the waiting code on the clipboard, and there is nothing to open once signed in', async () => {
+    await vscode.env.clipboard.writeText('');
+    const signIn = vscode.commands.executeCommand<{ label: string } | undefined>('autopilot.signIn', { flow: 'deviceCode' });
+    const [pending] = await waitFor('a device code', () => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes());
+    const opened = await waitFor('the code to be offered', async () =>
+      vscode.commands.executeCommand<{ userCode: string; verificationUri: string } | undefined>('autopilot.openDeviceLogin'),
+    );
+    assert.equal(opened.userCode, pending!.userCode);
+    assert.equal(opened.verificationUri, emulator.deviceLoginUrl);
+    assert.equal(await vscode.env.clipboard.readText(), pending!.userCode);
+
+    emulator.approveDeviceCode(pending!.userCode, ADELE.username);
+    assert.equal((await signIn)?.label, ADELE.username);
+    // No code waits any more: the command says so (as information) instead of opening a stale page.
+    assert.equal(await vscode.commands.executeCommand('autopilot.openDeviceLogin'), undefined);
+    await vscode.commands.executeCommand('autopilot.signOut');
   });
 
   it('uses the method autopilot.auth.flow names without asking', async () => {

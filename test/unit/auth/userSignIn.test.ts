@@ -44,7 +44,8 @@ describe('User sign-in with real MSAL against the identity emulator', () => {
       let prompt: { userCode: string; verificationUri: string } | undefined;
       const signIn = service.signInWithDeviceCode({ onDeviceCode: (p) => (prompt = p) });
       const shown = await eventually(() => prompt, 'the device code prompt');
-      assert.equal(shown.verificationUri, `${emulator.origin}/devicelogin`);
+      assert.equal(shown.verificationUri, emulator.deviceLoginUrl);
+      assert.match(shown.verificationUri, /^http:\/\/127\.0\.0\.1:\d+\/devicelogin$/, 'a plain-http loopback page, which code-server\'s port proxy can reach');
       await eventually(() => tokenRequests(emulator, 'device_code') >= 1, 'MSAL to poll while the code is pending');
 
       emulator.approveDeviceCode(shown.userCode, ADELE.username);

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { GraphError } from '../../../src/graph/errors';
-import { RunFailedError } from '../../../src/import/engine';
-import { Journal, RunBusyError } from '../../../src/import/journal';
-import { RunTenantError } from '../../../src/import/tenant';
+
+import { Journal } from '../../../src/import/journal';
+
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
 import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
+import { RunBusyError, RunFailedError, RunTenantError } from '../../../src/import/errors';
 
 const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
 const COLLECTION_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';

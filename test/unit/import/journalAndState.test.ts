@@ -4,11 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listRunViews } from '../../../src/import/engine';
 import { explainImportError } from '../../../src/import/explanations';
-import { JOURNAL_VERSION, Journal, RunBusyError, newRunId, type RunManifest } from '../../../src/import/journal';
+import { JOURNAL_VERSION, Journal, newRunId, type RunManifest } from '../../../src/import/journal';
 import { defaultJournalDirectory } from '../../../src/import/journalLocation';
 import { RunState } from '../../../src/import/runState';
 import { engineSettings } from '../../../src/import/settings';
 import { fakeDevices } from '../../emulator/hashes';
+import { RunBusyError } from '../../../src/import/errors';
 
 function manifest(id = '20250101T000000Z-000001', count = 4): RunManifest {
   return { version: JOURNAL_VERSION, id, startedAt: '2025-01-01T00:00:00.000Z', source: 'a.json', graphRoot: 'https://graph.microsoft.com', batchSize: 2, devices: fakeDevices(count) };
@@ -167,24 +168,28 @@ describe('engine settings', () => {
 });
 
 describe('error explanations', () => {
-  const cases: [number, string | null, RegExp, RegExp][] = [
-    [806, 'ZtdDeviceAlreadyAssigned', /already registered to this tenant/, /don't import it again/],
-    [808, 'ZtdDeviceAssignedToOtherTenant', /different tenant/, /proof of ownership/],
-    [808, 'ZtdDeviceAssignedToAnotherTenant', /different tenant/, /Remove devices/],
-    [0, 'ZtdDeviceDuplicated', /more than once/, /remove duplicate rows/],
-    [0, 'InvalidZtdHardwareHash', /manufacturer and the serial number/, /Capture the hash again/],
-    [0, 'StorageError', /generic error/, /Retry the device later/],
-    [400, "Cannot convert the literal '<redacted 10 chars>' to the expected type 'Edm.Binary'.", /padded standard Base64/, /Repair the padding/],
-    [0, 'ImportRecordNotFound', /deleted before it finished/, /registered Autopilot devices/],
-    [17, 'SomethingNew', /error 17 \(SomethingNew\)/, /Retry the device/],
+  // The last column: whether sending the device again, unchanged, can succeed (so a retry is worth offering).
+  const cases: [number, string | null, RegExp, RegExp, boolean][] = [
+    [806, 'ZtdDeviceAlreadyAssigned', /already registered to this tenant/, /don't import it again/, false],
+    [808, 'ZtdDeviceAssignedToOtherTenant', /different tenant/, /proof of ownership/, false],
+    [808, 'ZtdDeviceAssignedToAnotherTenant', /different tenant/, /must deregister it/, false],
+    [0, 'ZtdDeviceDuplicated', /more than once/, /remove duplicate rows/, false],
+    [0, 'InvalidZtdHardwareHash', /manufacturer and the serial number/, /Capture the hash again/, false],
+    [0, 'StorageError', /generic error/, /Retry the device later/, true],
+    [400, "Cannot convert the literal '<redacted 10 chars>' to the expected type 'Edm.Binary'.", /padded standard Base64/, /Add the missing "=" padding/, false],
+    [0, 'ImportRecordNotFound', /deleted before it finished/, /registered Autopilot devices/, true],
+    [17, 'SomethingNew', /error 17 \(SomethingNew\)/, /Retry the device/, true],
   ];
-  for (const [errorCode, errorName, detail, fix] of cases) {
-    it(`explains ${errorCode} ${errorName} with a fix`, () => {
+  for (const [errorCode, errorName, detail, fix, retryable] of cases) {
+    it(`explains ${errorCode} ${errorName} with a fix${retryable ? ', worth a retry' : ', not worth a retry'}`, () => {
       const explanation = explainImportError({ status: 'error', errorCode, errorName });
       assert.ok(explanation);
       assert.match(explanation.detail, detail);
       assert.match(explanation.fix, fix);
+      assert.equal(explanation.retryable, retryable);
       assert.ok(explanation.title.length < 60);
+      // The same words reach the terminal and the editor: no editor action, setting or command names.
+      assert.doesNotMatch(`${explanation.title} ${explanation.fix}`, /quick fix|\bautopilot\.(cloud|authority|graphRoot|auth|import|poll|apiVersion)\b|Autopilot: |Recent Imports/i);
     });
   }
 

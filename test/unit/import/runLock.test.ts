@@ -7,8 +7,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JOURNAL_VERSION, Journal, RunBusyError, type RunManifest } from '../../../src/import/journal';
+import { JOURNAL_VERSION, Journal, type RunManifest } from '../../../src/import/journal';
 import { fakeDevices } from '../../emulator/hashes';
+import { RunBusyError } from '../../../src/import/errors';
 
 const JOURNAL_JS = path.resolve(__dirname, '..', '..', '..', 'src', 'import', 'journal.js');
 const RUN_ID = '20250101T000000Z-000001';

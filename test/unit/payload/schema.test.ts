@@ -99,19 +99,24 @@ describe('schemas/autopilot-import.schema.json', () => {
     assert.equal(state.deviceErrorCode.type, 'integer');
   });
 
-  it('offers snippets for a new device and a new file, and each snippet makes a valid payload once filled in', () => {
+  it('offers snippets for a new device and a new file: unfilled they say what to fill in, filled in they are valid', () => {
     const fill = (body: unknown) =>
       JSON.stringify(body)
-        .replace(/\$\{\d+:hardware hash \(Base64\)\}/g, HASH)
-        .replace(/\$\{\d+:serial number\}/g, 'PF1ABC23')
-        .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+        .replace(/\$\{\d+:<hardware hash>\}/g, HASH)
+        .replace(/\$\{\d+:<serial number>\}/g, 'PF1ABC23')
+        .replace(/\$\{\d+:<([^}>]*)>\}/g, '$1')
         .replace(/\$\{\d+\}/g, 'Sales');
+    const unfilled = (body: unknown) => JSON.stringify(body).replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}/g, '');
     const snippets = [...schema.defaultSnippets, ...device.defaultSnippets, ...schema.definitions.deviceList.defaultSnippets];
     assert.ok(schema.defaultSnippets.some((snippet: { label: string }) => /new import file/i.test(snippet.label)));
     assert.ok(device.defaultSnippets.some((snippet: { label: string }) => /new autopilot device/i.test(snippet.label)));
     for (const snippet of snippets) {
       const result = parsePayloadText(fill(snippet.body), 'snippet.autopilot.json');
       assert.deepEqual(result.problems, [], `${snippet.label}: ${JSON.stringify(result.problems)}`);
+      // As inserted, each placeholder is one "fill this in" problem and nothing else (no hash or serial complaint).
+      const fresh = parsePayloadText(unfilled(snippet.body), 'snippet.autopilot.json');
+      assert.ok(fresh.problems.length >= 2, snippet.label);
+      assert.deepEqual([...new Set(fresh.problems.map((problem) => problem.code))], ['template-placeholder'], `${snippet.label}: ${JSON.stringify(fresh.problems)}`);
     }
   });
 

@@ -64,7 +64,8 @@ describe('autopilot-devices refuses plain-http endpoints outside loopback', func
       name: 'import --authority for app-only sign-in',
       args: (root) => ['import', payload, '--cloud', 'custom', '--graph-root', 'https://graph.example.com', '--authority', root, '--tenant', 'contoso.onmicrosoft.com'],
       env: () => ({ AUTOPILOT_CLIENT_ID: '00000000-0000-0000-0000-000000000001', AUTOPILOT_CLIENT_SECRET: 'a-secret-that-must-not-travel' }),
-      message: /^autopilot-devices: The authority 'http:\/\/[^']+' must use https:\/\/: set autopilot\.authority \(or --authority\)/,
+      // In the terminal's words: the flag and its environment variable, not a VS Code setting.
+      message: /^autopilot-devices: The authority 'http:\/\/[^']+' must use https:\/\/: set --authority \(AUTOPILOT_AUTHORITY\) to an https:\/\/ address\.$/m,
     },
     {
       name: 'AUTOPILOT_AUTHORITY for app-only sign-in',
