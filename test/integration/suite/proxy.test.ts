@@ -79,6 +79,19 @@ describe('Behind a proxy in VS Code (http.proxy, http.noProxy, http.proxyStrictS
     return { result, identity: sandbox.identity.requests.slice(marks.identity), graph: sandbox.graph.requests.slice(marks.graph), proxied: proxy.events.slice(marks.proxy) };
   }
 
+  /**
+   * Every Graph request of the window came through the proxy. The proxy may have forwarded one more that Graph had
+   * not received yet when the window closed (a look the import still makes), so this is inclusion, not equality.
+   */
+  function assertEveryGraphRequestProxied(seen: { graph: readonly { method: string; path: string }[]; proxied: Parameters<typeof forwardedGraph>[0] }): void {
+    const forwarded = forwardedGraph(seen.proxied).map((e) => `${e.method} ${new URL(e.url).pathname}`);
+    for (const request of seen.graph) {
+      const at = forwarded.indexOf(`${request.method} ${request.path}`);
+      assert.ok(at >= 0, `${request.method} ${request.path} reached Graph without the proxy`);
+      forwarded.splice(at, 1);
+    }
+  }
+
   it('signs in and imports through http.proxy: every token and Graph request goes through the proxy', async () => {
     const seen = await observe(open, async () => {
       await signIn();
@@ -87,11 +100,7 @@ describe('Behind a proxy in VS Code (http.proxy, http.noProxy, http.proxyStrictS
     assert.ok(seen.identity.some((r) => r.grantType === 'client_credentials'));
     assert.deepEqual(seen.identity.filter((r) => r.remoteAddress !== FORWARDED_FROM).map((r) => r.path), [], 'no sign-in request bypassed the proxy');
     assert.ok(seen.graph.length >= 3);
-    assert.deepEqual(
-      forwardedGraph(seen.proxied).map((e) => `${e.method} ${new URL(e.url).pathname}`).sort(),
-      seen.graph.map((r) => `${r.method} ${r.path}`).sort(),
-      'Graph saw exactly the requests the proxy forwarded',
-    );
+    assertEveryGraphRequestProxied(seen);
   });
 
   it('still proxies Graph with http.proxySupport "on" (the extension passes no agent of its own)', async () => {
@@ -99,7 +108,7 @@ describe('Behind a proxy in VS Code (http.proxy, http.noProxy, http.proxyStrictS
     try {
       const seen = await observe(open, () => importDevices('SUPPORTON'));
       assert.ok(seen.graph.length > 0);
-      assert.equal(forwardedGraph(seen.proxied).length, seen.graph.length);
+      assertEveryGraphRequestProxied(seen);
     } finally {
       await setHttp('proxySupport', undefined);
     }
