@@ -264,7 +264,10 @@ export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntr
   item.id = `run:${runId}/${device.index}`;
   const profileState = profileWords(device, profile);
   const stateText = profileState ? `${deviceStateText(device, state)}, ${profileState.short}` : deviceStateText(device, state);
-  const summary = profileState ? `${deviceSummary(device, state)} · ${profileState.short}` : deviceSummary(device, state);
+  // Room is short at the default side bar width: a profile status implies registration, so an unassigned profile
+  // takes the place of "registered"; an assigned one, the goal, leaves "registered" (the tooltip names the profile).
+  const assigned = profile?.assignment?.status?.startsWith('assigned') === true;
+  const summary = profileState && !assigned ? profileState.short : deviceSummary(device, state);
   // A failure's words take the room; its group tag is in the tooltip.
   const failed = state === 'error' || state === 'partial';
   item.description = device.groupTag && !failed ? `${summary} · ${device.groupTag}` : summary;
