@@ -255,10 +255,14 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
     const tree = api.importing.tree;
     const items = () => tree.getChildren(tree.runNode(result.runId)).then((nodes) => nodes.map((child) => tree.getTreeItem(child)));
     // At the default side bar width an unassigned profile takes the place of "registered"; an assigned one leaves it.
+    let last = '';
     await eventually('the Sales device assigned and the Kiosk device explained', async () => {
       const [first, second] = await items();
-      return first?.description === 'registered · Sales' && /profile assigned/.test(tooltipText(first)) && second?.description === 'no profile · Kiosk' ? true : undefined;
-    }, 60_000);
+      last = `${String(first?.description)} | ${first ? tooltipText(first) : ''} | ${String(second?.description)}`;
+      return first?.description === 'registered · Sales' && /profile(&nbsp;| )assigned/.test(tooltipText(first)) && second?.description === 'no profile · Kiosk' ? true : undefined;
+    }, 60_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; last seen: ${last}`);
+    });
     const kioskItem = (await items())[1]!;
     assert.match(tooltipText(kioskItem), /No deployment profile targets a group this device is in \(group tag Kiosk\)/);
   });
