@@ -229,7 +229,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
 
   it('clears finished imports from the view title, which leaves the welcome view', async () => {
     await openActivity(page, 'Autopilot');
-    await page.locator('.sidebar .monaco-list-row', { hasText: 'later-devices.csv' }).filter({ hasText: /2 (imported|registered)/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.sidebar .monaco-list-row', { hasText: 'later-devices.csv' }).filter({ hasText: /2 (imported|registered)/ }).first().waitFor({ timeout: 60_000 });
     const welcome = page.locator('.welcome-view-content', { hasText: 'No imports yet' });
     for (let attempt = 0; attempt < 10 && !(await welcome.isVisible()); attempt++) {
       // A run that has just finished may still be syncing for a moment; Clear leaves it until it is idle.
