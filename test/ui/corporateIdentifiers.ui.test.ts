@@ -11,7 +11,7 @@ import { ADELE, CONTOSO } from '../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../emulator/identity/testTls';
 import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
 import { uiSession } from './uiSession';
-import { clickContextMenuItem, openActivity, openContextMenu, openFile, openWorkbench, pickQuickPickItem, runCommand, screenshot, sideBarRow } from './workbench';
+import { clickContextMenuItem, openActivity, openContextMenu, openFile, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
 
 const HOUR = 3_600_000;
 
@@ -62,16 +62,7 @@ describe('Corporate identifiers UI (packaged VSIX in code-server, sandbox tenant
     fs.writeFileSync(path.join(folder, 'from-oem.identifiers.csv'), ['Manufacturer,Model,Serial Number', 'Dell Inc.,Latitude 7440,7XK.2QY4', 'Dell Inc.,Latitude 7440, 7XK2QY5', 'LENOVO;21HD;PF4ABC04', ''].join('\r\n'));
     page = await openWorkbench(folder);
 
-    await openActivity(page, 'Autopilot');
-    await runCommand(page, 'Autopilot: Sign In');
-    await pickQuickPickItem(page, 'Sign in with a device code');
-    const deadline = Date.now() + 30_000;
-    while (sandbox.identity.pendingDeviceCodes().length === 0) {
-      if (Date.now() > deadline) throw new Error('no device code was requested');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    sandbox.identity.approveDeviceCode(sandbox.identity.pendingDeviceCodes()[0]!.userCode, ADELE.username);
-    await page.locator('.statusbar-item', { hasText: ADELE.username }).waitFor({ timeout: 30_000 });
+    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
   });
 
   afterEach(async function () {

@@ -12,7 +12,7 @@ import { ADELE, CONTOSO } from '../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../emulator/identity/testTls';
 import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
 import { uiSession } from './uiSession';
-import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, openFile, openWorkbench, pickQuickPickItem, runCommand, screenshot, sideBarRow } from './workbench';
+import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, openFile, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
 
 function csvOf(devices: readonly { serialNumber: string; hardwareIdentifier: string }[], groupTag: string): string {
   return ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', ...devices.map((d) => `${d.serialNumber},,${d.hardwareIdentifier},${groupTag}`)].join('\r\n') + '\r\n';
@@ -67,16 +67,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
     fs.writeFileSync(path.join(folder, 'shop.autopilot.json'), JSON.stringify({ importedWindowsAutopilotDeviceIdentities: mixed }, null, 2));
     page = await openWorkbench(folder);
 
-    await openActivity(page, 'Autopilot');
-    await runCommand(page, 'Autopilot: Sign In');
-    await pickQuickPickItem(page, 'Sign in with a device code');
-    const deadline = Date.now() + 30_000;
-    while (sandbox.identity.pendingDeviceCodes().length === 0) {
-      if (Date.now() > deadline) throw new Error('no device code was requested');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    sandbox.identity.approveDeviceCode(sandbox.identity.pendingDeviceCodes()[0]!.userCode, ADELE.username);
-    await page.locator('.statusbar-item', { hasText: ADELE.username }).waitFor({ timeout: 30_000 });
+    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
   });
 
   afterEach(async function () {

@@ -11,7 +11,7 @@ import { ADELE, CONTOSO } from '../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../emulator/identity/testTls';
 import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
 import { uiSession } from './uiSession';
-import { clickContextMenuItem, openActivity, openContextMenu, openWorkbench, pickQuickPickItem, runCommand, screenshot, sideBarRow } from './workbench';
+import { clickContextMenuItem, openActivity, openContextMenu, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
 
 describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant with 300 devices)', () => {
   let page: Page;
@@ -45,16 +45,7 @@ describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant wit
       ),
     );
     page = await openWorkbench(uiSession().freshWorkspace('ui-devices'));
-    await openActivity(page, 'Autopilot');
-    await runCommand(page, 'Autopilot: Sign In');
-    await pickQuickPickItem(page, 'Sign in with a device code');
-    const deadline = Date.now() + 30_000;
-    while (sandbox.identity.pendingDeviceCodes().length === 0) {
-      if (Date.now() > deadline) throw new Error('no device code was requested');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    sandbox.identity.approveDeviceCode(sandbox.identity.pendingDeviceCodes()[0]!.userCode, ADELE.username);
-    await page.locator('.statusbar-item', { hasText: ADELE.username }).waitFor({ timeout: 30_000 });
+    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
   });
 
   afterEach(async function () {

@@ -1,7 +1,9 @@
 /** Small Playwright helpers for driving the VS Code workbench served by code-server. */
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { IdentityEmulator } from '../emulator/identity/identityEmulator';
 import { workbenchUrl } from '../integration/launch/codeServer';
+import { eventually } from '../support/eventually';
 import { uiSession } from './uiSession';
 
 export async function openWorkbench(folder: string): Promise<Page> {
@@ -108,4 +110,17 @@ export async function cutTextInSideBar(page: Page): Promise<string[]> {
     }
     return found;
   })()`)) as string[];
+}
+
+/**
+ * Signs in through the palette with a device code, approves the code at the identity emulator as `username` (the
+ * user's part in the browser), and waits for the status bar to show the account.
+ */
+export async function signInWithDeviceCode(page: Page, identity: IdentityEmulator, username: string): Promise<void> {
+  await openActivity(page, 'Autopilot');
+  await runCommand(page, 'Autopilot: Sign In');
+  await pickQuickPickItem(page, 'Sign in with a device code');
+  const [pending] = await eventually('a device code request', () => identity.pendingDeviceCodes().length > 0 && identity.pendingDeviceCodes());
+  identity.approveDeviceCode(pending!.userCode, username);
+  await page.locator('.statusbar-item', { hasText: username }).waitFor({ timeout: 30_000 });
 }
