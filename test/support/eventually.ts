@@ -8,3 +8,11 @@ export async function eventually<T>(what: string, probe: () => T | undefined | f
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
+
+/**
+ * Polls `probe` for at most `timeoutMs` and gives its value, or undefined when it stayed falsy: one attempt of a
+ * step the caller repeats (a key press the workbench may not have taken yet), never an assertion that nothing happened.
+ */
+export async function soon<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T | undefined> {
+  return eventually('one attempt', probe, timeoutMs).catch(() => undefined);
+}

@@ -210,7 +210,8 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
       await page.mouse.up();
       await page.mouse.move(pane.x + pane.width / 2, pane.y + 20);
     }
-    await page.waitForTimeout(300);
+    // The screenshot waits until the workbench has painted the resized pane (two animation frames).
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     const file = await screenshot(page, 'payload-intellisense');
     await screenshot(page, 'readme-payload-intellisense', { x: 48, y: 38, width: 960, height: 330 });
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot is suspiciously small');

@@ -69,9 +69,10 @@ export async function openContextMenu(page: Page, target: ReturnType<Page['locat
 /** Clicks the entry of the open context menu whose text starts with `text`. */
 export async function clickContextMenuItem(page: Page, text: string): Promise<void> {
   const item = page.locator('.monaco-menu .action-item .action-label', { hasText: text }).first();
-  // The workbench ignores a click that lands right after the menu opened (it guards against the opening click).
+  // The workbench ignores a click that lands right after the menu opened (it guards against the opening click):
+  // hover first and click once the menu has taken the hover (the entry is focused).
   await item.hover();
-  await page.waitForTimeout(300);
+  await page.locator('.monaco-menu .action-item.focused', { hasText: text }).first().waitFor({ timeout: 5_000 }).catch(() => undefined);
   await item.click();
   const menu = page.locator('.monaco-menu').first();
   await menu.waitFor({ state: 'hidden', timeout: 2_000 }).catch(async () => {

@@ -8,7 +8,7 @@ import type { ExtensionServices } from '../../../src/services';
 import { startIdentityEmulator, type IdentityEmulator } from '../../emulator/identity/identityEmulator';
 import { ADELE, GRAPH_CLI_CLIENT_ID } from '../../emulator/identity/directory';
 import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
-import { eventually as waitFor } from '../../support/eventually';
+import { eventually as waitFor, soon } from '../../support/eventually';
 
 const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const GRAPH_ROOT = 'https://graph.emulator.test';
@@ -52,8 +52,7 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
       if (emulator.pendingDeviceCodes().length > 0) return emulator.pendingDeviceCodes();
       if (!remote) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      return emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes();
+      return soon(() => emulator.pendingDeviceCodes().length > 0 && emulator.pendingDeviceCodes(), 2_000);
     });
     assert.equal(pending.length, 1);
     assert.equal(pending[0]!.clientId, GRAPH_CLI_CLIENT_ID);
@@ -108,8 +107,7 @@ describe('Sign-in in VS Code (device code from the command palette, emulated Ent
     const click = vscode.commands.executeCommand(services.accountStatusBar.item.command as string);
     await waitFor('the account to switch', async () => {
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return services.auth.activeAccount?.id === contoso?.id;
+      return soon(() => services.auth.activeAccount?.id === contoso?.id, 2_000);
     });
     await click;
     // The tenant is named by its verified domain where the account knows it (Adele's home tenant), else by its id.

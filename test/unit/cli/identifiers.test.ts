@@ -218,18 +218,29 @@ describe('autopilot-devices identifiers (bundled CLI, child process, emulator)',
 
   it('stops on SIGINT with exit 4 and the pending identifiers in its JSON', async () => {
     let childPid = 0;
+    let stopping!: () => void;
+    const stopped = new Promise<void>((resolve) => (stopping = resolve));
     emulator.faults.add({
       path: IMPORT_PATH,
       action: {
         kind: 'after-commit',
+        // Ctrl-C while the first chunk is committed but unanswered; the answer comes only after the client gave up on it.
         run: async () => {
           process.kill(childPid, 'SIGINT');
-          await new Promise((resolve) => setTimeout(resolve, 400));
+          await stopped;
         },
       },
     });
     const source = file('lab.identifiers.csv', LAB);
-    const interrupted = await cli(['identifiers', 'import', source, '--batch-size', '2', '--json'], {}, (child) => (childPid = child.pid!));
+    const interrupted = await cli(['identifiers', 'import', source, '--batch-size', '2', '--json'], {}, (child) => {
+      childPid = child.pid!;
+      // The CLI says so and aborts its request in the same step: once it has said it, the client has given up.
+      let said = '';
+      child.stderr!.on('data', (chunk: Buffer | string) => {
+        said += chunk.toString();
+        if (said.includes('SIGINT: stopping')) stopping();
+      });
+    });
     assert.equal(interrupted.code, 4, interrupted.stderr);
     assert.deepEqual(parseJsonOutput<IdentifiersDocument>(interrupted).identifiers.map((line) => line.result), Array(4).fill('pending'));
     assert.match(interrupted.stderr, /running the same 'autopilot-devices identifiers import' again finishes it/);
