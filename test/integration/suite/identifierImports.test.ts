@@ -11,12 +11,11 @@ import type { ImportIdentifiersResult } from '../../../src/commands/importIdenti
 import type { DeleteOutcome } from '../../../src/import/vscode/corporateIdentifierService';
 import type { IdentifierRunResult } from '../../../src/import/corporateIdentifiers/identifierImporter';
 import type { CorporateIdentifiersNode } from '../../../src/views/corporateIdentifiersTreeProvider';
-import { ADELE, CONTOSO } from '../../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
-import { startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { CONTOSO } from '../../emulator/identity/directory';
+import type { SandboxTenant } from '../../emulator/sandboxTenant';
+import { openSandboxSession, type SandboxSession } from './sandboxSession';
 import { eventually } from '../../support/eventually';
 
-const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'import.askForGroupTag': false, 'import.settleSeconds': 0.8, 'identifiers.batchSize': 3 };
 const IMPORT_PATH = '/beta/deviceManagement/importedDeviceIdentities/importDeviceIdentityList';
 
@@ -36,9 +35,9 @@ function iconId(item: vscode.TreeItem): string {
 
 describe('Corporate identifiers in VS Code (sandbox tenant)', function () {
   this.timeout(120_000);
+  let session: SandboxSession;
   let sandbox: SandboxTenant;
   let api: ExtensionApi;
-  const configuration = () => vscode.workspace.getConfiguration('autopilot');
   const store = () => sandbox.graph.state.tenant(CONTOSO.id).identities;
 
   async function writeFile(name: string, lines: readonly string[]): Promise<vscode.Uri> {
@@ -59,26 +58,12 @@ describe('Corporate identifiers in VS Code (sandbox tenant)', function () {
   }
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    sandbox = await startSandboxTenant({ tls: testTlsFromEnvironment(), identity: { deviceCodePollIntervalSeconds: 1 }, graph: { timing: { lateCommitMaxMs: 400 } } });
-    for (const [key, value] of Object.entries({ ...SETTINGS, authority: sandbox.identity.authorityHost, graphRoot: sandbox.graph.url })) {
-      await configuration().update(key, value, vscode.ConfigurationTarget.Global);
-    }
-    await eventually('the sandbox cloud', () => !api.auth.settingsProblem && api.auth.settings.endpoints.graphRoot === sandbox.graph.url);
-    const signIn = vscode.commands.executeCommand('autopilot.signIn', { flow: 'deviceCode', tenantId: CONTOSO.domain });
-    const [pending] = await eventually('a device code', () => sandbox.identity.pendingDeviceCodes().length > 0 && sandbox.identity.pendingDeviceCodes());
-    sandbox.identity.approveDeviceCode(pending!.userCode, ADELE.username);
-    await signIn;
-    assert.equal(api.auth.activeAccount?.tenantId, CONTOSO.id);
+    session = await openSandboxSession({ graph: { timing: { lateCommitMaxMs: 400 } }, settings: SETTINGS });
+    ({ api, sandbox } = session);
   });
 
   after(async () => {
-    for (const account of [...(api?.auth.accounts ?? [])]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
-    for (const key of [...Object.keys(SETTINGS), 'authority', 'graphRoot']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await sandbox?.close();
+    await session?.close();
   });
 
   it('lists the tenant\'s identifiers by enrollment state, with last contact', async () => {

@@ -17,12 +17,11 @@ import { PollScheduler } from '../../../src/import/vscode/pollScheduler';
 import { ImportsModel } from '../../../src/import/vscode/importsModel';
 import { ImportsTreeProvider, type ImportsNode } from '../../../src/views/importsTreeProvider';
 import { fakeDevices } from '../../emulator/hashes';
-import { ADELE, CONTOSO } from '../../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
-import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { CONTOSO } from '../../emulator/identity/directory';
+import { sandboxDevices, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { openSandboxSession, type SandboxSession } from './sandboxSession';
 import { eventually } from '../../support/eventually';
 
-const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const SETTINGS: Record<string, unknown> = {
   cloud: 'custom',
   'poll.intervalSeconds': 1,
@@ -61,6 +60,7 @@ function plain(markdown: string): string {
 
 describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', function () {
   this.timeout(120_000);
+  let session: SandboxSession;
   let sandbox: SandboxTenant;
   let api: ExtensionApi;
   const configuration = () => vscode.workspace.getConfiguration('autopilot');
@@ -93,30 +93,15 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
   }
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    sandbox = await startSandboxTenant({
-      tls: testTlsFromEnvironment(),
-      identity: { deviceCodePollIntervalSeconds: 1 },
+    session = await openSandboxSession({
       graph: { timing: { processingDelayMs: 1200, processingJitterMs: 0, registrationDelayMs: 1500, syncDurationMs: 300, syncMinIntervalMs: 10 * 60_000 } },
+      settings: SETTINGS,
     });
-    for (const [key, value] of Object.entries({ ...SETTINGS, authority: sandbox.identity.authorityHost, graphRoot: sandbox.graph.url })) {
-      await configuration().update(key, value, vscode.ConfigurationTarget.Global);
-    }
-    await eventually('the sandbox cloud to reach the sign-in service', () => !api.auth.settingsProblem && api.auth.settings.endpoints.graphRoot === sandbox.graph.url);
-    const signIn = vscode.commands.executeCommand('autopilot.signIn', { flow: 'deviceCode', tenantId: CONTOSO.domain });
-    const [pending] = await eventually('a device code', () => sandbox.identity.pendingDeviceCodes().length > 0 && sandbox.identity.pendingDeviceCodes());
-    sandbox.identity.approveDeviceCode(pending!.userCode, ADELE.username);
-    await signIn;
-    assert.equal(api.auth.activeAccount?.tenantId, CONTOSO.id);
+    ({ api, sandbox } = session);
   });
 
   after(async () => {
-    for (const account of [...(api?.auth.accounts ?? [])]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
-    for (const key of [...Object.keys(SETTINGS), 'authority', 'graphRoot']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await sandbox?.close();
+    await session?.close();
   });
 
   let jsonRun = '';

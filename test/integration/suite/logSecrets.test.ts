@@ -11,8 +11,8 @@ import * as vscode from 'vscode';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ExtensionApi } from '../../../src/extension';
 import { ADELE, CONTOSO } from '../../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
-import { sandboxDevices, startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { sandboxDevices, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { openSandboxSession, type SandboxSession } from './sandboxSession';
 import { eventually } from '../../support/eventually';
 import { findSecrets } from '../../support/secretScan';
 import { startStrangerServer } from '../../support/strangerServer';
@@ -22,6 +22,7 @@ const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'poll.intervalSecon
 
 describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate, import, retry, sync)', function () {
   this.timeout(120_000);
+  let session: SandboxSession;
   let sandbox: SandboxTenant;
   let api: ExtensionApi;
   const configuration = () => vscode.workspace.getConfiguration('autopilot');
@@ -32,22 +33,16 @@ describe('Nothing secret in the Autopilot log at Trace level (sign-in, validate,
     api = await extension.activate();
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'trace');
     await eventually('our log channel to follow VS Code to Trace', () => api.log.logLevel === vscode.LogLevel.Trace, 5_000);
-    sandbox = await startSandboxTenant({
-      tls: testTlsFromEnvironment(),
-      identity: { deviceCodePollIntervalSeconds: 1 },
+    session = await openSandboxSession({
       graph: { timing: { processingDelayMs: 500, processingJitterMs: 0, registrationDelayMs: 500, syncDurationMs: 200, syncMinIntervalMs: 0 } },
+      settings: SETTINGS,
+      signIn: false,
     });
-    for (const [key, value] of Object.entries({ ...SETTINGS, authority: sandbox.identity.authorityHost, graphRoot: sandbox.graph.url })) {
-      await configuration().update(key, value, vscode.ConfigurationTarget.Global);
-    }
-    await eventually('the sandbox cloud to reach the sign-in service', () => !api.auth.settingsProblem && api.auth.settings.endpoints.graphRoot === sandbox.graph.url);
+    sandbox = session.sandbox;
   });
 
   after(async () => {
-    for (const account of [...(api?.auth.accounts ?? [])]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
-    for (const key of [...Object.keys(SETTINGS), 'authority', 'graphRoot']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await sandbox?.close();
+    await session?.close();
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'info');
   });
 

@@ -13,14 +13,13 @@ import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { FilterResult } from '../../../src/commands/filterDevices';
 import type { WrittenIdentifierFiles } from '../../../src/commands/identifierFiles';
 import type { RegisteredDevicesNode } from '../../../src/views/registeredDevicesTreeProvider';
-import { ADELE, CONTOSO } from '../../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../../emulator/identity/testTls';
-import { startSandboxTenant, type SandboxTenant } from '../../emulator/sandboxTenant';
+import { CONTOSO } from '../../emulator/identity/directory';
+import type { SandboxTenant } from '../../emulator/sandboxTenant';
 import { fakeDevices } from '../../emulator/hashes';
 import type { RegisteredRecord } from '../../emulator/state';
+import { openSandboxSession, type SandboxSession } from './sandboxSession';
 import { eventually } from '../../support/eventually';
 
-const EXTENSION_ID = 'autopilot-devices.autopilot-devices';
 const FLEET = 3000;
 const SETTINGS: Record<string, unknown> = { cloud: 'custom', 'import.askForGroupTag': false, 'poll.intervalSeconds': 1, 'import.settleSeconds': 0.8, 'auth.flow': 'deviceCode', 'retire.waitMinutes': 2, 'retire.retrySeconds': 0.3 };
 const LIST_PATH = '/beta/deviceManagement/windowsAutopilotDeviceIdentities';
@@ -37,9 +36,9 @@ function tooltipText(item: vscode.TreeItem): string {
 
 describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', function () {
   this.timeout(180_000);
+  let session: SandboxSession;
   let sandbox: SandboxTenant;
   let api: ExtensionApi;
-  const configuration = () => vscode.workspace.getConfiguration('autopilot');
   const tenant = () => sandbox.graph.state.tenant(CONTOSO.id);
   const listRequests = () => sandbox.graph.requests.filter((request) => request.method === 'GET' && request.path === LIST_PATH && !request.query.$filter).length;
   const record = (serial: string) => [...tenant().registered.values()].find((device) => device.serialNumber === serial && device.deletedAt === undefined);
@@ -47,36 +46,19 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
   const fleet = (predicate: (device: RegisteredRecord) => boolean) => [...tenant().registered.values()].filter((device) => device.deletedAt === undefined && predicate(device));
 
   /** Approves the consent sign-in the next command starts (the device-code page, as an administrator would). */
-  async function approveNextDeviceCode(): Promise<void> {
-    const [pending] = await eventually('a device code', () => sandbox.identity.pendingDeviceCodes().length > 0 && sandbox.identity.pendingDeviceCodes());
-    sandbox.identity.approveDeviceCode(pending!.userCode, ADELE.username);
-  }
+  const approveNextDeviceCode = () => session.approveNextDeviceCode();
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    sandbox = await startSandboxTenant({
-      tls: testTlsFromEnvironment(),
-      identity: { deviceCodePollIntervalSeconds: 1 },
+    session = await openSandboxSession({
       graph: { timing: { processingDelayMs: 1200, processingJitterMs: 0, registrationDelayMs: 1500, deletionLagMs: 1_000, profilePendingDelayMs: 1_000, profileAssignedDelayMs: 2_000 } },
       fleet: FLEET,
+      settings: SETTINGS,
     });
-    for (const [key, value] of Object.entries({ ...SETTINGS, authority: sandbox.identity.authorityHost, graphRoot: sandbox.graph.url })) {
-      await configuration().update(key, value, vscode.ConfigurationTarget.Global);
-    }
-    await eventually('the sandbox cloud', () => !api.auth.settingsProblem && api.auth.settings.endpoints.graphRoot === sandbox.graph.url);
-    const signIn = vscode.commands.executeCommand('autopilot.signIn', { flow: 'deviceCode', tenantId: CONTOSO.domain });
-    await approveNextDeviceCode();
-    await signIn;
-    assert.equal(api.auth.activeAccount?.tenantId, CONTOSO.id);
+    ({ api, sandbox } = session);
   });
 
   after(async () => {
-    for (const account of [...(api?.auth.accounts ?? [])]) await vscode.commands.executeCommand('autopilot.signOut', account.id);
-    for (const key of [...Object.keys(SETTINGS), 'authority', 'graphRoot']) await configuration().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await sandbox?.close();
+    await session?.close();
   });
 
   it('pages the registered devices into the view by group tag, showing what has arrived, and never pages twice', async () => {
