@@ -50,3 +50,28 @@ export function parseJsonOutput<T = unknown>(run: CliRun): T {
     throw new Error(`stdout is not exactly one JSON document:\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
   }
 }
+
+/**
+ * Ctrl-C while a request is committed but not yet answered: `hold` (an emulator fault's action) sends SIGINT to the
+ * child and answers only after the child has said it is stopping, which it says in the same step as it aborts its
+ * request; so the client has given up on the answer, however slow the machine. Pass `onSpawn` to `runCli`.
+ */
+export function interruptWhileUnanswered(): { hold: () => Promise<void>; onSpawn: (child: ChildProcess) => void } {
+  let child: ChildProcess | undefined;
+  let stopping!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopping = resolve));
+  return {
+    hold: async () => {
+      child!.kill('SIGINT');
+      await stopped;
+    },
+    onSpawn: (spawned) => {
+      child = spawned;
+      let said = '';
+      spawned.stderr!.on('data', (chunk: Buffer | string) => {
+        said += chunk.toString();
+        if (said.includes('SIGINT: stopping')) stopping();
+      });
+    },
+  };
+}

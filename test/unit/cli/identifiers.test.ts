@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
-import { parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
+import { interruptWhileUnanswered, parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
 import { ENCODINGS, encodeAs } from '../payload/fixtures';
 
 interface IdentifiersDocument {
@@ -217,30 +217,11 @@ describe('autopilot-devices identifiers (bundled CLI, child process, emulator)',
   });
 
   it('stops on SIGINT with exit 4 and the pending identifiers in its JSON', async () => {
-    let childPid = 0;
-    let stopping!: () => void;
-    const stopped = new Promise<void>((resolve) => (stopping = resolve));
-    emulator.faults.add({
-      path: IMPORT_PATH,
-      action: {
-        kind: 'after-commit',
-        // Ctrl-C while the first chunk is committed but unanswered; the answer comes only after the client gave up on it.
-        run: async () => {
-          process.kill(childPid, 'SIGINT');
-          await stopped;
-        },
-      },
-    });
+    // Ctrl-C while the first chunk is committed but unanswered.
+    const interrupt = interruptWhileUnanswered();
+    emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: interrupt.hold } });
     const source = file('lab.identifiers.csv', LAB);
-    const interrupted = await cli(['identifiers', 'import', source, '--batch-size', '2', '--json'], {}, (child) => {
-      childPid = child.pid!;
-      // The CLI says so and aborts its request in the same step: once it has said it, the client has given up.
-      let said = '';
-      child.stderr!.on('data', (chunk: Buffer | string) => {
-        said += chunk.toString();
-        if (said.includes('SIGINT: stopping')) stopping();
-      });
-    });
+    const interrupted = await cli(['identifiers', 'import', source, '--batch-size', '2', '--json'], {}, interrupt.onSpawn);
     assert.equal(interrupted.code, 4, interrupted.stderr);
     assert.deepEqual(parseJsonOutput<IdentifiersDocument>(interrupted).identifiers.map((line) => line.result), Array(4).fill('pending'));
     assert.match(interrupted.stderr, /running the same 'autopilot-devices identifiers import' again finishes it/);

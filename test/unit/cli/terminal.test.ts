@@ -6,7 +6,7 @@ import { Journal } from '../../../src/import/journal';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
-import { parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
+import { interruptWhileUnanswered, parseJsonOutput, runCli, type CliRun, type CliRunOptions } from '../../support/cliRunner';
 import { recordsPerSerial } from '../../support/engineHarness';
 import { eventually } from '../../support/eventually';
 import { startStrangerServer } from '../../support/strangerServer';
@@ -276,29 +276,10 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
 
   it('stops on SIGINT with exit 4 and its JSON, and resume picks the run up', async () => {
     const devices = fakeDevices(20);
-    let childPid = 0;
-    let stopping!: () => void;
-    const stopped = new Promise<void>((resolve) => (stopping = resolve));
-    emulator.faults.add({
-      path: IMPORT_PATH,
-      action: {
-        kind: 'after-commit',
-        // Ctrl-C while chunk 1 is committed but unanswered; the answer comes only after the client gave up on it.
-        run: async () => {
-          process.kill(childPid, 'SIGINT');
-          await stopped;
-        },
-      },
-    });
-    const interrupted = await cli(['import', payload(devices), '--batch-size', '10', '--wait', '--json'], {}, (child) => {
-      childPid = child.pid!;
-      // The CLI says so and aborts its request in the same step: once it has said it, the client has given up.
-      let said = '';
-      child.stderr!.on('data', (chunk: Buffer | string) => {
-        said += chunk.toString();
-        if (said.includes('SIGINT: stopping')) stopping();
-      });
-    });
+    // Ctrl-C while chunk 1 is committed but unanswered; the answer comes only after the client gave up on it.
+    const interrupt = interruptWhileUnanswered();
+    emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: interrupt.hold } });
+    const interrupted = await cli(['import', payload(devices), '--batch-size', '10', '--wait', '--json'], {}, interrupt.onSpawn);
     assert.equal(interrupted.code, 4, interrupted.stderr);
     const [run] = parseJsonOutput<RunsDocument>(interrupted).runs;
     assert.ok(run!.devices.every((d) => d.id === null && d.status === 'pending'), 'chunk 1 is unconfirmed and chunk 2 was never sent');
