@@ -16,7 +16,7 @@ import type { ExtensionServices } from '../services';
 import { importIdentifiers, type ImportIdentifiersResult } from './importIdentifiers';
 import { announce, withImportProgress } from './importProgress';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
-import { signIn } from './signIn';
+import { ensureSignedIn } from './signIn';
 
 export interface ImportFileOptions {
   readonly groupTag?: string | null;
@@ -43,19 +43,6 @@ function parseOptions(value: unknown): ImportFileOptions {
 
 function showProblems(): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.actions.view.problems');
-}
-
-export async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
-  if (services.auth.activeAccount) return;
-  void services.auth.settings; // a settings problem is the real reason: say that instead
-  const signInChoice = vscode.l10n.t('Sign In');
-  const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Sign in to Microsoft Intune to import {0}.', name),
-    { modal: true, detail: vscode.l10n.t('The devices are imported into the tenant of the account you sign in with.') },
-    signInChoice,
-  );
-  if (choice !== signInChoice) throw new UserCancelledError();
-  await signIn(services);
 }
 
 function problemLine(problem: PayloadProblem): string {

@@ -11,7 +11,7 @@ import type { IdentifierRunView } from '../import/corporateIdentifiers/identifie
 import { identifierText, type PayloadProblem } from '../payload/api';
 import type { ExtensionServices } from '../services';
 import { announceIdentifierRun, withIdentifierProgress } from './identifierImportProgress';
-import { ensureSignedIn } from './importFile';
+import { ensureSignedIn } from './signIn';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 
 export interface ImportIdentifiersOptions {

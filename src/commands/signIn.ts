@@ -4,6 +4,7 @@
  * tenant; scripts and tests may pass a flow).
  */
 import * as vscode from 'vscode';
+import { UserCancelledError } from '../common/errors';
 import { tenantLabel, type Account } from '../auth/authService';
 import { SIGN_IN_FLOWS, configuredCertificatePath, configuredFlow, type SignInFlow } from '../auth/vscode/authSettings';
 import { deviceCodeMessage, offerDeviceCode } from '../auth/vscode/deviceCodeOffer';
@@ -80,4 +81,18 @@ export async function signIn(services: ExtensionServices, rawArguments?: unknown
       : vscode.l10n.t('Signed in to Microsoft Intune as {0} (tenant {1}).', accountLabel(account), tenantLabel(account)),
   );
   return account;
+}
+
+/** Before an import: asks the user to sign in when nobody is (a modal they may cancel), and signs in. */
+export async function ensureSignedIn(services: ExtensionServices, name: string): Promise<void> {
+  if (services.auth.activeAccount) return;
+  void services.auth.settings; // a settings problem is the real reason: say that instead
+  const signInChoice = vscode.l10n.t('Sign In');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Sign in to Microsoft Intune to import {0}.', name),
+    { modal: true, detail: vscode.l10n.t('The devices are imported into the tenant of the account you sign in with.') },
+    signInChoice,
+  );
+  if (choice !== signInChoice) throw new UserCancelledError();
+  await signIn(services);
 }

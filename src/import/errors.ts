@@ -2,7 +2,11 @@
  * What stops work on a run, as types the faces can tell apart (see failures.ts): small and free of the engine's
  * weight, so the extension can recognise them without loading the engine.
  */
-import type { RunTenant } from './journal';
+/** A run's tenant as journal.ts records it (RunTenant); written out here because the journal throws these errors. */
+interface RunTenant {
+  readonly id: string;
+  readonly label: string;
+}
 
 /**
  * A run that stopped on an error that needs a person. The run is in the journal and can be resumed, unless it was

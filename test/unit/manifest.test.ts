@@ -155,4 +155,24 @@ describe('layering', () => {
       }
     }
   });
+
+  it('has no circle of imports between source files (type-only imports count: they tie the files as much)', () => {
+    const importsOf = new Map<string, string[]>();
+    for (const file of sources(path.join(root, 'src'))) {
+      const targets = [...fs.readFileSync(file, 'utf8').matchAll(/from ['"](\.{1,2}\/[^'"]+)['"]/g)].map(([, spec]) => path.resolve(path.dirname(file), spec!));
+      importsOf.set(file, targets.map((target) => (fs.existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, 'index.ts'))));
+    }
+    const done = new Set<string>();
+    const trail: string[] = [];
+    const visit = (file: string): void => {
+      if (done.has(file)) return;
+      const at = trail.indexOf(file);
+      assert.ok(at < 0, `a circle of imports: ${[...trail.slice(at), file].map((f) => path.relative(root, f)).join(' → ')}`);
+      trail.push(file);
+      for (const target of importsOf.get(file) ?? []) visit(target);
+      trail.pop();
+      done.add(file);
+    };
+    for (const file of importsOf.keys()) visit(file);
+  });
 });
