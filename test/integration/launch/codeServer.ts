@@ -17,7 +17,8 @@ export interface CodeServer {
   readonly home: string;
   readonly extensionsDir: string;
   readonly userDataDir: string;
-  stop(): Promise<void>;
+  /** Stops the server and removes its folder; `keepLogsIn` first receives the window's logs (ours among them). */
+  stop(options?: { readonly keepLogsIn?: string }): Promise<void>;
 }
 
 export interface CodeServerOptions {
@@ -145,7 +146,7 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
     extensionsDir,
     userDataDir,
     // Stopping also removes the server's temporary folder (user data, extensions, logs).
-    stop: () =>
+    stop: (options = {}) =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -154,7 +155,10 @@ export async function startCodeServer(tools: ToolPaths, options: CodeServerOptio
           resolve();
         });
         child.kill('SIGTERM');
-      }).then(() => fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 })),
+      }).then(() => {
+        if (options.keepLogsIn) keepLogs(path.join(userDataDir, 'logs'), options.keepLogsIn);
+        fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 });
+      }),
   };
 }
 
@@ -190,4 +194,10 @@ export async function launchBrowser(tools: ToolPaths): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/** Copies the window's logs (the extension host's, and each extension's output channels) to `target`, replacing it. */
+function keepLogs(logs: string, target: string): void {
+  fs.rmSync(target, { recursive: true, force: true });
+  if (fs.existsSync(logs)) fs.cpSync(logs, target, { recursive: true });
 }

@@ -83,7 +83,7 @@ async function runExtensionHostSuite(tools: ToolPaths, tlsEnv: Record<string, st
     return false;
   } finally {
     await browser.close();
-    await server.stop();
+    await server.stop({ keepLogsIn: path.join(outputDir, 'integration-logs') });
     workbenchLog.end();
   }
 }
@@ -99,7 +99,9 @@ function judge(exitCode: number, resultsFile: string): boolean {
   const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResults;
   process.stdout.write(`Integration tier: ${results.passes} passing, ${results.failures} failing, ${results.pending} pending (exit ${exitCode})\n`);
   for (const failure of results.failed) process.stderr.write(`  FAILED ${failure.title}\n${failure.error}\n`);
-  if (results.failures) process.stderr.write(`  The workbench's own log: ${path.join(outputDir, 'integration-workbench.log')}\n`);
+  if (results.failures) {
+    process.stderr.write(`  The workbench's own log: ${path.join(outputDir, 'integration-workbench.log')}; the window's logs (ours in its Autopilot.log): ${path.join(outputDir, 'integration-logs')}\n`);
+  }
   return exitCode === 0 && results.failures === 0 && results.passes > 0 && results.passes + results.pending === results.total;
 }
 
@@ -142,7 +144,7 @@ async function runUiSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Pro
     return failures === 0 && passes > 0;
   } finally {
     await browser.close();
-    await server.stop();
+    await server.stop({ keepLogsIn: path.join(outputDir, 'ui-logs') });
   }
 }
 
