@@ -116,7 +116,7 @@ export async function importCommand(files: readonly string[], options: CliOption
   } catch (error) {
     const message = describeFailure(error, session.failureContext);
     if (error instanceof RunFailedError && !error.discarded) {
-      const run = session.engine.view(error.runId);
+      const run = await session.engine.view(error.runId);
       reportFailure(context, options, message, [run]);
       // Once Graph holds some of the devices the run is half done, and `resume` finishes it.
       return run.devices.some((d) => d.sent) ? EXIT.pending : EXIT.failed;

@@ -22,11 +22,11 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
   }
   try {
     const { engine } = session;
-    const elsewhere = engine.listRuns().filter((run) => run.phase !== 'finished' && run.graphRoot !== session.client.graphRoot);
+    const elsewhere = (await engine.listRuns()).filter((run) => run.phase !== 'finished' && run.graphRoot !== session.client.graphRoot);
     for (const run of elsewhere) {
       io.stderr(l10n.t('Run {0} belongs to {1}; resume it with --graph-root {1}.', run.id, run.graphRoot) + '\n');
     }
-    const unfinished = engine.unfinishedRuns({ registration: options.wait });
+    const unfinished = await engine.unfinishedRuns({ registration: options.wait });
     if (!unfinished.length) {
       if (!options.json) io.stdout(l10n.t('No unfinished runs in {0}.', session.journal.directory) + '\n');
       else io.stdout(`${JSON.stringify(runsDocument([]))}\n`);
@@ -52,7 +52,7 @@ export async function resumeCommand(options: CliOptions, context: GraphCommandCo
         }
         failure = describeFailure(error, session.failureContext);
         if (error instanceof RunFailedError) {
-          const view = engine.view(error.runId);
+          const view = await engine.view(error.runId);
           failedRuns.push(view);
           codes.push(view.devices.some((d) => d.sent) ? EXIT.pending : EXIT.failed);
         } else {

@@ -4,7 +4,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { MissingCredentialsError } from '../auth/environmentCredentials';
-import { listRunViews } from '../import/engine';
+import { listRunViews } from '../import/runSummary';
 import { Journal } from '../import/journal';
 import { defaultJournalDirectory } from '../import/journalLocation';
 import type { RunView } from '../import/runState';
@@ -28,7 +28,7 @@ export async function statusCommand(options: CliOptions, context: GraphCommandCo
   }
   try {
     const journal = session?.journal ?? new Journal(options.journal ?? defaultJournalDirectory(io.env));
-    let runs: RunView[] = listRunViews(journal, context.logger);
+    let runs: RunView[] = await listRunViews(journal, context.logger);
     let code: number = EXIT.ok;
     if (session) {
       const refreshed: RunView[] = [];

@@ -14,6 +14,7 @@ import { JOURNAL_VERSION, Journal, newRunId, type RunLock, type RunManifest, typ
 import { adoptLaterImports } from './laterRuns';
 import { RunContext } from './runContext';
 import { RunState, registrationsAwaited, type RunView } from './runState';
+import { SummaryWriter, listRunViews, readRunView } from './runSummary';
 import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
@@ -69,28 +70,16 @@ export interface RunResult {
 }
 
 
-/** Every run in a journal, newest first, without needing Graph (for `status` when signed out). */
-export function listRunViews(journal: Journal, logger: Logger = silentLogger, live: (runId: string) => RunState | undefined = () => undefined): RunView[] {
-  return journal.runIds().flatMap((id) => {
-    try {
-      const state = live(id) ?? loadRun(journal, id);
-      return [state.view()];
-    } catch (error) {
-      logger.warn(`Skipping run ${id}: ${(error as Error).message}`);
-      return [];
-    }
-  });
-}
-
-function loadRun(journal: Journal, runId: string): RunState {
-  const { manifest, entries } = journal.read(runId);
-  return RunState.load(manifest, entries);
-}
-
 /** A run just journaled, with its lock. */
 interface CreatedRun {
   readonly state: RunState;
   readonly lock: RunLock;
+}
+
+/** A run held for work: its state as the journal has it, and the journal's length it was folded from. */
+interface HeldRun {
+  readonly state: RunState;
+  readonly eventsBytes: number;
 }
 
 export class ImportEngine {
@@ -133,8 +122,13 @@ export class ImportEngine {
    */
   async prepareRun(devices: readonly DeviceToImport[], options: CreateOptions): Promise<RunView> {
     const created = this.createRun(devices, options, await this.currentTenant());
-    created.lock.release();
-    return created.state.view();
+    try {
+      const view = created.state.view();
+      await this.journal.writeSummary(created.state.id, view, 0);
+      return view;
+    } finally {
+      created.lock.release();
+    }
   }
 
   private createRun(devices: readonly DeviceToImport[], options: CreateOptions, tenant: RunTenant | undefined): CreatedRun {
@@ -212,22 +206,28 @@ export class ImportEngine {
     return tenantRefusal(run, await this.currentTenant());
   }
 
-  view(runId: string): RunView {
-    return (this.active.get(runId) ?? this.load(runId)).view();
+  /** A run as it is now: from memory while this engine works on it, else from its summary (no hashes read). */
+  async view(runId: string): Promise<RunView> {
+    return this.activeView(runId) ?? readRunView(this.journal, runId, this.logger);
   }
 
-  /** Every run in the journal, newest first. */
-  listRuns(): RunView[] {
-    return listRunViews(this.journal, this.logger, (id) => this.active.get(id));
+  /** A run this engine is working on, as it is now (synchronous: for progress events); undefined for any other run. */
+  activeView(runId: string): RunView | undefined {
+    return this.active.get(runId)?.view();
+  }
+
+  /** Every run in the journal, newest first, from their summaries. */
+  listRuns(): Promise<RunView[]> {
+    return listRunViews(this.journal, this.logger, (id) => this.activeView(id));
   }
 
   /**
    * Runs for this Graph root that still have devices to send or records to watch; with `registration`, also runs
    * whose completed devices were never watched until registered (a crash during that wait, or no wait at all).
    */
-  unfinishedRuns(options: { readonly registration?: boolean } = {}): RunView[] {
+  async unfinishedRuns(options: { readonly registration?: boolean } = {}): Promise<RunView[]> {
     const open = (run: RunView) => run.phase !== 'finished' || (options.registration === true && !run.registrationWatched && registrationsAwaited(run) > 0);
-    return this.listRuns().filter((run) => run.graphRoot === this.graph.client.graphRoot && open(run));
+    return (await this.listRuns()).filter((run) => run.graphRoot === this.graph.client.graphRoot && open(run));
   }
 
   async findRegisteredDevices(serialNumber: string, signal?: AbortSignal): Promise<RegisteredDevice[]> {
@@ -238,8 +238,10 @@ export class ImportEngine {
     return this.graph.syncAutopilot(signal);
   }
 
-  private load(runId: string): RunState {
-    return this.active.get(runId) ?? loadRun(this.journal, runId);
+  /** A run's whole state, hashes included (to send, resume or poll it), read without blocking. */
+  private async load(runId: string): Promise<HeldRun> {
+    const { manifest, entries, eventsBytes } = await this.journal.readRun(runId);
+    return { state: RunState.load(manifest, entries), eventsBytes };
   }
 
   private currentTenant(): Promise<RunTenant | undefined> {
@@ -267,14 +269,19 @@ export class ImportEngine {
       if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
       const tenant = await this.currentTenant();
       lock ??= this.journal.lock(runId);
-      const state = typeof run === 'string' ? loadRun(this.journal, runId) : run.state;
+      const { state, eventsBytes } = typeof run === 'string' ? await this.load(runId) : { state: run.state, eventsBytes: 0 };
       const refusal = tenantRefusal(state.manifest, tenant);
       if (refusal) throw refusal;
       this.active.set(runId, state);
+      const summary = new SummaryWriter(this.journal, state, this.logger);
+      // Written at once: a run without a current summary (an older version's, a crash) gets one.
+      summary.changed(eventsBytes);
       try {
-        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop), lock);
+        return await work(new RunContext(state, this.graph, this.journal, this.settings, this.logger, this.clock, (event) => this.events.fire(event), stop, summary), lock);
       } finally {
         this.active.delete(runId);
+        // Before the lock goes: the next holder starts from this summary.
+        await summary.flush();
       }
     } finally {
       lock?.release();
@@ -297,6 +304,7 @@ export class ImportEngine {
           return { state: ctx.state, ...(await this.work(ctx, options, how.resumed, prepare)) };
         } catch (error) {
           if (how.discardUntouched && !isUserCancelled(error) && ctx.state.devices.every((d) => d.progress === 'not-sent')) {
+            await ctx.summary?.flush();
             this.journal.discard(lock);
             this.logger.info(`Run ${ctx.runId}: discarded, nothing reached Graph before it failed`);
             throw new RunFailedError(ctx.runId, error, true);

@@ -8,8 +8,14 @@
  * first instant anyone can see it. An entry counts once its line ends: a kill mid-append leaves a torn last line,
  * which readers ignore and the next append cuts off first. Folders are fsynced after files are created or renamed in
  * them. The files hold hardware hashes (needed to resume), so they are readable by the user only.
+ *
+ * Beside them, `summary.json` holds what lists show of a run (no hashes), with the length of `events.jsonl` it was
+ * folded from. It is a cache: written whole under another name and renamed over the old one (never fsynced, never
+ * relied on), and believed only while `events.jsonl` still has exactly that length, so a summary that lags behind
+ * the journal (a crash between an append and the summary) is never shown: it is built again from the journal.
  */
 import * as fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeviceToImport } from '../payload/api';
@@ -91,7 +97,18 @@ export interface JournalManifest {
 export interface LoadedRun<Manifest extends JournalManifest = RunManifest, Entry = JournalEntry> {
   readonly manifest: Manifest;
   readonly entries: readonly Entry[];
+  /** How much of `events.jsonl` the entries come from (up to its last whole line), for a summary of them. */
+  readonly eventsBytes: number;
 }
+
+/** A run's summary as stored: what it says, and the length of `events.jsonl` it was folded from. */
+interface StoredSummary<Summary> {
+  readonly version: typeof SUMMARY_VERSION;
+  readonly eventsBytes: number;
+  readonly summary: Summary;
+}
+
+const SUMMARY_VERSION = 1;
 
 
 /** A run's lock, held by this process until `release` (or until the run is discarded with it). */
@@ -142,15 +159,17 @@ export class Journal<Manifest extends JournalManifest = RunManifest, Entry = Jou
 
   /**
    * Appends one entry; `durable` also forces it to the disk (used for `send`, which must precede the request).
-   * Only the lock holder appends, so cutting off a torn last line first is safe.
+   * Only the lock holder appends, so cutting off a torn last line first is safe. Returns the journal's length after
+   * the entry (what a summary folded up to this entry covers).
    */
-  append(runId: string, entry: Entry, durable = false): void {
+  append(runId: string, entry: Entry, durable = false): number {
     const fd = fs.openSync(path.join(this.runDir(runId), 'events.jsonl'), 'a+', FILE_MODE);
     try {
-      trimTornTail(fd);
+      const start = trimTornTail(fd);
       const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
       for (let written = 0; written < line.length; ) written += fs.writeSync(fd, line, written, line.length - written);
       if (durable) fs.fdatasyncSync(fd);
+      return start + line.length;
     } finally {
       fs.closeSync(fd);
     }
@@ -168,16 +187,67 @@ export class Journal<Manifest extends JournalManifest = RunManifest, Entry = Jou
       .reverse();
   }
 
+  /** Run ids, newest first, without blocking (for the extension host). */
+  async listRunIds(): Promise<string[]> {
+    const runs = path.join(this.directory, 'runs');
+    let entries: fs.Dirent[];
+    try {
+      entries = await fsp.readdir(runs, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const ids = await Promise.all(entries.map(async (entry) => (entry.isDirectory() && (await exists(path.join(runs, entry.name, 'manifest.json'))) ? entry.name : undefined)));
+    return ids.filter((id): id is string => id !== undefined).sort().reverse();
+  }
+
   read(runId: string): LoadedRun<Manifest, Entry> {
     const dir = this.runDir(runId);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    if (manifest.version !== JOURNAL_VERSION) throw new Error(`Run ${runId} was written by an incompatible version (${String(manifest.version)}).`);
-    const text = readIfExists(path.join(dir, 'events.jsonl'));
-    // Whatever follows the last newline is an append cut short: it never counted.
-    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
-    const entries: Entry[] = [];
-    for (const line of lines) if (line.trim()) entries.push(parseEntry<Entry>(line));
-    return { manifest, entries };
+    return loaded<Manifest, Entry>(runId, fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'), readIfExists(path.join(dir, 'events.jsonl')));
+  }
+
+  /** `read` without blocking: the same run, read with asynchronous file I/O. */
+  async readRun(runId: string): Promise<LoadedRun<Manifest, Entry>> {
+    const dir = this.runDir(runId);
+    const [manifest, events] = await Promise.all([fsp.readFile(path.join(dir, 'manifest.json'), 'utf8'), readIfExistsAsync(path.join(dir, 'events.jsonl'))]);
+    return loaded<Manifest, Entry>(runId, manifest, events);
+  }
+
+  /**
+   * A run's summary, if one was written from the journal as it is now (`events.jsonl` has exactly the length it was
+   * folded from); undefined when there is none, it is damaged or of another version, or the journal has moved on.
+   */
+  async readSummary<Summary>(runId: string): Promise<Summary | undefined> {
+    const dir = this.runDir(runId);
+    let stored: StoredSummary<Summary>;
+    let eventsBytes: number;
+    try {
+      [stored, eventsBytes] = await Promise.all([
+        fsp.readFile(path.join(dir, 'summary.json'), 'utf8').then((text) => JSON.parse(text) as StoredSummary<Summary>),
+        fsp.stat(path.join(dir, 'events.jsonl')).then((stat) => stat.size, () => 0),
+      ]);
+    } catch {
+      return undefined; // none yet (an older version's run), or cut short: built again from the journal
+    }
+    return stored?.version === SUMMARY_VERSION && stored.eventsBytes === eventsBytes ? stored.summary : undefined;
+  }
+
+  /**
+   * Stores a run's summary folded from the first `eventsBytes` of its journal: written whole under a name of its own,
+   * then renamed over the old one, so a reader sees the old summary or the new one, never a mix.
+   */
+  async writeSummary<Summary>(runId: string, summary: Summary, eventsBytes: number): Promise<void> {
+    const dir = this.runDir(runId);
+    const stored: StoredSummary<Summary> = { version: SUMMARY_VERSION, eventsBytes, summary };
+    const temporary = path.join(dir, `summary.json.${process.pid}.${++summaryWrites}`);
+    try {
+      await fsp.writeFile(temporary, JSON.stringify(stored), { mode: FILE_MODE });
+      await fsp.rename(temporary, path.join(dir, 'summary.json'));
+    } catch (error) {
+      await fsp.rm(temporary, { force: true });
+      // The run was forgotten meanwhile: there is nothing left to summarise.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 
   /**
@@ -265,8 +335,8 @@ function parseEntry<Entry>(line: string): Entry {
   }
 }
 
-/** Cuts a file opened for appending back to its last newline. */
-function trimTornTail(fd: number): void {
+/** Cuts a file opened for appending back to its last newline; returns its length after that. */
+function trimTornTail(fd: number): number {
   const size = fs.fstatSync(fd).size;
   const chunk = Buffer.alloc(64 * 1024);
   for (let end = size; end > 0; ) {
@@ -275,11 +345,24 @@ function trimTornTail(fd: number): void {
     const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
     if (newline >= 0) {
       if (start + newline + 1 < size) fs.ftruncateSync(fd, start + newline + 1);
-      return;
+      return start + newline + 1;
     }
     end = start;
   }
   if (size > 0) fs.ftruncateSync(fd, 0);
+  return 0;
+}
+
+let summaryWrites = 0;
+
+/** A run from its files' text. Whatever follows the journal's last newline is an append cut short: it never counted. */
+function loaded<Manifest extends JournalManifest, Entry>(runId: string, manifestText: string, events: string): LoadedRun<Manifest, Entry> {
+  const manifest = JSON.parse(manifestText) as Manifest;
+  if (manifest.version !== JOURNAL_VERSION) throw new Error(`Run ${runId} was written by an incompatible version (${String(manifest.version)}).`);
+  const whole = events.slice(0, events.lastIndexOf('\n') + 1);
+  const entries: Entry[] = [];
+  for (const line of whole.split('\n')) if (line.trim()) entries.push(parseEntry<Entry>(line));
+  return { manifest, entries, eventsBytes: Buffer.byteLength(whole, 'utf8') };
 }
 
 function writeWholeFile(file: string, text: string, durable: boolean): void {
@@ -311,6 +394,22 @@ function readIfExists(file: string): string {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
+}
+
+async function readIfExistsAsync(file: string): Promise<string> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Whether no process with this id runs (one owned by another user is running). */

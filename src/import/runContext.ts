@@ -6,6 +6,7 @@ import type { ImportedDeviceIdentity } from '../graph/types';
 import type { ImportEvent } from './events';
 import type { Journal, JournalEntry, RecordSnapshot } from './journal';
 import type { RunState } from './runState';
+import type { SummaryWriter } from './runSummary';
 import type { EngineSettings } from './settings';
 
 /** A journal entry before it is stamped with its time. */
@@ -22,6 +23,8 @@ export class RunContext {
     private readonly emitter: (event: ImportEvent) => void,
     /** Aborts requests in flight: stopping the whole run, not just further sending. */
     readonly stop: AbortSignal | undefined,
+    /** Keeps the run's summary (what lists show) in step with the journal. */
+    readonly summary?: SummaryWriter,
   ) {}
 
   get runId(): string {
@@ -31,8 +34,9 @@ export class RunContext {
   /** Journals first, then updates memory: what we believe is never ahead of what a restart would believe. */
   record(entry: UnstampedEntry, durable = false): void {
     const stamped = { ...entry, at: new Date(this.clock.now()).toISOString() } as JournalEntry;
-    this.journal.append(this.state.id, stamped, durable);
+    const eventsBytes = this.journal.append(this.state.id, stamped, durable);
     this.state.apply(stamped);
+    this.summary?.changed(eventsBytes);
   }
 
   emit(event: ImportEvent): void {

@@ -276,7 +276,8 @@ export class RunState {
         groupTag: this.manifest.devices[device.index]?.groupTag || null,
       })),
       counts: this.counts(),
-      lastSync: this.lastSync,
+      // Absent rather than undefined, so a view read back from its summary (JSON) is the same view.
+      ...(this.lastSync !== undefined ? { lastSync: this.lastSync } : {}),
       registrationWatched: this.registrationWatched,
     };
   }

@@ -258,12 +258,15 @@ function profileWords(device: DeviceView, profile: FollowedProfile | undefined):
   return { short, detail: [named, why, gaveUp].filter(Boolean).join(' ') || undefined };
 }
 
+/**
+ * A device's row. Its tooltip comes from `deviceTooltip` when the row is hovered (the tree's `resolveTreeItem`): a run
+ * of 5,000 devices redrawn with 5,000 Markdown tooltips kept the extension host busy for seconds.
+ */
 export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntry, profile?: FollowedProfile): vscode.TreeItem {
   const state = deviceDisplayState(device, entry);
   const item = new vscode.TreeItem(device.serialNumber, vscode.TreeItemCollapsibleState.None);
   item.id = `run:${runId}/${device.index}`;
-  const profileState = profileWords(device, profile);
-  const stateText = profileState ? `${deviceStateText(device, state)}, ${profileState.short}` : deviceStateText(device, state);
+  const { stateText, profileState } = deviceStateWords(device, state, profile);
   // Room is short at the default side bar width: a profile status implies registration, so an unassigned profile
   // takes the place of "registered"; an assigned one, the goal, leaves "registered" (the tooltip names the profile).
   const assigned = profile?.assignment?.status?.startsWith('assigned') === true;
@@ -273,7 +276,19 @@ export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntr
   item.description = device.groupTag && !failed ? `${summary} · ${device.groupTag}` : summary;
   item.iconPath = DEVICE_ICONS[state];
   item.contextValue = contextValue('autopilotDevice', deviceCapabilities(device, entry));
+  item.accessibilityInformation = { label: vscode.l10n.t('Device {0}: {1}', device.serialNumber, stateText) };
+  return item;
+}
 
+function deviceStateWords(device: DeviceView, state: DeviceDisplayState, profile?: FollowedProfile): { readonly stateText: string; readonly profileState: ReturnType<typeof profileWords> } {
+  const profileState = profileWords(device, profile);
+  return { stateText: profileState ? `${deviceStateText(device, state)}, ${profileState.short}` : deviceStateText(device, state), profileState };
+}
+
+/** A device's tooltip: its state, a failure's explanation and fix, and its facts. */
+export function deviceTooltip(device: DeviceView, entry: RunEntry, profile?: FollowedProfile): vscode.MarkdownString {
+  const state = deviceDisplayState(device, entry);
+  const { stateText, profileState } = deviceStateWords(device, state, profile);
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escapeMarkdown(device.serialNumber)}**  \n`);
   const explanation = explainImportError(device);
@@ -297,9 +312,7 @@ export function deviceTreeItem(runId: string, device: DeviceView, entry: RunEntr
   if (profileState?.detail) tooltip.appendMarkdown(`\n\n${escapeMarkdown(profileState.detail)}`);
   tooltip.appendMarkdown('\n\n');
   tooltip.appendMarkdown(facts.map(escapeMarkdown).join('  \n'));
-  item.tooltip = tooltip;
-  item.accessibilityInformation = { label: vscode.l10n.t('Device {0}: {1}', device.serialNumber, stateText) };
-  return item;
+  return tooltip;
 }
 
 /** Text from files and Graph shown inside Markdown: no markup, links or HTML may come through. */

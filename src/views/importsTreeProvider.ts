@@ -3,11 +3,21 @@
  * is the import service's job (passed in as `load`), and nothing here talks to Graph.
  */
 import * as vscode from 'vscode';
-import { deviceTreeItem, runTreeItem } from './importTreeItems';
+import { deviceTooltip, deviceTreeItem, runTreeItem } from './importTreeItems';
 import type { ImportsModel } from '../import/vscode/importsModel';
 import type { ProfileFollower } from '../import/vscode/profileFollower';
 
 export const IMPORTS_VIEW_ID = 'autopilot.imports';
+
+/**
+ * The least time between two redraws of the runs' rows: 1 s, and 1 ms per device row of the largest run changed, up
+ * to 5 s. VS Code fetches every row of an expanded run again on each redraw, and a run's state changes with every
+ * answer and poll: a run of 5,000 devices redrawn on each change held the extension host for a good part of its
+ * import (bench/RESULTS.md, `npm run bench:host`). Changes in between are drawn together at the end of the wait.
+ */
+function redrawInterval(rows: number): number {
+  return Math.min(5000, Math.max(1000, rows));
+}
 
 export interface RunNode {
   readonly kind: 'run';
@@ -45,23 +55,44 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   private readonly listedWaiters = new Map<string, (() => void)[]>();
   /** The runs of the view's last look at the top level. */
   private listed = new Set<string>();
+  /** Runs changed since their last redraw, drawn when `redrawTimer` fires. */
+  private readonly changedRuns = new Set<string>();
+  private redrawTimer: NodeJS.Timeout | undefined;
+  private lastRedraw = -Infinity;
 
   constructor(
     private readonly model: ImportsModel,
     private readonly load: () => Promise<void>,
     private readonly profiles?: ProfileFollower,
   ) {
-    this.profileSubscription = profiles?.onDidChange((runIds) => {
-      for (const runId of runIds) this.changed.fire(this.runNode(runId));
-    });
+    this.profileSubscription = profiles?.onDidChange((runIds) => this.redraw(runIds));
     this.subscription = model.onDidChange((change) => {
       if (!change.runIds) {
         this.forgetRemovedRuns();
+        this.changedRuns.clear();
         this.changed.fire(undefined);
         return;
       }
-      for (const runId of change.runIds) this.changed.fire(this.runNode(runId));
+      this.redraw(change.runIds);
     });
+  }
+
+  /** Redraws runs now, or with the next redraw if one was made less than `RUN_REDRAW_MS` ago. */
+  private redraw(runIds: readonly string[]): void {
+    for (const runId of runIds) this.changedRuns.add(runId);
+    if (this.redrawTimer) return;
+    const rows = Math.max(0, ...[...this.changedRuns].map((runId) => this.model.run(runId)?.view.devices.length ?? 0));
+    const wait = this.lastRedraw + redrawInterval(rows) - performance.now();
+    if (wait <= 0) this.redrawChanged();
+    else this.redrawTimer = setTimeout(() => this.redrawChanged(), wait);
+  }
+
+  private redrawChanged(): void {
+    this.redrawTimer = undefined;
+    this.lastRedraw = performance.now();
+    const runIds = [...this.changedRuns];
+    this.changedRuns.clear();
+    for (const runId of runIds) this.changed.fire(this.runNode(runId));
   }
 
   runNode(runId: string): RunNode {
@@ -86,6 +117,15 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
     }
     const device = entry.view.devices[node.index];
     return device ? deviceTreeItem(node.runId, device, entry, this.profiles?.profile(device.registrationId)) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
+  }
+
+  /** A device's tooltip, built when its row is hovered (see `deviceTreeItem`). */
+  resolveTreeItem(item: vscode.TreeItem, node: ImportsNode): vscode.TreeItem {
+    if (node.kind !== 'device' || item.tooltip) return item;
+    const entry = this.model.run(node.runId);
+    const device = entry?.view.devices[node.index];
+    if (entry && device) item.tooltip = deviceTooltip(device, entry, this.profiles?.profile(device.registrationId));
+    return item;
   }
 
   async getChildren(parent?: ImportsNode): Promise<ImportsNode[]> {
@@ -131,6 +171,7 @@ export class ImportsTreeProvider implements vscode.TreeDataProvider<ImportsNode>
   }
 
   dispose(): void {
+    clearTimeout(this.redrawTimer);
     this.subscription.dispose();
     this.profileSubscription?.dispose();
     this.changed.dispose();

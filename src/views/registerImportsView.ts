@@ -66,8 +66,10 @@ export function registerImports(context: vscode.ExtensionContext, log: vscode.Lo
   });
   // Restore after activation: read the journal (if there is one) so the tree shows the runs and polling resumes.
   const restore = setTimeout(() => {
-    if (!service.hasJournal()) return;
-    service.loadRuns().catch((error: unknown) => log.error(`Could not read the import journal: ${error instanceof Error ? error.message : String(error)}`));
+    service
+      .hasJournal()
+      .then((journaled) => (journaled ? service.loadRuns() : undefined))
+      .catch((error: unknown) => log.error(`Could not read the import journal: ${error instanceof Error ? error.message : String(error)}`));
   }, 0);
 
   context.subscriptions.push(

@@ -3,7 +3,7 @@
  * once on request, deletes records, forgets runs, syncs and looks devices up, and keeps the Recent Imports model
  * in step with the journal and the engine's events. Commands and the poll scheduler call it; the tree reads the model.
  */
-import * as fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import type { AuthService } from '../../auth/authService';
@@ -98,24 +98,27 @@ export class ImportService {
   }
 
   /** Whether the journal holds any run (checked without loading the engine). */
-  hasJournal(): boolean {
-    return fs.existsSync(path.join(this.options.journalDirectory, 'runs'));
+  hasJournal(): Promise<boolean> {
+    return fsp.access(path.join(this.options.journalDirectory, 'runs')).then(
+      () => true,
+      () => false,
+    );
   }
 
-  /** Reads every run from the journal into the model. No Graph call. */
+  /** Reads every run's summary from the journal into the model (no hashes, no blocking file I/O). No Graph call. */
   loadRuns(): Promise<void> {
     this.loading ??= this.readJournal().finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async readJournal(): Promise<void> {
-    if (!this.hasJournal()) {
+    if (!(await this.hasJournal())) {
       this.model.replaceAll([]);
       return;
     }
-    const [{ listRunViews }, { Journal }] = await Promise.all([import('../engine'), import('../journal')]);
-    const views = listRunViews(new Journal(this.options.journalDirectory), this.options.log);
-    this.model.replaceAll(views.map((view) => (this.drives.has(view.id) ? this.drives.get(view.id)!.engine.view(view.id) : view)));
+    const [{ listRunViews }, { Journal }] = await Promise.all([import('../runSummary'), import('../journal')]);
+    const views = await listRunViews(new Journal(this.options.journalDirectory), this.options.log, (id) => this.drives.get(id)?.engine.activeView(id));
+    this.model.replaceAll(views);
   }
 
   /**
@@ -201,7 +204,7 @@ export class ImportService {
       } catch (error) {
         if (error instanceof RunBusyError) {
           // Another window or a terminal is working on it: show what it has journaled so far.
-          this.model.update(session.engine.view(runId));
+          this.model.update(await session.engine.view(runId));
           return;
         }
         throw errorForUser(error, session.account.kind);
@@ -218,7 +221,7 @@ export class ImportService {
       } catch (error) {
         throw errorForUser(error, session.account.kind);
       } finally {
-        this.model.update(session.engine.view(runId));
+        this.model.update(await session.engine.view(runId));
       }
     }));
   }
@@ -320,7 +323,14 @@ export class ImportService {
   private onEngineEvent(engine: ImportEngine, event: ImportEvent): void {
     // Runs this window drives are updated by their drive; other engines' events (old sessions) update the view too.
     if (event.type === 'progress' || event.type === 'sync' || event.type === 'run-stopped') {
-      if (this.model.run(event.runId)) this.model.update(engine.view(event.runId));
+      if (!this.model.run(event.runId)) return;
+      const driven = this.drives.get(event.runId)?.engine === engine;
+      // The drive shows its own run's progress (one view of thousands of devices per event, not two).
+      if (driven && event.type === 'progress') return;
+      const live = engine.activeView(event.runId);
+      if (live) this.model.update(live);
+      // A run this window drives shows its final state when the drive ends.
+      else if (!driven) void this.showFromJournal(engine, event.runId);
     }
   }
 
@@ -338,7 +348,7 @@ export class ImportService {
     const milestone = firstOf<Milestone>();
     const progress = this.followProgress(engine, runId, cancel.signal, milestone.reach, onProgress);
     const options: RunOptions = { wait: true, sync: settings.syncAfterImport, removeCompletedRecords: settings.removeCompletedRecords, cancel: cancel.signal, stop: stop.signal };
-    const finished = this.exclusive(runId, () => work(options)).then(
+    const worked = this.exclusive(runId, () => work(options)).then(
       (result) => {
         if (result.stopped === 'time-limit') this.model.setProblem(runId, l10n.t('Stopped watching after the time limit (autopilot.poll.timeLimitMinutes); Refresh checks again.'));
         milestone.reach({ kind: result.stopped === 'time-limit' ? 'time-limit' : result.stopped === 'cancelled' ? 'stopped' : 'processed', view: result.run });
@@ -355,11 +365,12 @@ export class ImportService {
         return undefined;
       },
     );
-    void finished.finally(() => {
+    const finished = worked.then(async (result) => {
       held.release();
       progress.dispose();
       stop.dispose();
-      this.endDrive(engine, runId);
+      await this.endDrive(engine, runId, result?.run);
+      return result;
     });
     return { runId, milestone: milestone.promise, finished };
   }
@@ -372,7 +383,10 @@ export class ImportService {
     let sendingOver = false;
     return engine.events.on((event) => {
       if (event.runId !== runId || event.type !== 'progress') return;
-      const view = engine.view(runId);
+      // Progress comes from work under way, so the engine has the run in memory.
+      const view = engine.activeView(runId) ?? this.model.run(runId)?.view;
+      if (!view) return;
+      this.model.update(view);
       // A progress event after a stop request means the chunk in flight has been answered: nothing more is sent.
       if (!sendingOver && (event.phase !== 'sending' || cancelled.aborted)) {
         sendingOver = true;
@@ -384,16 +398,24 @@ export class ImportService {
     });
   }
 
-  /** This window stops driving a run: the model shows the journal's last word on it, and the scheduler takes over. */
-  private endDrive(engine: ImportEngine, runId: string): void {
+  /** This window stops driving a run: the model shows its final state (the journal's last word after a failure), and the scheduler takes over. */
+  private async endDrive(engine: ImportEngine, runId: string, final: RunView | undefined): Promise<void> {
     this.drives.delete(runId);
+    // Idle once the model shows the run's final state, so whoever waits for idle sees it.
+    if (final && this.model.run(runId)) this.model.update(final);
+    else if (!final) await this.showFromJournal(engine, runId);
     this.model.setActivity(runId, 'idle');
+    this.driveEnded.fire(runId);
+  }
+
+  /** Shows the journal's last word on a run no engine here is working on (its summary). */
+  private async showFromJournal(engine: ImportEngine, runId: string): Promise<void> {
     try {
-      if (this.model.run(runId)) this.model.update(engine.view(runId));
+      const view = await engine.view(runId);
+      if (this.model.run(runId)) this.model.update(view);
     } catch (error) {
       this.options.log.warn(`Import ${runId}: could not read it back from the journal: ${(error as Error).message}`);
     }
-    this.driveEnded.fire(runId);
   }
 
   dispose(): void {

@@ -78,7 +78,8 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     const node = roots.find((candidate) => candidate.runId === runId && candidate.kind === 'run');
     assert.ok(node, `the tree shows run ${runId}`);
     const nodes = await tree().getChildren(node);
-    return { run: tree().getTreeItem(node), devices: nodes.map((child) => tree().getTreeItem(child)), nodes };
+    // As hovering does: a device's tooltip is resolved when it is shown.
+    return { run: tree().getTreeItem(node), devices: nodes.map((child) => tree().resolveTreeItem(tree().getTreeItem(child), child)), nodes };
   }
 
   /** The run's work in this window is over (sync and clean-up after processing included): its actions are offered. */

@@ -235,7 +235,8 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
     const result = await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null });
     assert.ok(result && 'runId' in result, JSON.stringify(result));
     const tree = api.importing.tree;
-    const items = () => tree.getChildren(tree.runNode(result.runId)).then((nodes) => nodes.map((child) => tree.getTreeItem(child)));
+    // Tooltips as hovering shows them (resolved when shown).
+    const items = () => tree.getChildren(tree.runNode(result.runId)).then((nodes) => nodes.map((child) => tree.resolveTreeItem(tree.getTreeItem(child), child)));
     // At the default side bar width an unassigned profile takes the place of "registered"; an assigned one leaves it.
     let last = '';
     await eventually('the Sales device assigned and the Kiosk device explained', async () => {

@@ -171,7 +171,7 @@ describe('import engine against the emulator', function () {
     assert.equal(result.stopped, 'cancelled');
     assert.deepEqual(result.run.counts, { complete: 10, error: 0, partial: 0, pending: 20 }, 'the sent chunk was watched to the end');
     assert.ok(result.run.devices.slice(10).every((d) => d.id === null && d.status === 'pending'));
-    assert.deepEqual(engine.unfinishedRuns().map((r) => r.id), [result.run.id]);
+    assert.deepEqual((await engine.unfinishedRuns()).map((r) => r.id), [result.run.id]);
 
     const resumed = await harness.engine({ settings: { batchSize: 10 } }).resumeRun(result.run.id, { wait: true });
     assert.equal(resumed.stopped, 'finished');
@@ -216,7 +216,7 @@ describe('import engine against the emulator', function () {
     assert.ok(error instanceof RunFailedError);
     assert.ok(error.cause instanceof GraphError && error.cause.status === 403);
     assert.equal(error.discarded, true);
-    assert.deepEqual(engine.listRuns(), [], 'a run whose first request was refused is not left to be resumed');
+    assert.deepEqual(await engine.listRuns(), [], 'a run whose first request was refused is not left to be resumed');
     assert.equal(recordsPerSerial(harness.emulator).size, 0);
   });
 
@@ -227,8 +227,8 @@ describe('import engine against the emulator', function () {
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
     const error = await engine.startRun(fakeDevices(10), { source: 'half.json', wait: true }).catch((e: unknown) => e);
     assert.ok(error instanceof RunFailedError && !error.discarded);
-    assert.equal(engine.view(error.runId).devices.filter((d) => d.sent).length, 5);
-    assert.deepEqual(engine.unfinishedRuns().map((r) => r.id), [error.runId]);
+    assert.equal((await engine.view(error.runId)).devices.filter((d) => d.sent).length, 5);
+    assert.deepEqual((await engine.unfinishedRuns()).map((r) => r.id), [error.runId]);
   });
 
   it('never sends again on resume what a later run of the same tenant imported (issue 11, item 8)', async () => {
@@ -257,7 +257,7 @@ describe('import engine against the emulator', function () {
     const fabrikam = { id: '22222222-2222-4222-8222-222222222222', label: 'fabrikam.com' };
     const started = await harness.engine({ tenant: contoso }).startRun(fakeDevices(3), { source: 'tenant.json', cancel: AbortSignal.abort() });
     assert.equal(started.stopped, 'cancelled');
-    assert.deepEqual(harness.engine().view(started.run.id).tenant, contoso);
+    assert.deepEqual((await harness.engine().view(started.run.id)).tenant, contoso);
     const requests = harness.emulator.requests.length;
 
     for (const engine of [harness.engine({ tenant: fabrikam }), harness.engine()]) {
@@ -364,19 +364,19 @@ describe('import engine against the emulator', function () {
     const processed = await harness.engine().startRun(fakeDevices(2), { source: 'reg.json', wait: true });
     assert.equal(processed.run.phase, 'finished');
     assert.ok(processed.run.devices.every((d) => d.status === 'complete' && !d.registered));
-    assert.deepEqual(harness.engine().unfinishedRuns(), []);
-    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }).map((r) => r.id), [processed.run.id]);
+    assert.deepEqual(await harness.engine().unfinishedRuns(), []);
+    assert.deepEqual((await harness.engine().unfinishedRuns({ registration: true })).map((r) => r.id), [processed.run.id]);
 
     const resumed = await harness.engine().resumeRun(processed.run.id, { wait: true, waitForRegistration: true });
     assert.equal(resumed.allRegistered, true);
     assert.ok(resumed.run.devices.every((d) => d.registered));
-    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }), []);
+    assert.deepEqual(await harness.engine().unfinishedRuns({ registration: true }), []);
 
     // A wait that ran out of time has ended too: a later resume does not wait for the same devices again.
     const slow = await harness.engine({ settings: { timeLimitMs: 150 } }).startRun(fakeDevices(1, 'LATE'), { source: 'late.json', wait: true, waitForRegistration: true });
     assert.equal(slow.allRegistered, false);
     assert.equal(slow.run.registrationWatched, true);
-    assert.deepEqual(harness.engine().unfinishedRuns({ registration: true }), []);
+    assert.deepEqual(await harness.engine().unfinishedRuns({ registration: true }), []);
   });
 
   it('lets only one engine work on a run at a time', async () => {

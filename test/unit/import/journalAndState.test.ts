@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import nodeFs, * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listRunViews } from '../../../src/import/engine';
+import { listRunViews } from '../../../src/import/runSummary';
 import { explainImportError } from '../../../src/import/explanations';
 import { JOURNAL_VERSION, Journal, newRunId, type RunManifest } from '../../../src/import/journal';
 import { defaultJournalDirectory } from '../../../src/import/journalLocation';
@@ -29,7 +29,7 @@ describe('journal', () => {
     assert.deepEqual(entries.map((e) => e.t), ['send']);
   });
 
-  it('cuts a torn last line off before appending, so the run stays readable and listed (issue 11, item 4)', () => {
+  it('cuts a torn last line off before appending, so the run stays readable and listed (issue 11, item 4)', async () => {
     const journal = new Journal(dir);
     journal.createRun(manifest()).release();
     const events = path.join(dir, 'runs', manifest().id, 'events.jsonl');
@@ -39,7 +39,7 @@ describe('journal', () => {
     journal.append(manifest().id, { t: 'sync', at: 'x', outcome: 'started' });
     assert.deepEqual(journal.read(manifest().id).entries.map((e) => e.t), ['send', 'uncertain', 'sync']);
     assert.equal(fs.readFileSync(events, 'utf8').split('\n').length, 4, 'three whole lines, nothing glued');
-    assert.deepEqual(listRunViews(journal).map((run) => run.id), [manifest().id]);
+    assert.deepEqual((await listRunViews(journal)).map((run) => run.id), [manifest().id]);
   });
 
   it('counts an entry only once its line has ended, whatever the fragment looks like', () => {
