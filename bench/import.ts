@@ -4,8 +4,12 @@
  * a time, honouring Retry-After on 429 (as the Graph SDK does), then re-list every import record every 15 s until
  * none is `unknown`. Same emulator, same run, separate tenants (Intune budgets are per tenant and per app).
  *
- * Each engine run is also measured against its floor: from the engine's start until Intune has decided the run's
- * slowest record, plus one round trip (no client that sends the same way can know sooner).
+ * Each engine run is measured against its floor twice:
+ * - from the engine's start: until Intune has decided the run's slowest record, plus one round trip (no client that
+ *   sends the same way can know sooner);
+ * - from its first send (when the engine took its first chunk, before that chunk's request left): Intune's longest
+ *   processing of one record plus one round trip. This one counts the engine's own sending, since chunks sent one
+ *   after the other start processing later than the first.
  *
  * All times are Intune's real ones multiplied by --scale (default 0.1), the same for both sides: the 20 s
  * throttling window, the 15 s poll interval (the engine's longest gap between looks, and its 1 s shortest), request
@@ -15,8 +19,8 @@
  *                           [--latency 250] [--latency-per-device 2] [--poll-interval SECONDS] [--json]
  *
  * Without --processing it runs every processing setting: 15–30 s, 30–60 s (Intune's usual, the default) and 60–90 s.
- * Targets, checked for each setting (exit code 1 when one is missed): engine wall time ≤ 1.1× its floor, ≥ 20× fewer
- * requests than the baseline, no 429 for the engine.
+ * Targets, checked for each setting (exit code 1 when one is missed): engine wall time ≤ 1.1× its floor, from its start
+ * and from its first send; ≥ 20× fewer requests than the baseline; no 429 for the engine.
  *
  * `--poll-interval` gives the engine a fixed interval, as a user's `--poll-interval` does (15: the engine before it
  * looked when records can be done).
@@ -72,11 +76,15 @@ interface Measurement {
   readonly complete: number;
   /** For the engine: from its start until Intune decided its slowest record, plus one round trip. */
   readonly floorSeconds?: number;
-  /** For the engine: from its start until its last write arrived at Graph. */
-  readonly sendingSeconds?: number;
-  /** For the engine: from its first write until it ended, and Intune's longest processing of one record plus one round trip. */
+  /** For the engine: from its start until it took its first and its last chunk (before their requests left). */
+  readonly firstSendSeconds?: number;
+  readonly lastSendSeconds?: number;
+  /** For the engine: from its first send until it ended, and Intune's longest processing of one record plus one round trip. */
   readonly fromFirstSendSeconds?: number;
   readonly slowestProcessingSeconds?: number;
+  /** For the engine: from its first send until Intune held every record, and from Intune's last decision until it ended. */
+  readonly untilAllHeldSeconds?: number;
+  readonly noticedAfterSeconds?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -143,20 +151,27 @@ async function ourEngine(emulator: GraphEmulator, token: string, tenantId: strin
     readBudget: { limit: 1000, windowMs: WINDOW_S * 1000 * SCALE },
   };
   const engine = new ImportEngine({ graph: new AutopilotGraph(client), journal: new Journal(journalDir), settings });
+  // When the engine takes each chunk (journaled, not yet on its way): the earliest moment a send can be said to start.
+  const sends: number[] = [];
+  engine.events.on((event) => {
+    if (event.type === 'chunk-sending') sends.push(Date.now());
+  });
   const started = Date.now();
   const result = await engine.startRun(devices, { source: 'bench', wait: true });
   const measurement = measure(emulator, tenantId, started, result.run.counts.complete);
   const ended = Date.now();
   const created = emulator.state.tenant(tenantId).created;
-  const writes = emulator.requests.filter((r) => r.tenantId === tenantId && r.method === 'POST').map((r) => r.at);
   const world = (ms: number) => ms / 1000 / SCALE;
   client.dispose();
   fs.rmSync(journalDir, { recursive: true, force: true });
   return {
     ...measurement,
     floorSeconds: world(Math.max(...created.map((record) => record.readyAt)) - started + LATENCY_MS * SCALE),
-    sendingSeconds: world(Math.max(...writes) - started),
-    fromFirstSendSeconds: world(ended - Math.min(...writes)),
+    firstSendSeconds: world(Math.min(...sends) - started),
+    lastSendSeconds: world(Math.max(...sends) - started),
+    fromFirstSendSeconds: world(ended - Math.min(...sends)),
+    untilAllHeldSeconds: world(Math.max(...created.map((record) => record.createdAt)) - Math.min(...sends)),
+    noticedAfterSeconds: world(ended - Math.max(...created.map((record) => record.readyAt))),
     slowestProcessingSeconds: world(Math.max(...created.map((record) => record.readyAt - record.createdAt)) + LATENCY_MS * SCALE),
   };
 }
@@ -172,8 +187,10 @@ interface SettingFigures {
   readonly baseline: { wallSeconds: number; requests: number; throttled: number };
   readonly engine: { wallSeconds: number; requests: number; throttled: number };
   readonly floorSeconds: number;
-  /** Median over runs of the engine's wall time ÷ its floor. */
+  /** Median over runs of the engine's wall time ÷ its floor, from its start. */
   readonly floorRatio: number;
+  /** Median over runs of the engine's time from its first send ÷ Intune's slowest processing plus one round trip. */
+  readonly fromFirstSendRatio: number;
   readonly wallRatio: number;
   readonly requestRatio: number;
   readonly engine429: number;
@@ -213,8 +230,9 @@ async function benchSetting(setting: { readonly delayS: number; readonly jitterS
           `${pair.engine.requests} requests, ${pair.engine.throttled} × 429 | complete ${pair.baseline.complete}/${pair.engine.complete}`,
       );
       say(
-        `         engine: last write ${pair.engine.sendingSeconds!.toFixed(1)} s after its start; from its first write ${pair.engine.fromFirstSendSeconds!.toFixed(1)} s = ` +
-          `${(pair.engine.fromFirstSendSeconds! / pair.engine.slowestProcessingSeconds!).toFixed(3)}× Intune's slowest processing of one record plus one round trip (${pair.engine.slowestProcessingSeconds!.toFixed(1)} s)`,
+        `         engine: chunks taken ${pair.engine.firstSendSeconds!.toFixed(1)}–${pair.engine.lastSendSeconds!.toFixed(1)} s after its start; from its first send ${pair.engine.fromFirstSendSeconds!.toFixed(1)} s = ` +
+          `${(pair.engine.fromFirstSendSeconds! / pair.engine.slowestProcessingSeconds!).toFixed(3)}× Intune's slowest processing of one record plus one round trip (${pair.engine.slowestProcessingSeconds!.toFixed(1)} s); ` +
+          `Intune held every record ${pair.engine.untilAllHeldSeconds!.toFixed(1)} s after the first send, and the engine ended ${pair.engine.noticedAfterSeconds!.toFixed(1)} s after Intune decided the last`,
       );
     }
   } finally {
@@ -240,12 +258,17 @@ async function benchSetting(setting: { readonly delayS: number; readonly jitterS
     engine: medians('engine'),
     floorSeconds: median(rows.map((r) => r.engine.floorSeconds!)),
     floorRatio: median(rows.map((r) => r.engine.wallSeconds / r.engine.floorSeconds!)),
+    fromFirstSendRatio: median(rows.map((r) => r.engine.fromFirstSendSeconds! / r.engine.slowestProcessingSeconds!)),
     wallRatio: median(rows.map((r) => r.baseline.wallSeconds / r.engine.wallSeconds)),
     requestRatio: median(rows.map((r) => r.baseline.requests / r.engine.requests)),
     engine429: rows.reduce((sum, r) => sum + r.engine.throttled, 0),
   };
   const checks = [
-    { ok: figures.floorRatio <= FLOOR_RATIO_TARGET, text: `engine wall time ${figures.floorRatio.toFixed(3)}× its floor (target ≤ ${FLOOR_RATIO_TARGET}×)` },
+    { ok: figures.floorRatio <= FLOOR_RATIO_TARGET, text: `engine wall time ${figures.floorRatio.toFixed(3)}× its floor from its start (target ≤ ${FLOOR_RATIO_TARGET}×)` },
+    {
+      ok: figures.fromFirstSendRatio <= FLOOR_RATIO_TARGET,
+      text: `engine wall time ${figures.fromFirstSendRatio.toFixed(3)}× its floor from its first send (target ≤ ${FLOOR_RATIO_TARGET}×)`,
+    },
     { ok: figures.requestRatio >= REQUEST_RATIO_TARGET, text: `${figures.requestRatio.toFixed(0)}× fewer requests (target ≥ ${REQUEST_RATIO_TARGET}×)` },
     { ok: figures.engine429 === 0, text: `${figures.engine429} × 429 for the engine (target 0)` },
   ];
@@ -255,7 +278,7 @@ async function benchSetting(setting: { readonly delayS: number; readonly jitterS
   );
   say(
     `  import ${DEVICES.toLocaleString('en-US')} devices, ${name}: ${figures.wallRatio.toFixed(1)}× less wall time, ${figures.requestRatio.toFixed(0)}× fewer requests than the baseline; ` +
-      `${figures.floorRatio.toFixed(3)}× the floor; 429s received by the engine: ${figures.engine429}`,
+      `${figures.floorRatio.toFixed(3)}× the floor from its start, ${figures.fromFirstSendRatio.toFixed(3)}× from its first send; 429s received by the engine: ${figures.engine429}`,
   );
   for (const check of checks) say(`  ${check.ok ? 'ok  ' : 'MISS'}  ${check.text}`);
   return { ...figures, met: checks.every((check) => check.ok) };

@@ -173,83 +173,112 @@ export class GraphClient {
   }
 
   async send<T>(request: GraphRequest): Promise<GraphResponse<T>> {
-    const url = this.urlFor(request);
-    const isWrite = request.method !== 'GET';
-    const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE');
-    const clientRequestId = randomUUID();
-    const logPath = url.pathname + url.search;
-    let forceRefresh = false;
-    let refreshed = false;
-    let statusRetries = 0;
-    let networkRetries = 0;
-
+    const call: Call = {
+      request,
+      url: this.urlFor(request),
+      isWrite: request.method !== 'GET',
+      idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'DELETE'),
+      clientRequestId: randomUUID(),
+      forceRefresh: false,
+      refreshed: false,
+      statusRetries: 0,
+      networkRetries: 0,
+    };
     for (;;) {
       throwIfAborted(request.signal);
-      const release = isWrite ? await this.writeBudget.acquire(request.signal) : undefined;
-      const started = this.clock.now();
-      let response: Response;
-      let body: unknown;
-      try {
-        const token = await this.options.getAccessToken({ signal: request.signal, forceRefresh });
-        forceRefresh = false;
-        ({ response, body } = await this.fetchOnce(url, request, token, clientRequestId, isWrite));
-      } catch (error) {
-        if (error instanceof GraphNetworkError && !error.outcomeUnknown && networkRetries < this.retry.maxNetworkRetries) {
-          const waitMs = backoffDelayMs(networkRetries++, this.retry, this.clock.random);
-          this.logger.info(`${request.method} ${logPath}: ${error.causeCode ?? error.kind}; retrying in ${waitMs} ms`);
-          await this.clock.sleep(waitMs, request.signal);
-          continue;
-        }
-        throw error;
-      } finally {
-        release?.();
-      }
-
+      const answer = await this.attempt(call);
+      if (!answer) continue;
+      const { response, body } = answer;
       const requestId = response.headers.get('request-id') ?? undefined;
-      this.logger.debug(`${request.method} ${logPath} → ${response.status} in ${this.clock.now() - started} ms (client-request-id ${clientRequestId}, request-id ${requestId ?? '-'})`);
-
+      this.logger.debug(`${request.method} ${logPathOf(call)} → ${response.status} in ${answer.tookMs} ms (client-request-id ${call.clientRequestId}, request-id ${requestId ?? '-'})`);
       if (response.ok || request.accept?.includes(response.status)) {
         return { status: response.status, body: body as T, requestId };
       }
-      if (response.status === 407) {
-        // The proxy, not Graph, answered: nothing reached Graph, and retrying without credentials cannot help.
-        throw new ProxyAuthenticationError(proxyAuthenticationMessage(this.transport, url));
-      }
-      if (response.status >= 300 && response.status < 400) {
-        throw new GraphRedirectError(response.status, redirectTarget(response.headers.get('location'), url), this.root.origin);
-      }
-      if (response.status === 401 && !refreshed) {
-        refreshed = forceRefresh = true;
-        this.logger.info(`${request.method} ${logPath}: 401, trying once more with a fresh token`);
-        continue;
-      }
+      this.refuseNonGraphAnswer(call, response);
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
-      if (retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
-        // Graph asked for quiet: hold every write of this app, not just this one (also when this one is not repeated).
-        this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
-      }
-      if (isRetryableStatus(response.status, idempotent) && statusRetries < this.retry.maxRetries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
-        const waitMs = retryAfterMs ?? backoffDelayMs(statusRetries, this.retry, this.clock.random);
-        statusRetries++;
-        this.logger.warn(`${request.method} ${logPath} → ${response.status}; waiting ${waitMs} ms (${retryAfterMs !== undefined ? 'Retry-After' : 'back-off'}), retry ${statusRetries} of ${this.retry.maxRetries}`);
-        this.options.onRetryWait?.({ method: request.method, path: logPath, status: response.status, waitMs, retryAfter: retryAfterMs !== undefined });
-        await this.clock.sleep(waitMs, request.signal);
-        continue;
-      }
-      const parsed = parseGraphErrorBody(body, response.statusText || String(response.status));
-      throw new GraphError({
-        status: response.status,
-        code: parsed.code,
-        graphMessage: parsed.message,
-        method: request.method,
-        path: url.pathname.slice(this.basePath.length).replace(/^\/(v1\.0|beta)\//, ''),
-        requestId: requestId ?? parsed.requestId,
-        clientRequestId,
-        date: response.headers.get('date') ?? parsed.date,
-        retryAfterMs,
-        offendingValueFingerprint: parsed.offendingValueFingerprint,
-      });
+      if (await this.waitToRetry(call, response.status, retryAfterMs)) continue;
+      throw this.graphError(call, response, body, requestId, retryAfterMs);
     }
+  }
+
+  /**
+   * One attempt: a write-budget slot for a write (held until the answer arrives), a token, the request. Undefined
+   * when no connection could be made and another attempt is due (after a back-off), so nothing reached Graph.
+   */
+  private async attempt(call: Call): Promise<{ response: Response; body: unknown; tookMs: number } | undefined> {
+    const { request } = call;
+    const release = call.isWrite ? await this.writeBudget.acquire(request.signal) : undefined;
+    const started = this.clock.now();
+    try {
+      const token = await this.options.getAccessToken({ signal: request.signal, forceRefresh: call.forceRefresh });
+      call.forceRefresh = false;
+      const answer = await this.fetchOnce(call.url, request, token, call.clientRequestId, call.isWrite);
+      return { ...answer, tookMs: this.clock.now() - started };
+    } catch (error) {
+      if (error instanceof GraphNetworkError && !error.outcomeUnknown && call.networkRetries < this.retry.maxNetworkRetries) {
+        const waitMs = backoffDelayMs(call.networkRetries++, this.retry, this.clock.random);
+        this.logger.info(`${request.method} ${logPathOf(call)}: ${error.causeCode ?? error.kind}; retrying in ${waitMs} ms`);
+        await this.clock.sleep(waitMs, request.signal);
+        return undefined;
+      }
+      throw error;
+    } finally {
+      release?.();
+    }
+  }
+
+  /** Answers that did not come from Graph: a proxy asking for credentials, or a redirect the token must not follow. */
+  private refuseNonGraphAnswer(call: Call, response: Response): void {
+    if (response.status === 407) {
+      // The proxy, not Graph, answered: nothing reached Graph, and retrying without credentials cannot help.
+      throw new ProxyAuthenticationError(proxyAuthenticationMessage(this.transport, call.url));
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new GraphRedirectError(response.status, redirectTarget(response.headers.get('location'), call.url), this.root.origin);
+    }
+  }
+
+  /**
+   * Whether the request goes again after this error status, once any wait is over: once after a 401 with a fresh
+   * token; after throttling or unavailability (a write only where repeating it is safe) while retries last, for
+   * Graph's `Retry-After` or our back-off. A `Retry-After` on 429/503 also holds every other write of this app.
+   */
+  private async waitToRetry(call: Call, status: number, retryAfterMs: number | undefined): Promise<boolean> {
+    const { request } = call;
+    if (status === 401 && !call.refreshed) {
+      call.refreshed = call.forceRefresh = true;
+      this.logger.info(`${request.method} ${logPathOf(call)}: 401, trying once more with a fresh token`);
+      return true;
+    }
+    if (retryAfterMs !== undefined && (status === 429 || status === 503)) {
+      // Graph asked for quiet: hold every write of this app, not just this one (also when this one is not repeated).
+      this.writeBudget.pauseUntil(this.clock.now() + retryAfterMs);
+    }
+    if (!isRetryableStatus(status, call.idempotent) || call.statusRetries >= this.retry.maxRetries || (retryAfterMs ?? 0) > this.retry.maxRetryAfterMs) return false;
+    const waitMs = retryAfterMs ?? backoffDelayMs(call.statusRetries, this.retry, this.clock.random);
+    call.statusRetries++;
+    const logPath = logPathOf(call);
+    this.logger.warn(`${request.method} ${logPath} → ${status}; waiting ${waitMs} ms (${retryAfterMs !== undefined ? 'Retry-After' : 'back-off'}), retry ${call.statusRetries} of ${this.retry.maxRetries}`);
+    this.options.onRetryWait?.({ method: request.method, path: logPath, status, waitMs, retryAfter: retryAfterMs !== undefined });
+    await this.clock.sleep(waitMs, request.signal);
+    return true;
+  }
+
+  /** Graph's refusal as an error that names the request, Graph's code and message, and its request ids. */
+  private graphError(call: Call, response: Response, body: unknown, requestId: string | undefined, retryAfterMs: number | undefined): GraphError {
+    const parsed = parseGraphErrorBody(body, response.statusText || String(response.status));
+    return new GraphError({
+      status: response.status,
+      code: parsed.code,
+      graphMessage: parsed.message,
+      method: call.request.method,
+      path: call.url.pathname.slice(this.basePath.length).replace(/^\/(v1\.0|beta)\//, ''),
+      requestId: requestId ?? parsed.requestId,
+      clientRequestId: call.clientRequestId,
+      date: response.headers.get('date') ?? parsed.date,
+      retryAfterMs,
+      offendingValueFingerprint: parsed.offendingValueFingerprint,
+    });
   }
 
   private urlFor(request: GraphRequest): URL {
@@ -316,6 +345,25 @@ export class GraphClient {
       await timer;
     }
   }
+}
+
+/** One request through its attempts: what it is, and what it has used up of its retries. */
+interface Call {
+  readonly request: GraphRequest;
+  readonly url: URL;
+  readonly isWrite: boolean;
+  /** Whether it may safely happen twice (see `GraphRequest.idempotent`). */
+  readonly idempotent: boolean;
+  readonly clientRequestId: string;
+  /** Ask the token source for a fresh token on the next attempt (after a 401). */
+  forceRefresh: boolean;
+  refreshed: boolean;
+  statusRetries: number;
+  networkRetries: number;
+}
+
+function logPathOf(call: Call): string {
+  return call.url.pathname + call.url.search;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);

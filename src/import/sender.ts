@@ -13,7 +13,7 @@ import { isUserCancelled } from '../common/errors';
 import { isImportActionUnavailable, type ImportedDeviceInput } from '../graph/autopilot';
 import { GraphError, GraphNetworkError } from '../graph/errors';
 import { isAmbiguousWriteStatus } from '../graph/retryPolicy';
-import { sameSerial } from '../graph/serialFilter';
+import { serialKey } from '../graph/serialFilter';
 import type { ImportedDeviceIdentity } from '../graph/types';
 import type { RecordSnapshot, SendError } from './journal';
 import { listRecordsForSerials, noteExistingRecords, reconcile } from './reconcile';
@@ -73,23 +73,8 @@ export async function sendUnsent(ctx: RunContext, memo: SendModeMemo, cancel?: A
     ctx.settings.batchSize,
   );
   for (;;) {
-    while (queue.length) {
-      if (cancel?.aborted) return false;
-      throwIfAborted(ctx.stop);
-      const batch = queue.shift()!;
-      const result = memo.mode === 'import' ? await sendImport(ctx, batch) : await sendEach(ctx, batch, cancel);
-      if (result.kind === 'unavailable') {
-        memo.mode = 'create';
-        ctx.logger.warn(`Run ${ctx.runId}: /import answered ${result.status}; sending one POST per device instead`);
-        ctx.emit({ type: 'fallback-per-device', runId: ctx.runId, status: result.status });
-        queue.unshift(batch);
-      } else if (result.kind === 'requeue') {
-        queue.unshift(...result.batches.filter((b) => b.length));
-      } else if (result.kind === 'uncertain') {
-        for (const index of result.devices) attempts.set(index, (attempts.get(index) ?? 0) + 1);
-      }
-      ctx.emitProgress();
-    }
+    await sendQueued(ctx, memo, queue, attempts, cancel);
+    if (queue.length) return false; // cancelled: the rest stays unsent
     // Unconfirmed writes are settled together once everything else is out: one wait, one listing.
     const unconfirmed = ctx.state.devices.filter((d) => d.progress === 'uncertain').map((d) => d.index);
     if (!unconfirmed.length) break;
@@ -100,6 +85,55 @@ export async function sendUnsent(ctx: RunContext, memo: SendModeMemo, cancel?: A
     ctx.emitProgress();
   }
   return !cancel?.aborted || ctx.state.unsent().length === 0;
+}
+
+/**
+ * Sends the queued chunks, up to `chunksInFlight` at a time through `/import` (one chunk at a time once the engine
+ * falls back to one POST per device: those POSTs go in parallel themselves). Each chunk is journaled as it starts,
+ * before its request leaves. Nothing new starts once `cancel` or `stop` fired or a chunk failed in a way that needs a
+ * person; the chunks already on their way are always waited for, so each one's outcome is journaled before this
+ * returns or throws (the first such failure). On return the queue holds only what a cancel kept from being sent.
+ */
+async function sendQueued(ctx: RunContext, memo: SendModeMemo, queue: number[][], attempts: Map<number, number>, cancel?: AbortSignal): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { readonly error: unknown } | undefined;
+  const mayStart = () => failure === undefined && !cancel?.aborted && !ctx.stop?.aborted;
+  const room = () => (memo.mode === 'import' ? ctx.settings.chunksInFlight : 1) - inFlight.size;
+  const handle = (batch: number[], result: SendResult) => {
+    if (result.kind === 'unavailable') {
+      // Chunks sent alongside meet the same missing route: the first to come back switches the mode.
+      if (memo.mode === 'import') {
+        memo.mode = 'create';
+        ctx.logger.warn(`Run ${ctx.runId}: /import answered ${result.status}; sending one POST per device instead`);
+        ctx.emit({ type: 'fallback-per-device', runId: ctx.runId, status: result.status });
+      }
+      queue.unshift(batch);
+    } else if (result.kind === 'requeue') {
+      queue.unshift(...result.batches.filter((b) => b.length));
+    } else if (result.kind === 'uncertain') {
+      for (const index of result.devices) attempts.set(index, (attempts.get(index) ?? 0) + 1);
+    }
+    ctx.emitProgress();
+  };
+  /** Journals the chunk before anything is awaited (so before the next chunk is taken); never rejects. */
+  const send = async (batch: number[]): Promise<void> => {
+    try {
+      handle(batch, await (memo.mode === 'import' ? sendImport(ctx, batch) : sendEach(ctx, batch, cancel)));
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  for (;;) {
+    while (queue.length && room() > 0 && mayStart()) {
+      const batch = queue.shift()!;
+      const sending: Promise<void> = send(batch).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
+    if (!inFlight.size) break;
+    await Promise.race(inFlight);
+  }
+  if (failure) throw failure.error;
+  throwIfAborted(ctx.stop);
 }
 
 /**
@@ -150,14 +184,22 @@ async function settle(ctx: RunContext, devices: readonly number[], cancel?: Abor
  */
 function matchRecords(ctx: RunContext, devices: readonly number[], records: readonly ImportedDeviceIdentity[]): { matched: RecordSnapshot[]; unmatched: number[] } {
   const manifest = ctx.state.manifest;
-  const left = records.filter((record) => record.id);
+  // The answered records by serial, in Graph's order: one look-up per device, however large the chunk.
+  const bySerial = new Map<string, ImportedDeviceIdentity[]>();
+  for (const record of records) {
+    if (!record.id || typeof record.serialNumber !== 'string') continue;
+    const key = serialKey(record.serialNumber);
+    const same = bySerial.get(key);
+    if (same) same.push(record);
+    else bySerial.set(key, [record]);
+  }
   const matched: RecordSnapshot[] = [];
   const unmatched: number[] = [];
   for (const index of devices) {
     const device = manifest.devices[index]!;
-    const sameDevice = (record: ImportedDeviceIdentity) => sameSerial(record.serialNumber, device.serialNumber);
-    let at = left.findIndex((record) => sameDevice(record) && sameHash(record.hardwareIdentifier, device.hardwareIdentifier));
-    if (at < 0) at = left.findIndex(sameDevice);
+    const left = bySerial.get(serialKey(device.serialNumber)) ?? [];
+    let at = left.findIndex((record) => sameHash(record.hardwareIdentifier, device.hardwareIdentifier));
+    if (at < 0 && left.length) at = 0;
     if (at < 0) unmatched.push(index);
     else matched.push(snapshotOf(index, left.splice(at, 1)[0]!));
   }

@@ -24,6 +24,11 @@ export interface EngineSettings {
   readonly pageSize: number;
   /** How often a device may come back "outcome unknown" and be re-sent before the run stops with an error. */
   readonly maxUncertainAttempts: number;
+  /**
+   * How many `/import` chunks may be on their way at once (each journaled before it leaves; the write budget still
+   * paces them), so the last chunk's devices start processing about when the first chunk's do.
+   */
+  readonly chunksInFlight: number;
   /** Parallel requests when falling back to one `POST` per device (the write budget still paces them). */
   readonly createConcurrency: number;
   /**
@@ -46,6 +51,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   perRecordPollLimit: 20,
   pageSize: 1000,
   maxUncertainAttempts: 3,
+  chunksInFlight: 4,
   createConcurrency: 4,
   settleMs: 60_000,
 };
@@ -55,6 +61,7 @@ export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineS
   if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`);
   }
+  if (!Number.isInteger(settings.chunksInFlight) || settings.chunksInFlight < 1) throw new RangeError('At least one chunk must be allowed in flight.');
   if (!(settings.pollIntervalMs > 0)) throw new RangeError('The poll interval must be positive.');
   if (!(settings.pollMinGapMs > 0)) throw new RangeError('The shortest gap between looks must be positive.');
   if (!(settings.readBudget.limit >= 1) || !(settings.readBudget.windowMs > 0)) throw new RangeError('A read budget needs a limit ≥ 1 and a positive window.');

@@ -36,8 +36,16 @@ export type FaultAction =
   | { readonly kind: 'reset-before-commit' }
   | { readonly kind: 'reset-after-commit' }
   | { readonly kind: 'delay-after-commit'; readonly ms: number }
-  | { readonly kind: 'before-commit'; readonly run: () => void | Promise<void> }
-  | { readonly kind: 'after-commit'; readonly run: () => void | Promise<void> };
+  | { readonly kind: 'before-commit'; readonly run: (request: FaultedRequest) => void | Promise<void> }
+  | { readonly kind: 'after-commit'; readonly run: (request: FaultedRequest) => void | Promise<void> };
+
+/** What a hook is told about the request it runs for. */
+export interface FaultedRequest {
+  readonly seq: number;
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
 
 export interface FaultRule {
   /** HTTP method to match; any when absent. */

@@ -191,9 +191,11 @@ export function route(state: EmulatorState, request: RouteRequest, paging: Pagin
       if (method !== 'POST') return noRoute(request);
       const devices = (request.body as Record<string, unknown> | null)?.importedWindowsAutopilotDeviceIdentities;
       if (!Array.isArray(devices)) return errorResult(400, 'BadRequest', "The parameter 'importedWindowsAutopilotDeviceIdentities' is missing or not a collection.");
+      // Graph takes the request as a whole: its records exist from the same moment, however long the emulator takes over them.
+      const committedAt = state.now();
       const problem = binaryProblem(devices);
       if (problem) return problem;
-      const records: ImportedRecord[] = devices.map((device) => state.createImported(tenantId, (device ?? {}) as Record<string, unknown>, jitter));
+      const records: ImportedRecord[] = devices.map((device) => state.createImported(tenantId, (device ?? {}) as Record<string, unknown>, jitter, committedAt));
       return { status: 200, body: { '@odata.context': `${request.linkBase}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`, value: records.map((record) => state.importedView(record)) } };
     } else if (action === undefined) {
       const record = tenant.imported.get(id);

@@ -188,7 +188,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     /** A write answered with a failure that Graph commits later anyway. */
     let late: { readonly answer: LateAnswer; readonly afterMs?: number; readonly status?: Extract<FaultAction, { kind: 'status' }> } | undefined;
     for (const action of actions) {
-      if (action.kind === 'before-commit') await action.run();
+      if (action.kind === 'before-commit') await action.run(record);
       if (action.kind === 'reset-before-commit') return reset();
       if (action.kind === 'redirect') return reply({ status: action.status ?? 307, headers: { Location: action.location } });
       if (action.kind === 'commit-late') late ??= { answer: action.answer, afterMs: action.afterMs };
@@ -260,7 +260,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     for (const action of actions) {
       if (action.kind === 'reset-after-commit') return reset();
       if (action.kind === 'delay-after-commit') await clock.sleep(action.ms);
-      if (action.kind === 'after-commit') await action.run();
+      if (action.kind === 'after-commit') await action.run(record);
     }
     if (res.destroyed || req.socket.destroyed) {
       record.status = -1;

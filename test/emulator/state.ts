@@ -217,10 +217,9 @@ export class EmulatorState {
     return record;
   }
 
-  /** Creates an import record and decides now what it will turn into once processed. */
-  createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number): ImportedRecord {
+  /** Creates an import record (at `now`: the moment its request was committed) and decides what it will turn into. */
+  createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number, now = this.now()): ImportedRecord {
     const tenant = this.tenant(tenantId);
-    const now = this.now();
     const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : null);
     const serialNumber = text('serialNumber') ?? '';
     const hash = normalizeHash(text('hardwareIdentifier'));

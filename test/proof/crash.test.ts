@@ -11,9 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TENANT_ID } from '../emulator/auth';
-import { seededRandom, type FaultRule } from '../emulator/faults';
+import { seededRandom, type FaultedRequest, type FaultRule } from '../emulator/faults';
 import { fakeDevices } from '../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator } from '../emulator/server';
+import { Journal } from '../../src/import/journal';
 import { parseJsonOutput, runCli, type CliRun } from '../support/cliRunner';
 import { auditRun, summarize, type ExpectedDevice, type ReportedDevice } from './audit';
 
@@ -102,9 +103,11 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  function cli(args: readonly string[], kill?: KillPoint, extraEnv: Record<string, string> = {}): Promise<CliRun & { killed: boolean }> {
+  function cli(args: readonly string[], kill?: KillPoint, extraEnv: Record<string, string> = {}): Promise<CliRun & { killed: boolean; struck?: FaultedRequest }> {
     let pid = 0;
     let killed = false;
+    /** The request whose fault killed the process. */
+    let struck: FaultedRequest | undefined;
     let timer: NodeJS.Timeout | undefined;
     let instantCame!: () => void;
     const instant = new Promise<void>((resolve) => (instantCame = resolve));
@@ -113,16 +116,20 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
       killed = true;
       process.kill(-pid, 'SIGKILL');
     };
+    const dieAt = (request: FaultedRequest) => {
+      if (!killed) struck = request;
+      die();
+    };
     if (kill?.when === 'request') {
       if (kill.moment === 'before-commit') {
         // The request left the client, which dies; Graph never gets to commit it (the connection is gone).
-        emulator.faults.add({ ...kill.rule, action: { kind: 'before-commit', run: die } });
+        emulator.faults.add({ ...kill.rule, action: { kind: 'before-commit', run: dieAt } });
         emulator.faults.add({ ...kill.rule, action: { kind: 'reset-before-commit' } });
       } else if (kill.moment === 'after-commit') {
-        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: die } });
+        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: dieAt } });
       } else {
         // Graph's answer is on its way (written right after this hook); the client dies as it arrives.
-        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: () => void setImmediate(die) } });
+        emulator.faults.add({ ...kill.rule, action: { kind: 'after-commit', run: (request) => void setImmediate(() => dieAt(request)) } });
       }
     } else if (kill?.when === 'nth-request') {
       const skip = Math.floor(kill.fraction * reference.requests);
@@ -155,7 +162,7 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
       clearTimeout(timer);
       instantCame();
       emulator.faults.clear();
-      return { ...result, killed };
+      return { ...result, killed, struck };
     });
   }
 
@@ -172,17 +179,24 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
     return path.join(runs, runId!, 'events.jsonl');
   }
 
-  /** The kind of the newest entry in the (only) run's journal, as a restart would read it. */
-  function lastJournalEntry(): string {
-    const lines = fs.readFileSync(eventsFile(), 'utf8').trim().split('\n');
-    return (JSON.parse(lines.at(-1)!) as { t: string }).t;
+  /**
+   * How the (only) run's journal, as a restart reads it, holds the chunk `request` carried: `open` when it is journaled
+   * as sent and nothing about its answer is (chunks go out together, so other chunks' entries may come after it).
+   */
+  function journaledChunk(request: FaultedRequest | undefined): 'open' | 'answered' | 'not journaled' {
+    const [runId] = journaledRuns();
+    const { manifest, entries } = new Journal(path.join(dir, 'journal')).read(runId!);
+    const serials = (request?.body as { importedWindowsAutopilotDeviceIdentities?: { serialNumber: string }[] } | undefined)?.importedWindowsAutopilotDeviceIdentities?.map((d) => d.serialNumber).join();
+    const send = entries.find((e) => e.t === 'send' && e.devices.map((i) => manifest.devices[i]!.serialNumber).join() === serials);
+    if (!send || send.t !== 'send') return 'not journaled';
+    return entries.some((e) => (e.t === 'accepted' || e.t === 'rejected' || e.t === 'uncertain') && e.send === send.send) ? 'answered' : 'open';
   }
 
   /** Kills the import just after Graph committed chunk `n` (before its answer was journaled). */
   async function crashAfterChunk(n: number): Promise<void> {
     const crashed = await cli(importArgs(), { name: `chunk ${n} after commit`, when: 'request', rule: nthImport(n), moment: 'after-commit' });
     assert.ok(crashed.killed && crashed.signal === 'SIGKILL', crashed.stderr.slice(-2000));
-    assert.equal(lastJournalEntry(), 'send');
+    assert.equal(journaledChunk(crashed.struck), 'open');
   }
 
   /** The finished run, audited against the emulator's records and compared with the uninterrupted run. */
@@ -223,7 +237,7 @@ describe('crash test: the terminal command killed with SIGKILL mid-import, then 
         assert.ok(crashed.killed && crashed.signal === 'SIGKILL', `${kill.name}: the process was not killed there (exit ${crashed.code}):\n${crashed.stderr.slice(-2000)}`);
         assert.equal(crashed.stdout, '', 'a killed process printed nothing');
         if (kill.when === 'request' && kill.rule.path === IMPORT_PATH && kill.moment !== 'after-answer') {
-          assert.equal(lastJournalEntry(), 'send', `${kill.name}: the process died between journaling the send and journaling its answer`);
+          assert.equal(journaledChunk(crashed.struck), 'open', `${kill.name}: the process died between journaling the send and journaling its answer`);
         }
       }
 

@@ -52,17 +52,19 @@ export function parseJsonOutput<T = unknown>(run: CliRun): T {
 }
 
 /**
- * Ctrl-C while a request is committed but not yet answered: `hold` (an emulator fault's action) sends SIGINT to the
- * child and answers only after the child has said it is stopping, which it says in the same step as it aborts its
- * request; so the client has given up on the answer, however slow the machine. Pass `onSpawn` to `runCli`.
+ * Ctrl-C while requests are committed but not yet answered: `hold` (an emulator fault's action) holds each answer, sends
+ * SIGINT to the child once `requests` are held, and answers only after the child has said it is stopping, which it
+ * says in the same step as it aborts its requests; so the client has given up on the answers, however slow the
+ * machine. Pass `onSpawn` to `runCli`.
  */
-export function interruptWhileUnanswered(): { hold: () => Promise<void>; onSpawn: (child: ChildProcess) => void } {
+export function interruptWhileUnanswered(requests = 1): { hold: () => Promise<void>; onSpawn: (child: ChildProcess) => void } {
   let child: ChildProcess | undefined;
+  let held = 0;
   let stopping!: () => void;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
   return {
     hold: async () => {
-      child!.kill('SIGINT');
+      if (++held === requests) child!.kill('SIGINT');
       await stopped;
     },
     onSpawn: (spawned) => {

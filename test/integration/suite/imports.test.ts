@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { ProgressRun } from '../../../src/commands/importProgress';
+import { DEFAULT_ENGINE_SETTINGS } from '../../../src/import/settings';
 import { ImportService } from '../../../src/import/vscode/importService';
 import { readImportSettings } from '../../../src/import/vscode/importSettings';
 import { PollScheduler } from '../../../src/import/vscode/pollScheduler';
@@ -319,34 +320,45 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     try {
       const devices = fakeDevices(10, 'STOPPED');
       const uri = await writeJsonPayload('stopped.autopilot.json', devices);
+      // Chunks of 2 go out DEFAULT_ENGINE_SETTINGS.chunksInFlight at a time; the user presses Stop while they are on
+      // their way (Graph has them, the answers have not arrived), and only then do the answers come.
+      const inFlight = DEFAULT_ENGINE_SETTINGS.chunksInFlight;
+      const sentCount = 2 * inFlight;
+      let committed = 0;
       let stopRequested = false;
-      // The user presses Stop while the second chunk is on its way (Graph has it, the answer has not arrived).
+      let stopped!: () => void;
+      const afterStop = new Promise<void>((resolve) => (stopped = resolve));
       sandbox.graph.faults.add({
         method: 'POST',
         path: '/import',
-        skip: 1,
+        times: inFlight,
         action: {
           kind: 'after-commit',
           run: async () => {
-            const entry = api.imports.runs().find((candidate) => candidate.view.source.endsWith('stopped.autopilot.json'));
-            assert.ok(entry);
-            stopRequested = (await vscode.commands.executeCommand<string[]>('autopilot.stopImport', tree().runNode(entry.view.id)))?.length === 1;
+            if (++committed === inFlight) {
+              const entry = api.imports.runs().find((candidate) => candidate.view.source.endsWith('stopped.autopilot.json'));
+              assert.ok(entry);
+              stopRequested = (await vscode.commands.executeCommand<string[]>('autopilot.stopImport', tree().runNode(entry.view.id)))?.length === 1;
+              stopped();
+            }
+            await afterStop;
           },
         },
       });
       const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'stopped');
       assert.ok(stopRequested, 'the stop request reached the run');
       const sent = [...recordsPerSerial().keys()].filter((serial) => serial.startsWith('STOPPED'));
-      assert.equal(sent.length, 4, 'the chunk in flight finished, and no further chunk was sent');
+      assert.equal(sent.length, sentCount, 'the chunks in flight finished, and no further chunk was sent');
 
       // What was sent is still watched: those devices complete; the rest stay "not sent".
-      await eventually('the sent devices to complete', () => api.imports.run(result.runId)?.view.counts.complete === 4);
+      await eventually('the sent devices to complete', () => api.imports.run(result.runId)?.view.counts.complete === sentCount);
       await idle(result.runId);
       const { run, devices: items } = await runItems(result.runId);
-      assert.match(String(run.description), /^6 not sent$/);
-      assert.match(plain(tooltipText(run)), /4 complete, 6 not sent/);
+      const unsent = devices.length - sentCount;
+      assert.match(String(run.description), new RegExp(`^${unsent} not sent$`));
+      assert.match(plain(tooltipText(run)), new RegExp(`${sentCount} complete, ${unsent} not sent`));
       assert.match(String(run.contextValue), /;continue;/);
-      assert.equal(items.filter((item) => item.description === 'not sent').length, 6);
+      assert.equal(items.filter((item) => item.description === 'not sent').length, unsent);
 
       const continued = await vscode.commands.executeCommand<ProgressRun[]>('autopilot.continueImport', tree().runNode(result.runId));
       assert.equal(continued?.[0]?.milestone.kind, 'processed');

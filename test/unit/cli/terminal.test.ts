@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Journal } from '../../../src/import/journal';
+import { DEFAULT_ENGINE_SETTINGS } from '../../../src/import/settings';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
@@ -275,21 +276,27 @@ describe('autopilot-devices against the emulator (bundled CLI, child process)', 
   });
 
   it('stops on SIGINT with exit 4 and its JSON, and resume picks the run up', async () => {
-    const devices = fakeDevices(20);
-    // Ctrl-C while chunk 1 is committed but unanswered; the answer comes only after the client gave up on it.
-    const interrupt = interruptWhileUnanswered();
-    emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: interrupt.hold } });
+    // Chunks of 10 go out DEFAULT_ENGINE_SETTINGS.chunksInFlight at a time; two more wait their turn. Ctrl-C once the
+    // chunks on their way are committed but unanswered; the answers come only after the client gave up on them.
+    const inFlight = DEFAULT_ENGINE_SETTINGS.chunksInFlight;
+    const devices = fakeDevices(10 * (inFlight + 2));
+    const interrupt = interruptWhileUnanswered(inFlight);
+    emulator.faults.add({ path: IMPORT_PATH, times: inFlight, action: { kind: 'after-commit', run: interrupt.hold } });
     const interrupted = await cli(['import', payload(devices), '--batch-size', '10', '--wait', '--json'], {}, interrupt.onSpawn);
     assert.equal(interrupted.code, 4, interrupted.stderr);
     const [run] = parseJsonOutput<RunsDocument>(interrupted).runs;
-    assert.ok(run!.devices.every((d) => d.id === null && d.status === 'pending'), 'chunk 1 is unconfirmed and chunk 2 was never sent');
+    assert.ok(run!.devices.every((d) => d.id === null && d.status === 'pending'), 'the chunks on their way are unconfirmed and the rest was never sent');
     assert.match(interrupted.stderr, /SIGINT: stopping; the run is saved and 'autopilot-devices resume' continues it/);
-    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 1);
+    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH).length, inFlight);
 
     const resumed = await cli(['resume', '--wait', '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal(parseJsonOutput<RunsDocument>(resumed).runs[0]!.counts.complete, 20);
-    assert.equal(emulator.requests.filter((r) => r.path === IMPORT_PATH).length, 2, 'chunk 1 was found by reconciling; only chunk 2 went out');
+    assert.equal(parseJsonOutput<RunsDocument>(resumed).runs[0]!.counts.complete, devices.length);
+    const resent = emulator.requests
+      .filter((r) => r.path === IMPORT_PATH)
+      .slice(inFlight)
+      .flatMap((r) => (r.body as { importedWindowsAutopilotDeviceIdentities: { serialNumber: string }[] }).importedWindowsAutopilotDeviceIdentities.map((d) => d.serialNumber));
+    assert.deepEqual(resent.sort(), devices.slice(10 * inFlight).map((d) => d.serialNumber).sort(), 'the unconfirmed chunks were found by reconciling; only the devices never sent went out');
     assert.ok([...recordsPerSerial(emulator).values()].every((n) => n === 1));
   });
 

@@ -46,17 +46,19 @@ describe('import engine against the emulator', function () {
       path: IMPORT_PATH,
       times: 3,
       action: {
-        kind: 'after-commit',
-        run: () => {
+        kind: 'before-commit',
+        run: (request) => {
+          // The chunks go out together: this request's own devices must already be journaled as sent.
+          const serials = (request.body as { importedWindowsAutopilotDeviceIdentities: { serialNumber: string }[] }).importedWindowsAutopilotDeviceIdentities.map((d) => d.serialNumber);
           const sends = journalEntries(harness.journalDir, runId).filter((e) => e.t === 'send');
-          journaledBeforeSend.push(sends.length === harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length);
+          journaledBeforeSend.push(sends.some((e) => (e.devices as number[]).map((i) => devices[i]!.serialNumber).join() === serials.join()));
         },
       },
     });
     const result = await engine.startRun(devices, { source: 'big.json', wait: true });
     const imports = harness.emulator.requests.filter((r) => r.path === IMPORT_PATH);
     assert.deepEqual(
-      imports.map((r) => ((r.body as { importedWindowsAutopilotDeviceIdentities: unknown[] }).importedWindowsAutopilotDeviceIdentities).length),
+      imports.map((r) => ((r.body as { importedWindowsAutopilotDeviceIdentities: unknown[] }).importedWindowsAutopilotDeviceIdentities).length).sort((a, b) => b - a),
       [500, 500, 200],
     );
     assert.deepEqual(journaledBeforeSend, [true, true, true]);
@@ -166,7 +168,8 @@ describe('import engine against the emulator', function () {
     const devices = fakeDevices(30);
     const cancel = new AbortController();
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
-    const engine = harness.engine({ settings: { batchSize: 10 } });
+    // One chunk at a time: the first is on its way when the user cancels (chunks in flight together: concurrentSending).
+    const engine = harness.engine({ settings: { batchSize: 10, chunksInFlight: 1 } });
     const result = await engine.startRun(devices, { source: 'cancel.json', wait: true, cancel: cancel.signal });
     assert.equal(result.stopped, 'cancelled');
     assert.deepEqual(result.run.counts, { complete: 10, error: 0, partial: 0, pending: 20 }, 'the sent chunk was watched to the end');
@@ -198,8 +201,9 @@ describe('import engine against the emulator', function () {
     harness.emulator.auth.addToken('second');
     let refreshes = 0;
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
+    // One chunk at a time: a chunk sent alongside could pass before the token expires, and need no refresh.
     const engine = harness.engine({
-      settings: { batchSize: 10 },
+      settings: { batchSize: 10, chunksInFlight: 1 },
       client: { getAccessToken: async (request) => (request?.forceRefresh ? (refreshes++, 'second') : refreshes ? 'second' : 'first') },
     });
     const result = await engine.startRun(devices, { source: 'token.json', wait: true });
@@ -222,8 +226,8 @@ describe('import engine against the emulator', function () {
 
   it('keeps a run that failed after Graph had some of it, for resume to finish', async () => {
     harness.emulator.auth.addToken('first');
-    const engine = harness.engine({ settings: { batchSize: 5 }, client: { getAccessToken: async () => 'first' } });
-    // The token is revoked once the first chunk is in: the second chunk is refused.
+    // The token is revoked once the first chunk is in: the second chunk, sent after it, is refused.
+    const engine = harness.engine({ settings: { batchSize: 5, chunksInFlight: 1 }, client: { getAccessToken: async () => 'first' } });
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => harness.emulator.auth.expire('first') } });
     const error = await engine.startRun(fakeDevices(10), { source: 'half.json', wait: true }).catch((e: unknown) => e);
     assert.ok(error instanceof RunFailedError && !error.discarded);
@@ -235,7 +239,7 @@ describe('import engine against the emulator', function () {
     const devices = fakeDevices(30);
     const cancel = new AbortController();
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
-    const first = await harness.engine({ settings: { batchSize: 10 } }).startRun(devices, { source: 'devices.json', wait: true, cancel: cancel.signal });
+    const first = await harness.engine({ settings: { batchSize: 10, chunksInFlight: 1 } }).startRun(devices, { source: 'devices.json', wait: true, cancel: cancel.signal });
     assert.equal(first.run.devices.filter((d) => d.sent).length, 10);
     // The user imported the whole file again instead of resuming.
     const again = await harness.engine().startRun(devices, { source: 'devices.json', wait: true });

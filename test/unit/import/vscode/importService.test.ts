@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { graphForbiddenMessage } from '../../../../src/auth/authErrors';
 import type { AuthService } from '../../../../src/auth/authService';
 import { ImportService } from '../../../../src/import/vscode/importService';
+import { DEFAULT_ENGINE_SETTINGS } from '../../../../src/import/settings';
 import type { ImportSettings } from '../../../../src/import/vscode/importSettings';
 import { PollScheduler, type Visibility } from '../../../../src/import/vscode/pollScheduler';
 import { ImportsModel } from '../../../../src/import/vscode/importsModel';
@@ -197,12 +198,11 @@ describe('import service and poll scheduler (sandbox tenant, real sign-in and HT
     const fabrikam = auth.accounts.find((account) => account.tenantId === FABRIKAM.id) ?? (await signInWithDeviceCode(auth, sandbox.identity, ADELE.username, FABRIKAM.domain));
     await auth.selectAccount(auth.accounts.find((account) => account.tenantId === CONTOSO.id)!.id);
     const { model, service } = window({ engine: { ...SETTINGS.engine, batchSize: 1 } });
-    sandbox.graph.faults.add({ method: 'POST', path: '/import', times: 10, action: { kind: 'latency', ms: 150 } });
+    // The user picks the other tenant in the status bar once Graph has the first chunk (more are on their way).
+    sandbox.graph.faults.add({ method: 'POST', path: '/import', action: { kind: 'after-commit', run: () => auth.selectAccount(fabrikam.id) } });
     try {
-      const devices = fakeDevices(6, 'SWITCH');
+      const devices = fakeDevices(DEFAULT_ENGINE_SETTINGS.chunksInFlight + 2, 'SWITCH');
       const handle = await service.startImport({ devices, source: '/files/switch.csv' });
-      await eventually(() => (model.run(handle.runId)?.view.devices.filter((d) => d.sent).length ?? 0) >= 1, 'the first chunk');
-      await auth.selectAccount(fabrikam.id); // the user picks the other tenant in the status bar
       const milestone = await handle.milestone;
       assert.equal(milestone.kind, 'failed');
       assert.match(String((milestone as { error: Error }).error.message), /active account changed from adele@contoso\.onmicrosoft\.com/);
