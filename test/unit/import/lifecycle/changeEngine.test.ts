@@ -165,6 +165,27 @@ describe('bulk changes to registered devices, journaled', function () {
     }
   });
 
+  it('names the step that failed: Intune never lets the registration go (step 2 of 2), Entra refuses for good (step 3 of 3)', async () => {
+    const [stuck, refused] = register(['STEP2', 'STEP3']);
+    const directory = emulator.state.tenant(DEFAULT_TENANT_ID).directory;
+    directory.enroll(stuck!, Date.now());
+    const { index } = await cache.load();
+    // The managed device is deleted, but Intune keeps it enrolled longer than the retire waits.
+    emulator.state.timing = { ...emulator.state.timing, deletionLagMs: 60_000 };
+    const short = new DeviceChangeEngine({ autopilot: new AutopilotGraph(client), managed: new ManagedDevicesGraph(client), directory: new DirectoryGraph(client), journal: changeJournal(dir), graphRoot: emulator.url, settings: { retireWaitMs: 300, retryIntervalMs: 50 } });
+    const step2 = await short.start({ operation: 'retire', items: changeItems(planRemoval(['STEP2'], index, { retire: true }), index, 'retire'), source: 'serials' });
+    assert.equal(step2.devices[0]!.result, 'failed');
+    assert.match(step2.devices[0]!.error!.message, /^Step 2 of 2 \(delete the Autopilot registration \(Intune still refused it/);
+
+    // The static token may not delete Entra devices: once Autopilot lets the device go, Entra's 403 is the answer.
+    emulator.state.timing = { ...emulator.state.timing, deletionLagMs: 0 };
+    const step3 = await short.start({ operation: 'retire', items: changeItems(planRemoval(['STEP3'], index, { retire: true }), index, 'retire'), source: 'serials', deleteEntraDevices: true });
+    assert.equal(step3.devices[0]!.result, 'failed', JSON.stringify(step3.devices[0]));
+    assert.match(step3.devices[0]!.error!.message, /^Step 3 of 3 \(delete the Entra ID device\) failed: Insufficient privileges/);
+    assert.equal(step3.devices[0]!.error!.status, 403);
+    assert.ok(directory.entraDeviceByDeviceId(refused!.azureActiveDirectoryDeviceId), 'the Entra device is still there');
+  });
+
   it('adds devices to a group 20 per $batch: an existing member is already-member, a device without an Entra object not-found', async () => {
     const devices = register(Array.from({ length: 25 }, (_, i) => `GRP${String(i).padStart(2, '0')}`));
     const directory = emulator.state.tenant(DEFAULT_TENANT_ID).directory;
