@@ -128,8 +128,13 @@ describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant wit
     await page.locator('.sidebar .pane-header', { hasText: 'match "tag:kiosk"' }).waitFor({ timeout: 30_000 });
     await sideBarRow(page, 'Sales').waitFor({ state: 'detached', timeout: 30_000 });
     const kiosk = kioskDevices();
+    // The other groups leave the tree as the filter applies; the rows move up. Wait until they have, and select the
+    // device, so the right-click lands on the row the test means (the list reuses its row elements).
+    for (const tag of ['Engineering', 'Finance']) await sideBarRow(page, tag).waitFor({ state: 'detached', timeout: 30_000 });
     const row = sideBarRow(page, kiosk[0]!.serialNumber);
     await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.locator('.sidebar .monaco-list-row.selected', { hasText: kiosk[0]!.serialNumber }).waitFor({ timeout: 30_000 });
     const menu = await openContextMenu(page, row);
     for (const entry of ['Edit…', 'Add to Entra Group…', 'Write Corporate Identifiers…', 'Delete Autopilot Registration…', 'Retire…']) assert.ok(menu.includes(entry), `${entry} in ${menu.join(' | ')}`);
     await clickContextMenuItem(page, 'Delete Autopilot Registration…');
@@ -137,6 +142,7 @@ describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant wit
     await dialog.waitFor({ timeout: 30_000 });
     const question = await dialog.innerText();
     assert.match(question, /Delete 1 Autopilot device registration\?/);
+    assert.ok(question.includes(kiosk[0]!.serialNumber), `the plan names the device: ${question}`);
     assert.match(question, /does not wipe or retire them/);
     await screenshot(page, 'delete-devices-plan');
     await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
