@@ -50,7 +50,7 @@ export async function addDevicesToGroup(services: ExtensionServices, clicked?: u
   if (!planActs(plan, 'add-to-group')) throw new Error(vscode.l10n.t('Nothing to add: {0}.', planSummary(plan, 'add-to-group')));
   const name = group.displayName ?? group.id;
   if (options.confirmed !== true) {
-    await confirmPlan(plan, 'add-to-group', vscode.l10n.t('Add {0} devices to the group {1}?', plan.counts.delete ?? 0, name), vscode.l10n.t('Add'), services.log, vscode.l10n.t('Their Entra ID device objects become members; devices already in the group stay as they are.'));
+    await confirmPlan(plan, 'add-to-group', plan.counts.delete === 1 ? vscode.l10n.t('Add 1 device to the group {0}?', name) : vscode.l10n.t('Add {0} devices to the group {1}?', plan.counts.delete ?? 0, name), vscode.l10n.t('Add'), services.log, vscode.l10n.t('Their Entra ID device objects become members; devices already in the group stay as they are.'));
   }
   const items = lifecycle.changeItems(plan, index, 'add-to-group');
   const source = devices.length === 1 ? devices[0]!.serialNumber : vscode.l10n.t('{0} devices in the Autopilot Devices view', devices.length);

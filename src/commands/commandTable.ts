@@ -33,9 +33,9 @@ import { filterDevices } from './filterDevices';
 import { clearDeviceFilter } from './clearDeviceFilter';
 import { editDevices } from './editDevices';
 import { updateDevicesFromFile } from './updateDevicesFromFile';
-import { deleteDevices } from './deleteDevices';
-import { retireDevices } from './retireDevices';
+import { deleteDevices, retireDevices } from './removeDevices';
 import { addDevicesToGroup } from './addDevicesToGroup';
+import { continueDeviceChange } from './continueDeviceChange';
 import { writeDeviceIdentifiers } from './writeDeviceIdentifiers';
 
 /** The id → handler table: the single place that says which code runs for which contributed command. */
@@ -77,6 +77,7 @@ export function commandTable(services: ExtensionServices): Record<string, Comman
     'autopilot.deleteDevices': (node, selection, options) => deleteDevices(services, node, selection, options),
     'autopilot.retireDevices': (node, selection, options) => retireDevices(services, node, selection, options),
     'autopilot.addDevicesToGroup': (node, selection, options) => addDevicesToGroup(services, node, selection, options),
+    'autopilot.continueDeviceChange': (runId) => continueDeviceChange(services, runId),
     'autopilot.writeDeviceIdentifiers': (node, selection, options) => writeDeviceIdentifiers(services, node, selection, options),
   };
 }

@@ -11,6 +11,7 @@ import { ConsentNeededError } from '../import/errors';
 import type { ChangeOperation, ChangeRunView, DeviceSummary, NewChangeRun, Plan, PlannedDevice } from '../import/lifecycle/api';
 import type { RegisteredDevicesModel } from '../import/vscode/registeredDevicesModel';
 import type { RegisteredDevicesFeature } from '../views/registerRegisteredDevicesView';
+import { modelText } from '../views/registeredDevicePresentation';
 import { isDeviceGroupNode, isRegisteredDeviceNode, type RegisteredDevicesTreeProvider } from '../views/registeredDevicesTreeProvider';
 
 /** Test and script options every change command takes as its last argument. */
@@ -47,7 +48,7 @@ export async function targetDevices(feature: RegisteredDevicesFeature, clicked: 
   const devices = feature.model.shown().sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
   if (!devices.length) throw new Error(vscode.l10n.t('The tenant has no registered Autopilot devices to choose from.'));
   const picked = await vscode.window.showQuickPick(
-    devices.map((device) => ({ device, label: device.serialNumber, description: [device.groupTag, device.model, device.displayName].filter(Boolean).join(' · ') })),
+    devices.map((device) => ({ device, label: device.serialNumber, description: [device.groupTag, modelText(device), device.displayName].filter(Boolean).join(' · ') })),
     { title, canPickMany: true, matchOnDescription: true },
   );
   if (!picked?.length) throw new UserCancelledError();
@@ -69,15 +70,41 @@ function plannedLine(device: PlannedDevice): string {
     case 'still-enrolled':
       return vscode.l10n.t('{0}: still enrolled in Intune, not deleted (use Retire…)', device.serialNumber);
     case 'skip-registered':
-      return vscode.l10n.t('{0}: already registered here, skipped (it would fail with 806)', device.serialNumber);
+      return vscode.l10n.t('{0}: already registered here (it would fail with 806)', device.serialNumber);
     case 'duplicate':
-      return vscode.l10n.t('{0}: repeated, done once', device.serialNumber);
+      return vscode.l10n.t('{0}: repeats an earlier line of the file', device.serialNumber);
     default:
       return `${device.serialNumber}`;
   }
 }
 
-/** The plan in one sentence of counts ("50 group tags change, 2 not found, …"). */
+const SHOWN_TRANSITIONS = 3;
+
+/** "50 group tags change: Sales → Kiosk (48), Finance → Kiosk (2)", one part per field the plan changes. */
+function fieldChanges(plan: Plan): string[] {
+  const phrases = {
+    groupTag: (n: number) => (n === 1 ? vscode.l10n.t('1 group tag changes') : vscode.l10n.t('{0} group tags change', n)),
+    displayName: (n: number) => (n === 1 ? vscode.l10n.t('1 display name changes') : vscode.l10n.t('{0} display names change', n)),
+    userPrincipalName: (n: number) => (n === 1 ? vscode.l10n.t('1 assigned user changes') : vscode.l10n.t('{0} assigned users change', n)),
+  };
+  return (Object.keys(phrases) as (keyof typeof phrases)[]).flatMap((field) => {
+    const transitions = new Map<string, number>();
+    for (const device of plan.devices) {
+      const change = device.action === 'update' ? device.changes?.[field] : undefined;
+      if (change) {
+        const text = `${change.from || '—'} → ${change.to || '—'}`;
+        transitions.set(text, (transitions.get(text) ?? 0) + 1);
+      }
+    }
+    const total = [...transitions.values()].reduce((sum, n) => sum + n, 0);
+    if (!total) return [];
+    const ranked = [...transitions.entries()].sort((a, b) => b[1] - a[1]);
+    const shown = ranked.slice(0, SHOWN_TRANSITIONS).map(([text, n]) => (ranked.length > 1 ? `${text} (${n})` : text));
+    return [`${phrases[field](total)}: ${shown.join(', ')}${ranked.length > SHOWN_TRANSITIONS ? ' …' : ''}`];
+  });
+}
+
+/** The plan in one sentence of counts ("50 group tags change: Sales → Kiosk, 2 serials not found, …"). */
 export function planSummary(plan: Plan, operation: ChangeOperation | 'import'): string {
   const c = plan.counts;
   const parts: string[] = [];
@@ -85,11 +112,16 @@ export function planSummary(plan: Plan, operation: ChangeOperation | 'import'): 
     if (count) parts.push(text(count));
   };
   if (operation === 'update') {
-    add(c.update, (n) => vscode.l10n.t('{0} to change', n));
+    parts.push(...fieldChanges(plan));
     add(c.unchanged, (n) => vscode.l10n.t('{0} unchanged', n));
+    add(c['not-found'], (n) => (n === 1 ? vscode.l10n.t('1 serial not found') : vscode.l10n.t('{0} serials not found', n)));
+    add(c.duplicate, (n) => (n === 1 ? vscode.l10n.t('1 serial repeated in the file (done once)') : vscode.l10n.t('{0} serials repeated in the file (done once)', n)));
+    return parts.join('; ') || vscode.l10n.t('nothing to do');
   } else if (operation === 'import') {
     add(c.import, (n) => vscode.l10n.t('{0} new', n));
-    add(c['skip-registered'], (n) => vscode.l10n.t('{0} already registered here (they would fail with 806: skipped)', n));
+    add(c['skip-registered'], (n) => (n === 1 ? vscode.l10n.t('1 already registered here (it would fail with 806)') : vscode.l10n.t('{0} already registered here (they would fail with 806)', n)));
+    add(c.duplicate, (n) => vscode.l10n.t('{0} duplicated in the file', n));
+    return parts.join(', ') || vscode.l10n.t('nothing to do');
   } else if (operation === 'add-to-group') {
     add(c.delete, (n) => vscode.l10n.t('{0} to add', n));
     add(c['still-enrolled'], (n) => vscode.l10n.t('{0} to add', n));
@@ -110,22 +142,32 @@ export function planActs(plan: Plan, operation: ChangeOperation): boolean {
 }
 
 /**
- * Shows the plan (counts in the question, the first devices and the exceptions in the detail, all of it in the log)
- * and asks; anything but the action button cancels.
+ * The plan for a modal's detail: its counts, then the devices that change before the exceptions, the first few of
+ * them (the log lists every device, written here).
  */
-export async function confirmPlan(plan: Plan, operation: ChangeOperation, question: string, action: string, log: vscode.LogOutputChannel, note?: string): Promise<void> {
+export function planDetail(plan: Plan, operation: ChangeOperation | 'import', log: vscode.LogOutputChannel, note?: string): string {
   log.info(`Plan (${operation}): ${planSummary(plan, operation)}`);
   for (const device of plan.devices) log.info(`  ${plannedLine(device)}`);
-  const interesting = [...plan.devices.filter((device) => device.action === 'update' || device.action === 'delete'), ...plan.devices.filter((device) => device.action !== 'update' && device.action !== 'delete')];
-  const detail = [
+  const acts = (device: PlannedDevice) => device.action === 'update' || device.action === 'delete';
+  const interesting = operation === 'import' ? plan.devices.filter((device) => device.action !== 'import') : [...plan.devices.filter(acts), ...plan.devices.filter((device) => !acts(device))];
+  return [
     planSummary(plan, operation) + '.',
     '',
     ...interesting.slice(0, SHOWN).map(plannedLine),
     ...(interesting.length > SHOWN ? [vscode.l10n.t('…and {0} more (the log lists every device).', interesting.length - SHOWN)] : []),
     ...(note ? ['', note] : []),
   ].join('\n');
-  const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, action);
-  if (choice !== action) throw new UserCancelledError();
+}
+
+/**
+ * Shows the plan (counts in the question, the first devices and the exceptions in the detail, all of it in the log)
+ * and asks; anything but the action buttons cancels. Returns the button chosen (`action` or one of `more`).
+ */
+export async function confirmPlan(plan: Plan, operation: ChangeOperation, question: string, action: string, log: vscode.LogOutputChannel, note?: string, more: readonly string[] = []): Promise<string> {
+  const detail = planDetail(plan, operation, log, note);
+  const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, action, ...more);
+  if (choice === undefined || (choice !== action && !more.includes(choice))) throw new UserCancelledError();
+  return choice;
 }
 
 /**
@@ -164,23 +206,37 @@ const OUTCOME_WORDS = (): Record<string, string> => ({
 });
 
 /** Runs a confirmed change under a cancellable progress notification and reports its outcome once. */
-export async function runChange(services: ExtensionServices, run: NewChangeRun, title: string, options: ChangeCommandOptions = {}): Promise<ChangeRunView> {
-  const feature = services.devices;
+export function runChange(services: ExtensionServices, run: NewChangeRun, title: string, options: ChangeCommandOptions = {}): Promise<ChangeRunView> {
+  return withChangeProgress(services, title, (work) => services.devices.service.change(run, work), options.confirmed === true);
+}
+
+/**
+ * Carries out a change (a new one, or one resumed) under a cancellable progress notification, asking for a missing
+ * permission on the way, and reports its outcome once. Cancelling stops before the next device; the journal keeps the rest.
+ */
+export async function withChangeProgress(
+  services: ExtensionServices,
+  title: string,
+  change: (work: { signal: AbortSignal; onProgress: (view: ChangeRunView) => void }) => Promise<ChangeRunView>,
+  confirmed = false,
+): Promise<ChangeRunView> {
   const view = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const cancel = new AbortController();
     const subscription = token.onCancellationRequested(() => cancel.abort());
     let reported = 0;
     try {
-      return await withConsent(services, () =>
-        feature.service.change(run, {
-          signal: cancel.signal,
-          onProgress: (now) => {
-            const done = now.devices.length - now.counts.pending;
-            progress.report({ message: vscode.l10n.t('{0} of {1}', done, now.devices.length), increment: ((done - reported) * 100) / Math.max(1, now.devices.length) });
-            reported = done;
-          },
-        }),
-        options.confirmed === true,
+      return await withConsent(
+        services,
+        () =>
+          change({
+            signal: cancel.signal,
+            onProgress: (now) => {
+              const done = now.devices.length - now.counts.pending;
+              progress.report({ message: vscode.l10n.t('{0} of {1}', done, now.devices.length), increment: ((done - reported) * 100) / Math.max(1, now.devices.length) });
+              reported = done;
+            },
+          }),
+        confirmed,
       );
     } finally {
       subscription.dispose();

@@ -66,7 +66,7 @@ export async function editDevices(services: ExtensionServices, clicked?: unknown
   );
   if (!planActs(plan, 'update')) throw new Error(vscode.l10n.t('Nothing to change: {0}.', planSummary(plan, 'update')));
   if (options.confirmed !== true) {
-    await confirmPlan(plan, 'update', vscode.l10n.t('Change the {0} of {1} registered devices?', fieldLabel(field).toLowerCase(), plan.counts.update ?? 0), vscode.l10n.t('Change'), services.log);
+    await confirmPlan(plan, 'update', plan.counts.update === 1 ? vscode.l10n.t('Change the {0} of 1 registered device?', fieldLabel(field).toLowerCase()) : vscode.l10n.t('Change the {0} of {1} registered devices?', fieldLabel(field).toLowerCase(), plan.counts.update ?? 0), vscode.l10n.t('Change'), services.log);
   }
   const items = lifecycle.changeItems(plan, new lifecycle.RegisteredDeviceIndex(devices.map((device) => index.get(device.id) ?? device)), 'update');
   const source = devices.length === 1 ? devices[0]!.serialNumber : vscode.l10n.t('{0} devices in the Autopilot Devices view', devices.length);

@@ -2,8 +2,10 @@
  * `autopilot.importFile [uri] [options]`: import a payload's devices. The payload is validated first (an open
  * editor's text as shown, unsaved changes included): errors block with "Show Problems", warnings ask once. Then an
  * optional group tag for every device, and the import under a cancellable progress notification, with the run shown
- * in Recent Imports. Options `{ groupTag?: string | null, acceptWarnings?: boolean }` answer the questions ahead
- * (`groupTag: null` keeps the file's tags), for scripts and tests.
+ * in Recent Imports. Before anything is sent, the plan (importPlan.ts): devices registered here already (806) or
+ * repeated in the file are named, and the user may skip them. Options `{ groupTag?: string | null, acceptWarnings?:
+ * boolean, skipRegistered?: boolean }` answer the questions ahead (`groupTag: null` keeps the file's tags), for
+ * scripts and tests.
  */
 import * as vscode from 'vscode';
 import { counted } from '../common/counts';
@@ -13,7 +15,9 @@ import type { Milestone } from '../import/vscode/importService';
 import { readImportSettings } from '../import/vscode/importSettings';
 import type { DeviceToImport, ParsedPayload, PayloadProblem } from '../payload/api';
 import type { ExtensionServices } from '../services';
+import type { Plan } from '../import/lifecycle/api';
 import { importIdentifiers, type ImportIdentifiersResult } from './importIdentifiers';
+import { nothingLeftToImport, planImportInVsCode } from './importPlan';
 import { announce, withImportProgress } from './importProgress';
 import { fileLabel, payloadTarget, readPayloadAt } from './payloadFiles';
 import { ensureSignedIn } from './signIn';
@@ -21,12 +25,16 @@ import { ensureSignedIn } from './signIn';
 export interface ImportFileOptions {
   readonly groupTag?: string | null;
   readonly acceptWarnings?: boolean;
+  /** The plan's question answered ahead: skip devices registered here already or repeated (true), or send all (false). */
+  readonly skipRegistered?: boolean;
 }
 
 export type ImportFileResult =
   | { readonly outcome: 'blocked'; readonly uri: vscode.Uri; readonly errors: number }
   /** The file holds corporate identifiers: it went to "Import Corporate Identifiers…" instead. */
   | { readonly outcome: 'corporate-identifiers'; readonly uri: vscode.Uri; readonly result: ImportIdentifiersResult }
+  /** The plan left nothing to send (every device registered here already, or repeated). */
+  | { readonly outcome: 'nothing-to-import'; readonly uri: vscode.Uri; readonly plan: Plan }
   | { readonly outcome: Exclude<Milestone['kind'], 'failed'>; readonly uri: vscode.Uri; readonly runId: string; readonly run: RunView };
 
 const SHOWN_WARNINGS = 3;
@@ -34,10 +42,11 @@ const SHOWN_WARNINGS = 3;
 function parseOptions(value: unknown): ImportFileOptions {
   // The Explorer passes the selected files and the editor title its group as a second argument: not options.
   if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof vscode.Uri) return {};
-  const { groupTag, acceptWarnings } = value as Record<string, unknown>;
+  const { groupTag, acceptWarnings, skipRegistered } = value as Record<string, unknown>;
   return {
     ...(typeof groupTag === 'string' || groupTag === null ? { groupTag } : {}),
     ...(typeof acceptWarnings === 'boolean' ? { acceptWarnings } : {}),
+    ...(typeof skipRegistered === 'boolean' ? { skipRegistered } : {}),
   };
 }
 
@@ -119,13 +128,19 @@ export async function importFile(services: ExtensionServices, argument?: unknown
   if (warnings.length > 0 && !options.acceptWarnings) await acceptWarnings(name, payload, warnings);
 
   const groupTag = options.groupTag !== undefined ? (options.groupTag?.trim() || undefined) : readImportSettings().askForGroupTag ? await askGroupTag(name, payload.devices) : undefined;
+  const planned = await planImportInVsCode(services, name, payload.devices, options.skipRegistered);
+  if (!planned.devices.length) {
+    void vscode.window.showInformationMessage(nothingLeftToImport(name, planned.skipped));
+    return { outcome: 'nothing-to-import', uri, plan: planned.plan };
+  }
+  const devices = planned.devices;
   const document = vscode.workspace.textDocuments.find((open) => open.uri.toString() === uri.toString());
   services.log.info(
-    `importing ${payload.devices.length} devices from ${uri.toString(true)}${document?.isDirty ? ' (unsaved editor text, as shown)' : ''}${groupTag !== undefined ? ' with a group tag override' : ''}`,
+    `importing ${devices.length} devices from ${uri.toString(true)}${document?.isDirty ? ' (unsaved editor text, as shown)' : ''}${groupTag !== undefined ? ' with a group tag override' : ''}`,
   );
 
-  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} from {1}', counted.devices(payload.devices.length), name), (onProgress) =>
-    services.importing.service.startImport({ devices: payload.devices, source: sourceOf(uri), ...(groupTag !== undefined ? { groupTag } : {}) }, onProgress),
+  const run = await withImportProgress(services.importing, vscode.l10n.t('Importing {0} from {1}', counted.devices(devices.length), name), (onProgress) =>
+    services.importing.service.startImport({ devices, source: sourceOf(uri), ...(groupTag !== undefined ? { groupTag } : {}) }, onProgress),
   );
   announce(services.importing, run);
   const { milestone } = run;

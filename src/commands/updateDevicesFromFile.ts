@@ -26,7 +26,7 @@ export async function updateDevicesFromFile(services: ExtensionServices, argumen
   const plan = lifecycle.planUpdate(file.updates, index);
   if (!planActs(plan, 'update')) throw new Error(vscode.l10n.t('Nothing to change in {0}: {1}.', fileLabel(uri), planSummary(plan, 'update')));
   if (options.confirmed !== true) {
-    await confirmPlan(plan, 'update', vscode.l10n.t('Update {0} registered Autopilot devices from {1}?', plan.counts.update ?? 0, fileLabel(uri)), vscode.l10n.t('Update'), services.log);
+    await confirmPlan(plan, 'update', plan.counts.update === 1 ? vscode.l10n.t('Update 1 registered Autopilot device from {0}?', fileLabel(uri)) : vscode.l10n.t('Update {0} registered Autopilot devices from {1}?', plan.counts.update ?? 0, fileLabel(uri)), vscode.l10n.t('Update'), services.log);
   }
   const items = lifecycle.changeItems(plan, index, 'update');
   const run = await runChange(services, { operation: 'update', items, source: uri.fsPath }, vscode.l10n.t('Updating Autopilot devices from {0}', fileLabel(uri)), options);

@@ -45,6 +45,15 @@ export class DirectoryGraph {
     return found.find((device) => device.deviceId?.toLowerCase() === deviceId.toLowerCase()) ?? found[0];
   }
 
+  /**
+   * Deletes an Entra device object by its object id (`DELETE /devices/{id}`); one already gone is not an error.
+   * Delegated, this needs Directory.AccessAsUser.All and an Entra role (Intune Administrator, Cloud Device Administrator).
+   */
+  async deleteDevice(objectId: string, signal?: AbortSignal): Promise<'deleted' | 'not-found'> {
+    const response = await this.client.delete(`devices/${encodeURIComponent(objectId)}`, { signal, accept: [404] });
+    return response.status === 404 ? 'not-found' : 'deleted';
+  }
+
   async getGroup(id: string, signal?: AbortSignal): Promise<EntraGroup | undefined> {
     const response = await this.client.get<EntraGroup>(`groups/${encodeURIComponent(id)}`, { signal, accept: [404, 400] });
     return response.status === 200 ? response.body : undefined;

@@ -11,6 +11,7 @@ import type { CorporateIdentifiersModel } from '../import/vscode/corporateIdenti
 import { CorporateIdentifiersTreeProvider, IDENTIFIERS_VIEW_ID, type CorporateIdentifiersNode } from './corporateIdentifiersTreeProvider';
 import { CorporateIdentifierService } from '../import/vscode/corporateIdentifierService';
 import type { ImportsFeature } from './registerImportsView';
+import { registerListView } from './registerListView';
 
 export interface CorporateIdentifiersFeature {
   readonly model: CorporateIdentifiersModel;
@@ -40,7 +41,6 @@ export function registerCorporateIdentifiers(
     useSession: (work) => importing.service.useActiveSession(work),
     chunkSize: () => identifierChunkSize(),
   });
-  let offered = new Set<string>();
 
   /** Lists the tenant (failures stay in the view's message line), then offers to finish interrupted imports. */
   const load = async (): Promise<void> => {
@@ -54,51 +54,31 @@ export function registerCorporateIdentifiers(
     await offerToFinish();
   };
 
-  const offerToFinish = async (): Promise<void> => {
-    const runs = (await service.unfinished().catch(() => [])).filter((run) => !offered.has(run.id));
-    for (const run of runs) {
-      offered.add(run.id);
-      const pending = run.counts.pending;
-      const continueImport = vscode.l10n.t('Continue Import');
-      void vscode.window
-        .showWarningMessage(
-          vscode.l10n.t('An import of corporate identifiers from {0} was interrupted with {1} of {2} not finished. Continuing checks Intune first and sends only what is missing.', path.basename(run.source), pending, run.identifiers.length),
-          continueImport,
-        )
-        .then((choice) => (choice === continueImport ? vscode.commands.executeCommand('autopilot.continueIdentifierImport', run.id) : undefined));
-    }
-  };
-
   const tree = new CorporateIdentifiersTreeProvider(model, load);
-  const view = vscode.window.createTreeView(IDENTIFIERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-
-  const showState = () => {
-    const records = model.records().length;
-    void vscode.commands.executeCommand('setContext', 'autopilot.identifiers.listed', model.state === 'read');
-    void vscode.commands.executeCommand('setContext', 'autopilot.identifiers.empty', model.state === 'read' && records === 0);
-    view.description = model.state === 'read' && model.tenant ? model.tenant : undefined;
-    view.message =
-      model.state === 'failed'
-        ? vscode.l10n.t('Could not list the corporate identifiers: {0}', oneLineMessage(model.problem ?? ''))
-        : model.state === 'reading' && records === 0
-          ? vscode.l10n.t('Listing the corporate identifiers of the tenant…')
-          : undefined;
-  };
-  showState();
-
-  let account = auth.activeAccount?.id;
-  context.subscriptions.push(
-    service,
+  const { view, offerToFinish } = registerListView(context, auth, {
+    viewId: IDENTIFIERS_VIEW_ID,
     tree,
-    view,
-    model.onDidChange(showState),
-    auth.onDidChange(() => {
-      if (auth.activeAccount?.id === account) return;
-      account = auth.activeAccount?.id;
-      // Another account, another tenant: its list is read afresh (by the tree, once shown), its interrupted imports offered.
-      model.clear();
-      offered = new Set();
-    }),
-  );
+    model,
+    service,
+    showState: (view) => {
+      const records = model.records().length;
+      void vscode.commands.executeCommand('setContext', 'autopilot.identifiers.listed', model.state === 'read');
+      void vscode.commands.executeCommand('setContext', 'autopilot.identifiers.empty', model.state === 'read' && records === 0);
+      view.description = model.state === 'read' && model.tenant ? model.tenant : undefined;
+      view.message =
+        model.state === 'failed'
+          ? vscode.l10n.t('Could not list the corporate identifiers: {0}', oneLineMessage(model.problem ?? ''))
+          : model.state === 'reading' && records === 0
+            ? vscode.l10n.t('Listing the corporate identifiers of the tenant…')
+            : undefined;
+    },
+    unfinished: {
+      list: () => service.unfinished(),
+      sentence: (run) =>
+        vscode.l10n.t('An import of corporate identifiers from {0} was interrupted with {1} of {2} not finished. Continuing checks Intune first and sends only what is missing.', path.basename(run.source), run.counts.pending, run.identifiers.length),
+      button: vscode.l10n.t('Continue Import'),
+      command: 'autopilot.continueIdentifierImport',
+    },
+  });
   return { model, service, tree, view };
 }

@@ -1,6 +1,8 @@
 /** How registered Autopilot devices read to people: profile assignment in words, the description line, the tooltip. */
 import * as vscode from 'vscode';
+import type { ChangeRunView } from '../import/lifecycle/changeRun';
 import type { DeviceSummary } from '../import/lifecycle/registeredDevices';
+import { isRealManagedDeviceId } from '../graph/managedDevices';
 import { enrollmentStateLabel } from './corporateIdentifierPresentation';
 
 /** Beta `deploymentProfileAssignmentStatus` in words (the `assigned…` family is one state to a user). */
@@ -43,15 +45,25 @@ export function profileIcon(status: string | null | undefined): vscode.ThemeIcon
   return new vscode.ThemeIcon('device-desktop');
 }
 
+/**
+ * Manufacturer and model as people say them: "HP EliteBook 840 G10", not "HP HP EliteBook 840 G10" (OEMs often
+ * repeat their name in the model).
+ */
+export function modelText(device: Pick<DeviceSummary, 'manufacturer' | 'model'>): string {
+  const manufacturer = device.manufacturer.trim();
+  const model = device.model.trim();
+  const brand = manufacturer.split(/[\s,]+/)[0]?.toLowerCase() ?? '';
+  if (!model) return manufacturer || vscode.l10n.t('model unknown');
+  return !manufacturer || (brand && model.toLowerCase().startsWith(brand)) ? model : `${manufacturer} ${model}`;
+}
+
+/**
+ * The row's description, short enough for the default side bar (300 px) next to the serial: the profile status and,
+ * for a device enrolled in Intune (which a delete leaves alone), that. Model, names, user and the rest are in the tooltip.
+ */
 export function deviceDescription(device: DeviceSummary): string {
-  const parts = [
-    [device.manufacturer, device.model].filter(Boolean).join(' ') || vscode.l10n.t('model unknown'),
-    device.displayName || undefined,
-    device.userPrincipalName || undefined,
-    enrollmentStateLabel(device.enrollmentState),
-    profileStatusText(device.profileStatus),
-  ];
-  return parts.filter(Boolean).join(' · ');
+  const enrolled = isRealManagedDeviceId(device.managedDeviceId) || device.enrollmentState === 'enrolled';
+  return [profileStatusText(device.profileStatus), enrolled ? vscode.l10n.t('enrolled') : undefined].filter(Boolean).join(' · ');
 }
 
 function markdownText(value: string): string {
@@ -64,9 +76,8 @@ export function deviceTooltip(device: DeviceSummary): vscode.MarkdownString {
   const lines = [
     `**${markdownText(device.serialNumber)}**`,
     '',
+    row(vscode.l10n.t('Model'), modelText(device)),
     row(vscode.l10n.t('Group tag'), device.groupTag),
-    row(vscode.l10n.t('Manufacturer'), device.manufacturer),
-    row(vscode.l10n.t('Model'), device.model),
     row(vscode.l10n.t('Display name'), device.displayName),
     row(vscode.l10n.t('Assigned user'), device.userPrincipalName),
     row(vscode.l10n.t('Enrollment state'), enrollmentStateLabel(device.enrollmentState)),
@@ -76,4 +87,15 @@ export function deviceTooltip(device: DeviceSummary): vscode.MarkdownString {
   if (why) lines.push('', markdownText(why));
   if (device.lastContactedDateTime) lines.push('', `${vscode.l10n.t('Last contact')}: ${markdownText(new Date(device.lastContactedDateTime).toLocaleString(vscode.env.language))}`);
   return new vscode.MarkdownString(lines.join('\n'));
+}
+
+/** "Retire of 12 devices in the Autopilot Devices view", as the offer and the picker name a change. */
+export function changeName(run: ChangeRunView): string {
+  const what = {
+    update: vscode.l10n.t('Update'),
+    delete: vscode.l10n.t('Delete'),
+    retire: vscode.l10n.t('Retire'),
+    'add-to-group': vscode.l10n.t('Add to {0}', run.group?.displayName ?? ''),
+  }[run.operation];
+  return vscode.l10n.t('{0} of {1}', what, run.source);
 }

@@ -1,13 +1,14 @@
 /**
  * The Autopilot Devices tree: the tenant's registered devices grouped by group tag (devices without one last), each
- * with model, display name, user, enrollment state and profile status. It reads the model, which fills page by page
+ * with its profile status in the row (and its enrollment when enrolled) and model, display name, user and the rest in
+ * the tooltip. It reads the model, which fills page by page
  * while the list arrives; listing is the service's job (passed in as `load`, started once and never awaited here, so
  * the view shows what has arrived).
  */
 import * as vscode from 'vscode';
 import type { DeviceSummary } from '../import/lifecycle/registeredDevices';
 import type { RegisteredDevicesModel } from '../import/vscode/registeredDevicesModel';
-import { deviceDescription, deviceTooltip, profileIcon, profileStatusText } from './registeredDevicePresentation';
+import { deviceDescription, deviceTooltip, modelText, profileIcon, profileStatusText } from './registeredDevicePresentation';
 import { enrollmentStateLabel } from './corporateIdentifierPresentation';
 
 export const DEVICES_VIEW_ID = 'autopilot.devices';
@@ -105,7 +106,7 @@ export class RegisteredDevicesTreeProvider implements vscode.TreeDataProvider<Re
     item.iconPath = profileIcon(device.profileStatus);
     item.contextValue = 'autopilotRegisteredDevice';
     item.accessibilityInformation = {
-      label: `${device.serialNumber}, ${device.model}, ${enrollmentStateLabel(device.enrollmentState)}, ${profileStatusText(device.profileStatus)}`,
+      label: `${device.serialNumber}, ${modelText(device)}, ${enrollmentStateLabel(device.enrollmentState)}, ${profileStatusText(device.profileStatus)}`,
     };
     return item;
   }

@@ -2,15 +2,17 @@
  * The Entra half of Graph that the device lifecycle touches (lifecycle facts §4): devices found by `deviceId`,
  * groups found by name, members added with `$ref` (204; 400 when already a member; 404 when the object does not
  * exist; 403 `Authorization_RequestDenied` without GroupMember.ReadWrite.All and Device.Read.All), up to 20 at once
- * with `members@odata.bind` (any problem and none is added), and JSON batching of up to 20 requests, each answered
- * on its own. Directory errors are worded the directory's way (`Request_ResourceNotFound`), not Intune's.
+ * with `members@odata.bind` (any problem and none is added), JSON batching of up to 20 requests, each answered
+ * on its own, and device deletes (Directory.AccessAsUser.All delegated, Device.ReadWrite.All app-only), refused with a
+ * 403 while Autopilot still lists the device, as scripts deleting right after the Autopilot record have met. Directory errors are worded the directory's way (`Request_ResourceNotFound`), not Intune's.
  */
 import type { TokenGrant } from './auth';
 import type { GroupRecord } from './lifecycle';
 import { errorResult, noRoute, page, type PagingOptions, type RouteRequest, type RouteResult } from './routes';
 import type { EmulatorState } from './state';
 
-const DEVICE_READ = ['Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const DEVICE_READ = ['Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'];
+const DEVICE_DELETE = ['Device.ReadWrite.All', 'Directory.AccessAsUser.All'];
 const GROUP_READ = ['GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const MAX_BATCH = 20;
@@ -45,6 +47,7 @@ export function directoryRoute(state: EmulatorState, request: RouteRequest, pagi
 
   if (collection === 'devices') {
     if (!has(grant, DEVICE_READ)) return denied();
+    if (method === 'DELETE' && id !== undefined && navigation === undefined) return deleteDevice(state, grant, id);
     if (method !== 'GET') return noRoute(request);
     const view = (device: { id: string; deviceId: string; displayName: string; physicalIds: string[] }) => ({
       id: device.id,
@@ -99,6 +102,19 @@ export function directoryRoute(state: EmulatorState, request: RouteRequest, pagi
     return noRoute(request);
   }
   return errorResult(400, 'BadRequest', `Resource not found for the segment '${collection ?? ''}'.`);
+}
+
+/** `DELETE /devices/{id}`: refused while a registration Graph still lists (deleted or not) holds the device. */
+function deleteDevice(state: EmulatorState, grant: TokenGrant, id: string): RouteResult {
+  if (!has(grant, DEVICE_DELETE)) return denied();
+  const directory = state.tenant(grant.tenantId).directory;
+  const device = directory.entraDevices.get(id);
+  if (!device) return missing(id);
+  const deviceId = device.deviceId.toLowerCase();
+  if (state.visibleRegistered(grant.tenantId).some((registered) => registered.azureActiveDirectoryDeviceId.toLowerCase() === deviceId)) return denied();
+  directory.entraDevices.delete(id);
+  for (const group of directory.groups.values()) group.members.delete(id);
+  return { status: 204 };
 }
 
 /** Adds members, all or none: a group or object that does not exist, or one already a member, adds nobody. */

@@ -175,6 +175,11 @@ describe('npm start (the sandbox a newcomer tries)', function () {
     await importButton.click();
     await page.locator('.quick-input-widget', { hasText: 'Group tag for the' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
+    // The plan first: the device registered here is named before anything is sent; importing it anyway shows Intune's 806.
+    const plan = page.locator('.monaco-dialog-box');
+    await plan.waitFor({ timeout: 30_000 });
+    assert.match(await plan.innerText(), /returns\.autopilot\.json: 5 new, 1 already registered here \(it would fail with 806; skip it\?\)/);
+    await plan.locator('.monaco-button', { hasText: 'Import All 6' }).click();
 
     const summary = page.locator('.notification-toast', { hasText: 'returns.autopilot.json: 4 of 6 devices imported.' });
     await summary.waitFor({ timeout: 60_000 });

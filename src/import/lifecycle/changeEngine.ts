@@ -6,7 +6,8 @@
  *
  * Retire follows the documented order (lifecycle facts §3.3): the Intune managed device first, then the Autopilot
  * registration once Intune lets it go (it keeps refusing for a while after the managed device is deleted), and the
- * Entra device is left alone. A failure names its step.
+ * Entra device is left alone unless the run asks for it (`deleteEntraDevices`: Microsoft warns against it), then
+ * only after the registration is gone (Entra refuses while Autopilot still lists the device). A failure names its step.
  */
 import * as l10n from '@vscode/l10n';
 import { systemClock, throwIfAborted, type Clock } from '../../common/clock';
@@ -18,7 +19,7 @@ import { isRealManagedDeviceId, type ManagedDevicesGraph } from '../../graph/man
 import { newRunId, JOURNAL_VERSION, type Journal, type RunLock, type RunTenant } from '../journal';
 import { tenantRefusal } from '../tenant';
 import { MEMBERS_PER_REQUEST } from '../../graph/directory';
-import { foldChangeRun, viewOf, CHANGE_RUN_KIND, type ChangeEntry, type ChangeItem, type ChangeOperation, type ChangeResult, type ChangeRunManifest, type ChangeRunView, type ItemError, type ItemState } from './changeRun';
+import { foldChangeRun, viewOf, CHANGE_RUN_KIND, type ChangeEntry, type ChangeItem, type ChangeOperation, type ChangeResult, type ChangeRunManifest, type ChangeRunView, type ItemError, type ItemState, type RetireStep } from './changeRun';
 
 export interface ChangeEngineSettings {
   /** How long a retire waits for Intune to accept the registration's delete after the managed device's. */
@@ -33,6 +34,8 @@ export interface ChangeEngineOptions {
   readonly autopilot: AutopilotGraph;
   readonly managed: ManagedDevicesGraph;
   readonly directory: DirectoryGraph;
+  /** Entra with the permission to delete devices (a retire's optional third step); `directory` when absent. */
+  readonly entraDevices?: DirectoryGraph;
   readonly journal: Journal<ChangeRunManifest, ChangeEntry>;
   /** The tenant of the credentials in use; a run is only ever worked on in its own tenant. */
   readonly tenant?: () => Promise<RunTenant>;
@@ -54,6 +57,8 @@ export interface NewChangeRun {
   readonly items: readonly ChangeItem[];
   readonly source: string;
   readonly group?: { readonly id: string; readonly displayName: string };
+  /** Retire only: also delete each device's Entra ID device object, after its registration is gone. */
+  readonly deleteEntraDevices?: boolean;
 }
 
 export class DeviceChangeEngine {
@@ -80,6 +85,7 @@ export class DeviceChangeEngine {
       graphRoot: this.options.graphRoot,
       ...(tenant ? { tenant } : {}),
       ...(run.group ? { group: run.group } : {}),
+      ...(run.operation === 'retire' && run.deleteEntraDevices ? { deleteEntraDevices: true } : {}),
       items: run.items,
     };
     const lock = this.options.journal.createRun(manifest);
@@ -145,7 +151,7 @@ export class DeviceChangeEngine {
       else {
         for (const state of pending) {
           throwIfAborted(options.signal);
-          await this.guard(state, worker, () => this.one(manifest.operation, state, worker, options.signal));
+          await this.guard(state, worker, () => this.one(manifest, state, worker, options.signal));
         }
       }
     } finally {
@@ -167,7 +173,9 @@ export class DeviceChangeEngine {
     }
   }
 
-  private async one(operation: ChangeOperation, state: ItemState, worker: Worker, signal?: AbortSignal): Promise<void> {
+  private async one(manifest: ChangeRunManifest, state: ItemState, worker: Worker, signal?: AbortSignal): Promise<void> {
+    const { operation } = manifest;
+    const steps = operation === 'retire' && manifest.deleteEntraDevices ? 3 : 2;
     const { autopilot } = this.options;
     const id = state.item.id!;
     if (operation === 'update') {
@@ -187,18 +195,27 @@ export class DeviceChangeEngine {
         await this.deleteManagedDevice(state, worker, signal);
       } catch (error) {
         if (error instanceof GraphError && error.status !== 401 && error.status !== 403) {
-          return worker.done(state, 'failed', stepError(1, l10n.t('delete the Intune managed device'), error));
+          return worker.done(state, 'failed', stepError(1, steps, l10n.t('delete the Intune managed device'), error));
         }
         throw error;
       }
     }
-    if (state.started && !(await autopilot.getRegisteredDevice(id, signal))) return worker.done(state, 'deleted');
+    if (steps === 3 && state.steps.has('registration-deleted')) return this.deleteEntraDevice(state, worker, signal);
+    const registrationGone = async () => {
+      if (steps === 3) {
+        worker.step(state, 'registration-deleted');
+        return this.deleteEntraDevice(state, worker, signal);
+      }
+      return worker.done(state, 'deleted');
+    };
+    if (state.started && !(await autopilot.getRegisteredDevice(id, signal))) return registrationGone();
     worker.start([state]);
     const deadline = this.clock.now() + (operation === 'retire' ? this.settings.retireWaitMs : 0);
     for (;;) {
       try {
         const outcome = await autopilot.deleteRegisteredDevice(id, signal);
-        return worker.done(state, outcome === 'deleted' || operation === 'retire' ? 'deleted' : 'not-found');
+        if (operation === 'retire') return registrationGone();
+        return worker.done(state, outcome === 'deleted' ? 'deleted' : 'not-found');
       } catch (error) {
         if (!(error instanceof GraphError) || error.status !== 400) throw error;
         // Decided from the device, not from Intune's wording (which is undocumented).
@@ -206,9 +223,39 @@ export class DeviceChangeEngine {
         const enrolled = current !== undefined && (isRealManagedDeviceId(current.managedDeviceId) || current.enrollmentState === 'enrolled');
         if (operation === 'delete') return enrolled ? worker.done(state, 'still-enrolled') : worker.done(state, 'failed', { status: 400, code: error.code, message: error.graphMessage });
         if (this.clock.now() >= deadline) {
-          return worker.done(state, 'failed', stepError(2, l10n.t('delete the Autopilot registration (Intune still refused it {0} minutes after the managed device was deleted)', Math.round(this.settings.retireWaitMs / 60_000)), error));
+          return worker.done(state, 'failed', stepError(2, steps, l10n.t('delete the Autopilot registration (Intune still refused it {0} minutes after the managed device was deleted)', Math.round(this.settings.retireWaitMs / 60_000)), error));
         }
         this.logger.info(`Retire ${state.item.serialNumber}: Intune still counts the device as enrolled; asking again in ${this.settings.retryIntervalMs} ms`);
+        await this.clock.sleep(this.settings.retryIntervalMs, signal);
+      }
+    }
+  }
+
+  /**
+   * A retire's third step, when asked for: the Entra device object behind the registration. Entra refuses (403) while
+   * Autopilot still lists the device, which it does for a while after the delete, so a refusal is asked again until
+   * the registration is gone and the retire's time limit passes; a refusal after that is a missing role or permission.
+   * An Entra device that is not there (never was, or removed by Intune) is not a failure.
+   */
+  private async deleteEntraDevice(state: ItemState, worker: Worker, signal?: AbortSignal): Promise<void> {
+    const entra = this.options.entraDevices ?? this.options.directory;
+    const deviceId = state.item.azureActiveDirectoryDeviceId;
+    const what = l10n.t('delete the Entra ID device');
+    const deadline = this.clock.now() + this.settings.retireWaitMs;
+    for (;;) {
+      try {
+        const object = deviceId ? await entra.findDeviceByDeviceId(deviceId, signal) : undefined;
+        if (object) {
+          worker.start([state]);
+          await entra.deleteDevice(object.id, signal);
+        }
+        return worker.done(state, 'deleted');
+      } catch (error) {
+        if (!(error instanceof GraphError) || error.status === 401 || error.status === 429 || error.status >= 500) throw error;
+        const refused = error.status === 403 || error.status === 400;
+        const stillListed = refused && (await this.options.autopilot.getRegisteredDevice(state.item.id!, signal)) !== undefined;
+        if (!stillListed || this.clock.now() >= deadline) return worker.done(state, 'failed', stepError(3, 3, what, error));
+        this.logger.info(`Retire ${state.item.serialNumber}: Entra refuses to delete the device while Autopilot still lists it; asking again in ${this.settings.retryIntervalMs} ms`);
         await this.clock.sleep(this.settings.retryIntervalMs, signal);
       }
     }
@@ -260,7 +307,7 @@ export class DeviceChangeEngine {
 
 interface Worker {
   start(items: readonly ItemState[]): void;
-  step(state: ItemState, step: 'managed-device-deleted'): void;
+  step(state: ItemState, step: RetireStep): void;
   done(state: ItemState, result: ChangeResult, error?: ItemError): void;
 }
 
@@ -270,6 +317,6 @@ function propertyUpdate(item: ChangeItem): DevicePropertyUpdate {
   return update;
 }
 
-function stepError(step: number, what: string, error: GraphError): ItemError {
-  return { status: error.status, code: error.code, message: l10n.t('Step {0} of 2 ({1}) failed: {2}', step, what, error.graphMessage) };
+function stepError(step: number, of: number, what: string, error: GraphError): ItemError {
+  return { status: error.status, code: error.code, message: l10n.t('Step {0} of {1} ({2}) failed: {3}', step, of, what, error.graphMessage) };
 }

@@ -36,10 +36,12 @@ export interface ChangeRunManifest extends JournalManifest {
   readonly graphRoot: string;
   readonly tenant?: RunTenant;
   readonly group?: { readonly id: string; readonly displayName: string };
+  /** Retire: the Entra ID device objects go too (a third step, after the registration). */
+  readonly deleteEntraDevices?: boolean;
   readonly items: readonly ChangeItem[];
 }
 
-export type RetireStep = 'managed-device-deleted';
+export type RetireStep = 'managed-device-deleted' | 'registration-deleted';
 
 export interface ItemError {
   readonly status?: number;
@@ -87,6 +89,7 @@ export interface ChangeRunView {
   readonly source: string;
   readonly group?: { readonly id: string; readonly displayName: string };
   readonly tenant?: RunTenant;
+  readonly deleteEntraDevices?: boolean;
   readonly devices: readonly { serialNumber: string; id: string | null; changes?: Changes; result: ChangeResult | 'pending'; error?: ItemError }[];
   readonly counts: Readonly<Record<ChangeResult | 'pending', number>>;
   readonly finished: boolean;
@@ -111,6 +114,7 @@ export function viewOf(manifest: ChangeRunManifest, states: readonly ItemState[]
     source: manifest.source,
     ...(manifest.group ? { group: manifest.group } : {}),
     ...(manifest.tenant ? { tenant: manifest.tenant } : {}),
+    ...(manifest.deleteEntraDevices ? { deleteEntraDevices: true } : {}),
     devices,
     counts,
     finished: counts.pending === 0,

@@ -18,6 +18,8 @@ import { errorForUser } from './importService';
 /** Delegated permissions beyond the Intune one, asked for when a step first needs them (incremental consent). */
 export const GROUP_PERMISSIONS = ['GroupMember.ReadWrite.All', 'Device.Read.All'] as const;
 export const MANAGED_DEVICE_PERMISSIONS = ['DeviceManagementManagedDevices.ReadWrite.All'] as const;
+/** Deleting an Entra device, delegated (with an Entra role such as Intune Administrator or Cloud Device Administrator). */
+export const ENTRA_DEVICE_PERMISSIONS = ['Directory.AccessAsUser.All'] as const;
 
 export interface RegisteredDevicesServiceOptions {
   readonly model: RegisteredDevicesModel;
@@ -152,6 +154,7 @@ export class RegisteredDevicesService {
       autopilot: session.engine.graph,
       managed: new ManagedDevicesGraph(client.withAccessToken(this.options.tokensFor(session, MANAGED_DEVICE_PERMISSIONS))),
       directory: new DirectoryGraph(client.withAccessToken(this.options.tokensFor(session, GROUP_PERMISSIONS))),
+      entraDevices: new DirectoryGraph(client.withAccessToken(this.options.tokensFor(session, ENTRA_DEVICE_PERMISSIONS))),
       journal: changeJournal(this.options.journalDirectory),
       graphRoot: session.graphRoot,
       tenant: () => Promise.resolve(session.tenant),
@@ -165,7 +168,8 @@ export class RegisteredDevicesService {
     return this.withSession(async (session) => {
       const engine = await this.engineFor(session);
       // A step that needs another permission asks for its token first: no consent, no journaled run left behind.
-      const permissions = run.operation === 'retire' ? MANAGED_DEVICE_PERMISSIONS : run.operation === 'add-to-group' ? GROUP_PERMISSIONS : undefined;
+      const permissions =
+        run.operation === 'retire' ? [...MANAGED_DEVICE_PERMISSIONS, ...(run.deleteEntraDevices ? ENTRA_DEVICE_PERMISSIONS : [])] : run.operation === 'add-to-group' ? GROUP_PERMISSIONS : undefined;
       if (permissions) await this.options.tokensFor(session, permissions)({ signal: options.signal });
       let last: ChangeRunView | undefined;
       try {

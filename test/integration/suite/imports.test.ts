@@ -204,7 +204,8 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
     const devices = [...fakeDevices(2, 'RETRY'), sandbox.registered, sandbox.foreign];
     sandbox.graph.state.forceOutcome('RETRY000002', { status: 'error', errorCode: 0, errorName: 'StorageError' });
     const uri = await writeJsonPayload('retry.autopilot.json', devices);
-    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null }), 'processed');
+    // The plan names the device registered here; this test sends it anyway, to see Intune's 806.
+    const result = ranTo(await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null, skipRegistered: false }), 'processed');
     await idle(result.runId);
     const before = await runItems(result.runId);
     assert.match(String(before.run.contextValue), /;retry;/);

@@ -8,7 +8,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
-import type { ChangeCommandResult } from '../../../src/commands/deviceChanges';
+import { planSummary, type ChangeCommandResult } from '../../../src/commands/deviceChanges';
+import type { ChangeRunView } from '../../../src/import/lifecycle/api';
 import type { ImportFileResult } from '../../../src/commands/importFile';
 import type { FilterResult } from '../../../src/commands/filterDevices';
 import type { WrittenIdentifierFiles } from '../../../src/commands/identifierFiles';
@@ -87,9 +88,12 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
     const sales = groups.find((group) => api.devices.tree.getTreeItem(group).label === 'Sales')!;
     const kiosk = groups.find((group) => api.devices.tree.getTreeItem(group).label === 'Kiosk')!;
     const salesItem = api.devices.tree.getTreeItem(api.devices.tree.getChildren(sales)[0]!);
-    assert.match(String(salesItem.description), /·.*profile assigned$/);
+    // Short enough for the default side bar: the profile status in the row, the rest (model said once) in the tooltip.
+    assert.equal(salesItem.description, 'profile assigned');
+    assert.match(tooltipText(salesItem), /Model: HP EliteBook 840 G10 {2}\n/);
     const kioskItem = api.devices.tree.getTreeItem(api.devices.tree.getChildren(kiosk)[0]!);
-    assert.match(String(kioskItem.description), /no profile$/);
+    assert.equal(kioskItem.description, 'no profile');
+    assert.match(tooltipText(kioskItem), /Model: Dell Inc\. Latitude 7440/);
     assert.match(tooltipText(kioskItem), /No deployment profile targets a group this device is in \(group tag Kiosk\)/);
     assert.equal(api.devices.view.description, CONTOSO.domain);
 
@@ -159,6 +163,71 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
     assert.equal(writes(), 2);
   });
 
+  it('updates devices from a *.autopilot.json keyed by serial: its plan names the changes from → to and the serials not found', async () => {
+    const kiosk = fleet((device) => device.groupTag === 'Kiosk' && !device.managedDeviceId && !device.userPrincipalName).slice(40, 43);
+    const rows = [
+      { serialNumber: kiosk[0]!.serialNumber, groupTag: 'Sales', userPrincipalName: '' },
+      { serialNumber: kiosk[1]!.serialNumber, groupTag: 'Sales', displayName: '' },
+      { serialNumber: kiosk[2]!.serialNumber, userPrincipalName: 'adele@contoso.onmicrosoft.com' },
+      { serialNumber: 'NOSUCH-1', groupTag: 'Sales' },
+      { serialNumber: 'NOSUCH-2', groupTag: 'Sales' },
+    ];
+    const uri = workspaceFile('retag.autopilot.json');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(rows, null, 2)));
+    const writes = () => sandbox.graph.requests.filter((request) => request.path.endsWith('/updateDeviceProperties'));
+    const before = writes().length;
+    const declined = await vscode.commands.executeCommand<ChangeCommandResult | undefined>('autopilot.updateDevicesFromFile', uri);
+    assert.equal(declined, undefined, 'nothing happens until the plan is confirmed');
+    assert.equal(writes().length, before);
+
+    const result = await vscode.commands.executeCommand<ChangeCommandResult>('autopilot.updateDevicesFromFile', uri, { confirmed: true });
+    assert.deepEqual(result.plan.counts, { update: 3, unchanged: 0, 'not-found': 2, duplicate: 0 });
+    // An empty value leaves the device's value as it is: only the group tag of the first two changes.
+    assert.deepEqual(result.plan.devices[0]!.changes, { groupTag: { from: 'Kiosk', to: 'Sales' } });
+    assert.equal(planSummary(result.plan, 'update'), '2 group tags change: Kiosk → Sales; 1 assigned user changes: — → adele@contoso.onmicrosoft.com; 2 serials not found');
+    assert.equal(result.run?.counts.updated, 3);
+    const sent = writes().slice(before).map((request) => request.body);
+    assert.deepEqual(sent[0], { groupTag: 'Sales' });
+    assert.equal(record(kiosk[2]!.serialNumber)!.userPrincipalName, 'adele@contoso.onmicrosoft.com');
+    assert.equal(record(kiosk[2]!.serialNumber)!.groupTag, 'Kiosk');
+  });
+
+  it('finishes a change interrupted mid-way: offers to continue it once, and repeats nothing that was done', async () => {
+    const finance = fleet((device) => device.groupTag === 'Finance' && !device.managedDeviceId).slice(10, 20);
+    const items = finance.map((device) => ({ serialNumber: device.serialNumber, id: device.id, changes: { groupTag: { from: 'Finance', to: 'Lab' } } }));
+    const stop = new AbortController();
+    let seen: ChangeRunView | undefined;
+    await assert.rejects(
+      api.devices.service.change(
+        { operation: 'update', items, source: 'ten Finance devices' },
+        {
+          signal: stop.signal,
+          onProgress: (view) => {
+            seen = view;
+            // The window goes away after four devices: the rest stay pending in the journal.
+            if (view.counts.updated === 4) stop.abort();
+          },
+        },
+      ),
+    );
+    assert.ok(seen);
+    const runId = seen.id;
+    const pending = await api.devices.service.unfinished();
+    assert.deepEqual(pending.map((run) => [run.id, run.counts.updated, run.counts.pending]), [[runId, 4, 6]]);
+    assert.deepEqual(await api.devices.offerToFinish(), [runId], 'the interrupted change is offered');
+    assert.deepEqual(await api.devices.offerToFinish(), [], 'and only once');
+
+    const finished = await vscode.commands.executeCommand<ChangeRunView>('autopilot.continueDeviceChange', runId);
+    assert.equal(finished.counts.updated, 10);
+    assert.equal(finished.finished, true);
+    for (const device of finance) {
+      const sent = sandbox.graph.requests.filter((request) => request.path.endsWith(`/${device.id}/updateDeviceProperties`)).length;
+      assert.equal(sent, 1, `${device.serialNumber} was updated exactly once`);
+      assert.equal(tenant().registered.get(device.id)!.groupTag, 'Lab');
+    }
+    assert.deepEqual(await api.devices.service.unfinished(), []);
+  });
+
   it('edits a multi-selection in the view after its plan', async () => {
     const finance = fleet((device) => device.groupTag === 'Finance' && !device.managedDeviceId).slice(0, 2);
     const nodes = finance.map(node);
@@ -198,6 +267,33 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
     assert.ok(entraBefore && tenant().directory.entraDevices.has(entraBefore.id), 'the Entra device is left alone');
   });
 
+  it('retires with the Entra device too when asked: consent for it first, then Intune, Autopilot, and Entra once Autopilot lets the device go', async () => {
+    const [, , enrolled] = fleet((device) => !device.groupTag && Boolean(device.managedDeviceId));
+    const entra = tenant().directory.entraDeviceByDeviceId(enrolled!.azureActiveDirectoryDeviceId!)!;
+    const retired = vscode.commands.executeCommand<ChangeCommandResult>('autopilot.retireDevices', node(enrolled!), undefined, { confirmed: true, deleteEntraDevices: true });
+    // Deleting Entra devices needs Directory.AccessAsUser.All, asked for now (incremental consent).
+    await approveNextDeviceCode();
+    const result = await retired;
+    assert.equal(result.run?.counts.deleted, 1, JSON.stringify(result.run?.devices));
+    assert.equal(tenant().directory.entraDevices.has(entra.id), false, 'the Entra device is gone');
+    const deletes = sandbox.graph.requests.filter((request) => request.method === 'DELETE');
+    const managed = deletes.find((request) => request.path.includes('/managedDevices/'))!;
+    const registration = deletes.find((request) => request.path.endsWith(`/windowsAutopilotDeviceIdentities/${enrolled!.id}`))!;
+    const entraDeletes = deletes.filter((request) => request.path.endsWith(`/devices/${entra.id}`));
+    assert.ok(managed.seq < registration.seq && registration.seq < entraDeletes[0]!.seq, 'Intune, then Autopilot, then Entra');
+    // Entra refuses while Autopilot still lists the device (the deletion lag); the retire asks again until it may.
+    assert.ok(entraDeletes.length >= 2, `Entra was asked again after its refusal (${entraDeletes.length} deletes)`);
+  });
+
+  it('retire without the option leaves the Entra device: no Entra delete is sent', async () => {
+    const [, , , enrolled] = fleet((device) => !device.groupTag && Boolean(device.managedDeviceId));
+    const entra = tenant().directory.entraDeviceByDeviceId(enrolled!.azureActiveDirectoryDeviceId!)!;
+    const result = await vscode.commands.executeCommand<ChangeCommandResult>('autopilot.retireDevices', node(enrolled!), undefined, { confirmed: true });
+    assert.equal(result.run?.counts.deleted, 1);
+    assert.ok(tenant().directory.entraDevices.has(entra.id));
+    assert.equal(sandbox.graph.requests.filter((request) => request.method === 'DELETE' && request.path.endsWith(`/devices/${entra.id}`)).length, 0);
+  });
+
   it('adds devices to an Entra group 20 per request: asks for consent once, and a member already there is not a failure', async () => {
     const pilot = [...tenant().directory.groups.values()].find((group) => group.displayName === 'Autopilot - Pilot ring')!;
     const devices = fleet((device) => device.groupTag === 'Kiosk' && !device.managedDeviceId).slice(3, 28);
@@ -225,6 +321,39 @@ describe('Autopilot Devices in VS Code (sandbox tenant, 3,000 devices)', functio
       text.trim().split(/\r?\n/),
       devices.map((device) => `${device.manufacturer},${device.model},${device.serialNumber}`).sort(),
     );
+  });
+
+  it('plans an import: devices registered here already (806) and repeated lines are named first, and skipped when the user says so', async () => {
+    const [registered] = fleet((device) => device.groupTag === 'Engineering' && !device.managedDeviceId);
+    const [first, second, third, fourth] = fakeDevices(4, 'PLANNED');
+    const csv = [
+      'Device Serial Number,Windows Product ID,Hardware Hash',
+      `${first!.serialNumber},,${first!.hardwareIdentifier}`,
+      `${second!.serialNumber},,${second!.hardwareIdentifier}`,
+      `${registered!.serialNumber},,${third!.hardwareIdentifier}`,
+      // The same serial again with another hash: a warning in the editor, a duplicate in the plan.
+      `${first!.serialNumber},,${fourth!.hardwareIdentifier}`,
+    ];
+    const uri = workspaceFile('imports', 'planned.csv');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(`${csv.join('\r\n')}\r\n`));
+    const sent = (serial: string) => sandbox.graph.requests.filter((request) => request.method === 'POST' && request.path.includes('importedWindowsAutopilotDeviceIdentities') && JSON.stringify(request.body).includes(serial)).length;
+
+    const declined = await vscode.commands.executeCommand<ImportFileResult | undefined>('autopilot.importFile', uri, { groupTag: null, acceptWarnings: true });
+    assert.equal(declined, undefined, 'the plan is a modal question; this window dismisses it, and nothing is sent');
+    assert.equal(sent(first!.serialNumber), 0);
+
+    const result = await vscode.commands.executeCommand<ImportFileResult>('autopilot.importFile', uri, { groupTag: null, acceptWarnings: true, skipRegistered: true });
+    assert.ok(result && 'run' in result, JSON.stringify(result));
+    assert.deepEqual(result.run.devices.map((device) => device.serialNumber).sort(), [first!.serialNumber, second!.serialNumber]);
+    assert.equal(sent(registered!.serialNumber), 0, 'the registered device was not sent (it would have ended in 806)');
+    assert.equal(sent(first!.serialNumber), 1, 'the repeated line was sent once');
+
+    // Every device registered already: nothing is sent, and the result says so.
+    const only = workspaceFile('imports', 'registered-only.csv');
+    await vscode.workspace.fs.writeFile(only, Buffer.from(`${csv[0]}\r\n${csv[3]}\r\n`));
+    const nothing = await vscode.commands.executeCommand<ImportFileResult | undefined>('autopilot.importFile', only, { groupTag: null, acceptWarnings: true, skipRegistered: true });
+    assert.equal(nothing?.outcome, 'nothing-to-import');
+    assert.equal(sent(registered!.serialNumber), 0);
   });
 
   it('follows imported devices in Recent Imports until their profile is assigned, or says why not yet', async () => {

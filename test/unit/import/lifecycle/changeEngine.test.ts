@@ -131,6 +131,61 @@ describe('bulk changes to registered devices, journaled', function () {
     assert.ok(managed.deletedAt !== undefined && directory.entraDeviceByDeviceId(device!.azureActiveDirectoryDeviceId), 'Entra device left alone');
   });
 
+  it('retires with the Entra device when the run asks: step 3 waits until Autopilot lets the device go, and a resume after step 2 goes straight to it', async () => {
+    const [device, second] = register(['RETE1', 'RETE2']);
+    const directory = emulator.state.tenant(DEFAULT_TENANT_ID).directory;
+    directory.enroll(device!, Date.now());
+    const entra = directory.entraDeviceByDeviceId(device!.azureActiveDirectoryDeviceId)!;
+    const { index } = await cache.load();
+    const entraClient = new GraphClient({ graphRoot: emulator.url, getAccessToken: async () => emulator.auth.mintToken({ permissions: ['Directory.AccessAsUser.All'] }), retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+    try {
+      const withEntra = () => new DeviceChangeEngine({ ...{ autopilot: new AutopilotGraph(client), managed: new ManagedDevicesGraph(client), directory: new DirectoryGraph(client) }, entraDevices: new DirectoryGraph(entraClient), journal: changeJournal(dir), graphRoot: emulator.url, settings: { retireWaitMs: 10_000, retryIntervalMs: 50 } });
+      const plan = planRemoval(['RETE1'], index, { retire: true });
+      const run = await withEntra().start({ operation: 'retire', items: changeItems(plan, index, 'retire'), source: 'serials', deleteEntraDevices: true });
+      assert.equal(run.devices[0]!.result, 'deleted', JSON.stringify(run.devices[0]));
+      assert.equal(directory.entraDevices.has(entra.id), false);
+      const entraDeletes = emulator.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/devices/${entra.id}`));
+      assert.ok(entraDeletes.length >= 2 && entraDeletes[0]!.status === 403 && entraDeletes.at(-1)!.status === 204, entraDeletes.map((r) => r.status).join(' '));
+
+      // A process that stopped right after step 2 of the second device: the resume sends only step 3.
+      const secondEntra = directory.entraDeviceByDeviceId(second!.azureActiveDirectoryDeviceId)!;
+      const manifest: ChangeRunManifest = { version: JOURNAL_VERSION, id: '20260101T000000Z-e0e0e0', kind: CHANGE_RUN_KIND, operation: 'retire', deleteEntraDevices: true, startedAt: new Date().toISOString(), source: 'x', graphRoot: emulator.url, items: changeItems(planRemoval(['RETE2'], index, { retire: true }), index, 'retire') };
+      const journal = changeJournal(dir);
+      journal.createRun(manifest).release();
+      journal.append(manifest.id, { t: 'start', at: '', items: [0] });
+      journal.append(manifest.id, { t: 'step', at: '', item: 0, step: 'managed-device-deleted' });
+      journal.append(manifest.id, { t: 'step', at: '', item: 0, step: 'registration-deleted' });
+      second!.deletedAt = Date.now() - 60_000;
+      const before = emulator.requests.length;
+      const resumed = await withEntra().resume(manifest.id);
+      assert.equal(resumed.devices[0]!.result, 'deleted');
+      assert.deepEqual(emulator.requests.slice(before).filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/')), [`devices/${secondEntra.id}`]);
+    } finally {
+      entraClient.dispose();
+    }
+  });
+
+  it('names the step that failed: Intune never lets the registration go (step 2 of 2), Entra refuses for good (step 3 of 3)', async () => {
+    const [stuck, refused] = register(['STEP2', 'STEP3']);
+    const directory = emulator.state.tenant(DEFAULT_TENANT_ID).directory;
+    directory.enroll(stuck!, Date.now());
+    const { index } = await cache.load();
+    // The managed device is deleted, but Intune keeps it enrolled longer than the retire waits.
+    emulator.state.timing = { ...emulator.state.timing, deletionLagMs: 60_000 };
+    const short = new DeviceChangeEngine({ autopilot: new AutopilotGraph(client), managed: new ManagedDevicesGraph(client), directory: new DirectoryGraph(client), journal: changeJournal(dir), graphRoot: emulator.url, settings: { retireWaitMs: 300, retryIntervalMs: 50 } });
+    const step2 = await short.start({ operation: 'retire', items: changeItems(planRemoval(['STEP2'], index, { retire: true }), index, 'retire'), source: 'serials' });
+    assert.equal(step2.devices[0]!.result, 'failed');
+    assert.match(step2.devices[0]!.error!.message, /^Step 2 of 2 \(delete the Autopilot registration \(Intune still refused it/);
+
+    // The static token may not delete Entra devices: once Autopilot lets the device go, Entra's 403 is the answer.
+    emulator.state.timing = { ...emulator.state.timing, deletionLagMs: 0 };
+    const step3 = await short.start({ operation: 'retire', items: changeItems(planRemoval(['STEP3'], index, { retire: true }), index, 'retire'), source: 'serials', deleteEntraDevices: true });
+    assert.equal(step3.devices[0]!.result, 'failed', JSON.stringify(step3.devices[0]));
+    assert.match(step3.devices[0]!.error!.message, /^Step 3 of 3 \(delete the Entra ID device\) failed: Insufficient privileges/);
+    assert.equal(step3.devices[0]!.error!.status, 403);
+    assert.ok(directory.entraDeviceByDeviceId(refused!.azureActiveDirectoryDeviceId), 'the Entra device is still there');
+  });
+
   it('adds devices to a group 20 per $batch: an existing member is already-member, a device without an Entra object not-found', async () => {
     const devices = register(Array.from({ length: 25 }, (_, i) => `GRP${String(i).padStart(2, '0')}`));
     const directory = emulator.state.tenant(DEFAULT_TENANT_ID).directory;
