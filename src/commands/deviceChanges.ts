@@ -145,14 +145,14 @@ export function planActs(plan: Plan, operation: ChangeOperation): boolean {
  * The plan for a modal's detail: its counts, then the devices that change before the exceptions, the first few of
  * them (the log lists every device, written here).
  */
-export function planDetail(plan: Plan, operation: ChangeOperation | 'import', log: vscode.LogOutputChannel, note?: string): string {
+export function planDetail(plan: Plan, operation: ChangeOperation | 'import', log: vscode.LogOutputChannel, note?: string, questionHasCounts = false): string {
   log.info(`Plan (${operation}): ${planSummary(plan, operation)}`);
   for (const device of plan.devices) log.info(`  ${plannedLine(device)}`);
   const acts = (device: PlannedDevice) => device.action === 'update' || device.action === 'delete';
   const interesting = operation === 'import' ? plan.devices.filter((device) => device.action !== 'import') : [...plan.devices.filter(acts), ...plan.devices.filter((device) => !acts(device))];
   return [
-    planSummary(plan, operation) + '.',
-    '',
+    // The import's question states the counts already; an update's or delete's asks in other words.
+    ...(questionHasCounts ? [] : [planSummary(plan, operation) + '.', '']),
     ...interesting.slice(0, SHOWN).map(plannedLine),
     ...(interesting.length > SHOWN ? [vscode.l10n.t('…and {0} more (the log lists every device).', interesting.length - SHOWN)] : []),
     ...(note ? ['', note] : []),

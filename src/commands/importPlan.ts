@@ -49,7 +49,7 @@ export async function planImportInVsCode(services: ExtensionServices, name: stri
   }
   const registeredHere = plan.counts['skip-registered'] ?? 0;
   const duplicated = plan.counts.duplicate ?? 0;
-  const detail = planDetail(plan, 'import', services.log);
+  const detail = planDetail(plan, 'import', services.log, undefined, true);
   if (registeredHere + duplicated === 0) return { plan, devices, skipped: 0 };
 
   const fresh = devices.filter((_, index) => plan.devices[index]!.action === 'import');
