@@ -7,19 +7,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ADELE, CONTOSO } from '../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../emulator/identity/testTls';
-import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
-import { uiSession } from './uiSession';
-import { clickContextMenuItem, openActivity, openContextMenu, openFile, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
+import { CONTOSO } from '../emulator/identity/directory';
+import type { SandboxTenant } from '../emulator/sandboxTenant';
+import { openSandboxWorkbench, screenshotOnFailure, type SandboxWorkbench } from './sandboxWorkbench';
+import { clickContextMenuItem, openActivity, openContextMenu, openFile, runCommand, screenshot, sideBarRow } from './workbench';
 
 const HOUR = 3_600_000;
 
 describe('Corporate identifiers UI (packaged VSIX in code-server, sandbox tenant)', () => {
   let page: Page;
   let sandbox: SandboxTenant;
-  let settingsFile: string;
-  let originalSettings: string;
+  let workbench: SandboxWorkbench;
   const store = () => sandbox.graph.state.tenant(CONTOSO.id).identities;
 
   /** Clicks a button of the modal dialog that is open now and waits for the dialog to close. */
@@ -33,51 +31,28 @@ describe('Corporate identifiers UI (packaged VSIX in code-server, sandbox tenant
   }
 
   before(async () => {
-    sandbox = await startSandboxTenant({ tls: testTlsFromEnvironment(), identity: { deviceCodePollIntervalSeconds: 1 } });
-    const now = Date.now();
-    store().seed('Microsoft Corporation,Surface Laptop 5,0F3K2YT21433', now, { enrollmentState: 'enrolled', lastContactedAt: now - 2 * HOUR });
-    store().seed('Microsoft Corporation,Surface Pro 9,0C7N8KQ43109', now, { enrollmentState: 'enrolled', lastContactedAt: now - 26 * HOUR });
-    store().seed('Dell Inc.,Latitude 7440,7XK2QY3', now, { enrollmentState: 'failed', lastContactedAt: now - 5 * HOUR });
-    store().seed('LENOVO,21HD,PF4ABC01', now);
-    store().seed('HP,HP EliteBook 840 G10,5CG3210XYZ', now);
-    settingsFile = path.join(uiSession().server.userDataDir, 'User', 'settings.json');
-    originalSettings = fs.readFileSync(settingsFile, 'utf8');
-    fs.writeFileSync(
-      settingsFile,
-      JSON.stringify(
-        {
-          ...JSON.parse(originalSettings),
-          'autopilot.cloud': 'custom',
-          'autopilot.authority': sandbox.identity.authorityHost,
-          'autopilot.graphRoot': sandbox.graph.url,
-          'workbench.tree.indent': 12,
-          'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        },
-        null,
-        2,
-      ),
-    );
-    const folder = uiSession().freshWorkspace('ui-identifiers');
-    fs.writeFileSync(path.join(folder, 'wave-3.identifiers.csv'), ['LENOVO,21HD,PF4ABC01', 'LENOVO,21HD,PF4ABC02', 'LENOVO,21HD,PF4ABC03', 'Microsoft Corporation,Surface Laptop 5,0F3K2YT21501', ''].join('\r\n'));
-    fs.writeFileSync(path.join(folder, 'from-oem.identifiers.csv'), ['Manufacturer,Model,Serial Number', 'Dell Inc.,Latitude 7440,7XK.2QY4', 'Dell Inc.,Latitude 7440, 7XK2QY5', 'LENOVO;21HD;PF4ABC04', ''].join('\r\n'));
-    page = await openWorkbench(folder);
-
-    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
+    workbench = await openSandboxWorkbench({
+      settings: { 'workbench.tree.indent': 12 },
+      workspace: 'ui-identifiers',
+      prepare: (folder, tenant) => {
+        sandbox = tenant;
+        const now = Date.now();
+        store().seed('Microsoft Corporation,Surface Laptop 5,0F3K2YT21433', now, { enrollmentState: 'enrolled', lastContactedAt: now - 2 * HOUR });
+        store().seed('Microsoft Corporation,Surface Pro 9,0C7N8KQ43109', now, { enrollmentState: 'enrolled', lastContactedAt: now - 26 * HOUR });
+        store().seed('Dell Inc.,Latitude 7440,7XK2QY3', now, { enrollmentState: 'failed', lastContactedAt: now - 5 * HOUR });
+        store().seed('LENOVO,21HD,PF4ABC01', now);
+        store().seed('HP,HP EliteBook 840 G10,5CG3210XYZ', now);
+        fs.writeFileSync(path.join(folder, 'wave-3.identifiers.csv'), ['LENOVO,21HD,PF4ABC01', 'LENOVO,21HD,PF4ABC02', 'LENOVO,21HD,PF4ABC03', 'Microsoft Corporation,Surface Laptop 5,0F3K2YT21501', ''].join('\r\n'));
+        fs.writeFileSync(path.join(folder, 'from-oem.identifiers.csv'), ['Manufacturer,Model,Serial Number', 'Dell Inc.,Latitude 7440,7XK.2QY4', 'Dell Inc.,Latitude 7440, 7XK2QY5', 'LENOVO;21HD;PF4ABC04', ''].join('\r\n'));
+      },
+    });
+    page = workbench.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
+  afterEach(screenshotOnFailure(() => page));
 
   after(async () => {
-    if (page) {
-      await page.keyboard.press('Escape');
-      await runCommand(page, 'Autopilot: Sign Out').catch(() => undefined);
-      await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
-      await page.close();
-    }
-    if (settingsFile) fs.writeFileSync(settingsFile, originalSettings);
-    await sandbox?.close();
+    await workbench?.close();
   });
 
   it('shows the problems of an identifier file, unsettled rules as warnings, and explains a value on hover', async () => {

@@ -8,11 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { fakeDevices } from '../emulator/hashes';
-import { ADELE, CONTOSO } from '../emulator/identity/directory';
-import { testTlsFromEnvironment } from '../emulator/identity/testTls';
-import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
-import { uiSession } from './uiSession';
-import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, openFile, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
+import { CONTOSO } from '../emulator/identity/directory';
+import type { SandboxTenant } from '../emulator/sandboxTenant';
+import { openSandboxWorkbench, screenshotOnFailure, type SandboxWorkbench } from './sandboxWorkbench';
+import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, openFile, runCommand, screenshot, sideBarRow } from './workbench';
 
 function csvOf(devices: readonly { serialNumber: string; hardwareIdentifier: string }[], groupTag: string): string {
   return ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', ...devices.map((d) => `${d.serialNumber},,${d.hardwareIdentifier},${groupTag}`)].join('\r\n') + '\r\n';
@@ -22,8 +21,7 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
   // Everything here runs at the default window (1400 × 900) and side bar width, where users first meet the view.
   let page: Page;
   let sandbox: SandboxTenant;
-  let settingsFile: string;
-  let originalSettings: string;
+  let workbench: SandboxWorkbench;
 
   /** Answers the group tag question by pressing Enter (keep the file's tags). */
   async function keepGroupTags(): Promise<void> {
@@ -33,57 +31,30 @@ describe('Importing UI (packaged VSIX in code-server, sandbox tenant)', () => {
   }
 
   before(async () => {
-    sandbox = await startSandboxTenant({
-      tls: testTlsFromEnvironment(),
-      identity: { deviceCodePollIntervalSeconds: 1 },
-      graph: { timing: { processingDelayMs: 1500, processingJitterMs: 0, registrationDelayMs: 2500, syncDurationMs: 500, syncMinIntervalMs: 10 * 60_000 } },
+    workbench = await openSandboxWorkbench({
+      tenant: { graph: { timing: { processingDelayMs: 1500, processingJitterMs: 0, registrationDelayMs: 2500, syncDurationMs: 500, syncMinIntervalMs: 10 * 60_000 } } },
+      settings: { 'autopilot.poll.intervalSeconds': 1 },
+      workspace: 'ui-imports',
+      prepare: (folder, tenant) => {
+        sandbox = tenant;
+        fs.writeFileSync(path.join(folder, 'lab-devices.csv'), csvOf(fakeDevices(3, 'LAB'), 'Lab'));
+        fs.writeFileSync(path.join(folder, 'later-devices.csv'), csvOf(fakeDevices(2, 'LATER'), 'Kiosk'));
+        // Serial numbers as long as real ones (a long test serial would be cut where a real one is not).
+        const mixed = [
+          ...fakeDevices(2, 'SHOP'),
+          { serialNumber: '5CG0806ABC', hardwareIdentifier: tenant.registered.hardwareIdentifier },
+          { serialNumber: 'PF0808XYZ', hardwareIdentifier: tenant.foreign.hardwareIdentifier },
+        ].map((device) => ({ ...device, groupTag: 'Shop' }));
+        fs.writeFileSync(path.join(folder, 'shop.autopilot.json'), JSON.stringify({ importedWindowsAutopilotDeviceIdentities: mixed }, null, 2));
+      },
     });
-    settingsFile = path.join(uiSession().server.userDataDir, 'User', 'settings.json');
-    originalSettings = fs.readFileSync(settingsFile, 'utf8');
-    fs.writeFileSync(
-      settingsFile,
-      JSON.stringify(
-        {
-          ...JSON.parse(originalSettings),
-          'autopilot.cloud': 'custom',
-          'autopilot.authority': sandbox.identity.authorityHost,
-          'autopilot.graphRoot': sandbox.graph.url,
-          'autopilot.poll.intervalSeconds': 1,
-          'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        },
-        null,
-        2,
-      ),
-    );
-    const folder = uiSession().freshWorkspace('ui-imports');
-    fs.writeFileSync(path.join(folder, 'lab-devices.csv'), csvOf(fakeDevices(3, 'LAB'), 'Lab'));
-    fs.writeFileSync(path.join(folder, 'later-devices.csv'), csvOf(fakeDevices(2, 'LATER'), 'Kiosk'));
-    // Serial numbers as long as real ones (a long test serial would be cut where a real one is not).
-    const mixed = [
-      ...fakeDevices(2, 'SHOP'),
-      { serialNumber: '5CG0806ABC', hardwareIdentifier: sandbox.registered.hardwareIdentifier },
-      { serialNumber: 'PF0808XYZ', hardwareIdentifier: sandbox.foreign.hardwareIdentifier },
-    ].map((device) => ({ ...device, groupTag: 'Shop' }));
-    fs.writeFileSync(path.join(folder, 'shop.autopilot.json'), JSON.stringify({ importedWindowsAutopilotDeviceIdentities: mixed }, null, 2));
-    page = await openWorkbench(folder);
-
-    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
+    page = workbench.page;
   });
 
-  afterEach(async function () {
-    // A failed UI step is much easier to understand from a picture of the workbench.
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
+  afterEach(screenshotOnFailure(() => page));
 
   after(async () => {
-    if (page) {
-      await page.keyboard.press('Escape');
-      await runCommand(page, 'Autopilot: Sign Out').catch(() => undefined);
-      await page.locator('.statusbar-item', { hasText: 'Sign in to Intune' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
-      await page.close();
-    }
-    if (settingsFile) fs.writeFileSync(settingsFile, originalSettings);
-    await sandbox?.close();
+    await workbench?.close();
   });
 
   it('imports a CSV from the Explorer context menu and shows the run in Recent Imports', async () => {

@@ -8,20 +8,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ADELE, CONTOSO } from '../emulator/identity/directory';
+import { CONTOSO } from '../emulator/identity/directory';
 import { fakeDevices } from '../emulator/hashes';
 import type { RegisteredRecord } from '../emulator/state';
 import { eventually } from '../support/eventually';
-import { testTlsFromEnvironment } from '../emulator/identity/testTls';
-import { startSandboxTenant, type SandboxTenant } from '../emulator/sandboxTenant';
-import { uiSession } from './uiSession';
-import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, openWorkbench, runCommand, screenshot, sideBarRow, signInWithDeviceCode } from './workbench';
+import type { SandboxTenant } from '../emulator/sandboxTenant';
+import { openSandboxWorkbench, screenshotOnFailure, type SandboxWorkbench } from './sandboxWorkbench';
+import { clickContextMenuItem, cutTextInSideBar, openActivity, openContextMenu, runCommand, screenshot, sideBarRow } from './workbench';
 
 describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant with 300 devices)', () => {
   let page: Page;
   let sandbox: SandboxTenant;
-  let settingsFile: string;
-  let originalSettings: string;
+  let workbench: SandboxWorkbench;
   const kioskDevices = () =>
     [...sandbox.graph.state.tenant(CONTOSO.id).registered.values()].filter((device) => device.groupTag === 'Kiosk' && !device.managedDeviceId && device.deletedAt === undefined).sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
   const fresh = fakeDevices(2, 'PF0NEW');
@@ -41,52 +39,31 @@ describe('Autopilot Devices UI (packaged VSIX in code-server, sandbox tenant wit
   }
 
   before(async () => {
-    sandbox = await startSandboxTenant({ tls: testTlsFromEnvironment(), identity: { deviceCodePollIntervalSeconds: 1 }, fleet: 300 });
-    settingsFile = path.join(uiSession().server.userDataDir, 'User', 'settings.json');
-    originalSettings = fs.readFileSync(settingsFile, 'utf8');
-    fs.writeFileSync(
-      settingsFile,
-      JSON.stringify(
-        {
-          ...JSON.parse(originalSettings),
-          'autopilot.cloud': 'custom',
-          'autopilot.authority': sandbox.identity.authorityHost,
-          'autopilot.graphRoot': sandbox.graph.url,
-          'autopilot.import.askForGroupTag': false,
-          'workbench.tree.indent': 12,
-          'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        },
-        null,
-        2,
-      ),
-    );
-    const folder = uiSession().freshWorkspace('ui-devices');
-    // An update file (two Kiosk devices move to Sales, one serial is unknown) and a hardware-hash file whose third
-    // device is registered here already.
-    retagged = kioskDevices().slice(5, 7);
-    const [first, second] = retagged;
-    fs.writeFileSync(path.join(folder, 'retag.csv'), ['Serial Number,Group Tag,Display Name', `${first!.serialNumber},Sales,`, `${second!.serialNumber},Sales,`, 'PF0GONE1,Sales,', ''].join('\r\n'));
-    registeredHere = kioskDevices()[8]!;
-    fs.writeFileSync(
-      path.join(folder, 'arrivals.csv'),
-      ['Device Serial Number,Windows Product ID,Hardware Hash', ...fresh.map((device) => `${device.serialNumber},,${device.hardwareIdentifier}`), `${registeredHere.serialNumber},,${fakeDevices(1, 'PF0OLD')[0]!.hardwareIdentifier}`, ''].join('\r\n'),
-    );
-    page = await openWorkbench(folder);
-    await signInWithDeviceCode(page, sandbox.identity, ADELE.username);
+    workbench = await openSandboxWorkbench({
+      tenant: { fleet: 300 },
+      settings: { 'autopilot.import.askForGroupTag': false, 'workbench.tree.indent': 12 },
+      workspace: 'ui-devices',
+      prepare: (folder, tenant) => {
+        sandbox = tenant;
+        // An update file (two Kiosk devices move to Sales, one serial is unknown) and a hardware-hash file whose third
+        // device is registered here already.
+        retagged = kioskDevices().slice(5, 7);
+        const [first, second] = retagged;
+        fs.writeFileSync(path.join(folder, 'retag.csv'), ['Serial Number,Group Tag,Display Name', `${first!.serialNumber},Sales,`, `${second!.serialNumber},Sales,`, 'PF0GONE1,Sales,', ''].join('\r\n'));
+        registeredHere = kioskDevices()[8]!;
+        fs.writeFileSync(
+          path.join(folder, 'arrivals.csv'),
+          ['Device Serial Number,Windows Product ID,Hardware Hash', ...fresh.map((device) => `${device.serialNumber},,${device.hardwareIdentifier}`), `${registeredHere.serialNumber},,${fakeDevices(1, 'PF0OLD')[0]!.hardwareIdentifier}`, ''].join('\r\n'),
+        );
+      },
+    });
+    page = workbench.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
+  afterEach(screenshotOnFailure(() => page));
 
   after(async () => {
-    if (page) {
-      await page.keyboard.press('Escape');
-      await runCommand(page, 'Autopilot: Sign Out').catch(() => undefined);
-      await page.close();
-    }
-    if (settingsFile) fs.writeFileSync(settingsFile, originalSettings);
-    await sandbox?.close();
+    await workbench?.close();
   });
 
   it('lists the registered devices by group tag, with model, user, enrollment and profile status', async () => {
