@@ -120,21 +120,24 @@ export class DeviceChangeEngine {
     const summary = this.summaries.writer({ id: manifest.id, view: () => viewOf(manifest, states) }, states.length);
     // Written at once: a run without a current summary (an older version's, a crash) gets one.
     summary.changed(eventsBytes);
-    const append = (entry: ChangeEntry, durable = false) => summary.changed(journal.append(manifest.id, entry, durable));
+    /** Journals first, then updates memory, then the summary: it is the fold of exactly the bytes it names. */
+    const record = (entry: ChangeEntry, learn: () => void, durable = false) => {
+      const bytes = journal.append(manifest.id, entry, durable);
+      learn();
+      summary.changed(bytes);
+    };
     const progress = () => options.onProgress?.(viewOf(manifest, states));
     const worker: Worker = {
-      start: (items) => {
-        append({ t: 'start', at: at(), items: items.map((state) => state.index) }, true);
-        for (const state of items) state.started = true;
-      },
-      step: (state, step) => {
-        append({ t: 'step', at: at(), item: state.index, step });
-        state.steps.add(step);
-      },
+      start: (items) =>
+        record({ t: 'start', at: at(), items: items.map((state) => state.index) }, () => {
+          for (const state of items) state.started = true;
+        }, true),
+      step: (state, step) => record({ t: 'step', at: at(), item: state.index, step }, () => state.steps.add(step)),
       done: (state, result, error) => {
-        append({ t: 'done', at: at(), item: state.index, result, ...(error ? { error } : {}) });
-        state.result = result;
-        if (error) state.error = error;
+        record({ t: 'done', at: at(), item: state.index, result, ...(error ? { error } : {}) }, () => {
+          state.result = result;
+          if (error) state.error = error;
+        });
         progress();
       },
     };
