@@ -145,7 +145,7 @@ async function importIdentifiers(files: readonly string[], options: CliOptions, 
     }
   } catch (error) {
     const failedRun = error instanceof RunFailedError ? (error.discarded ? undefined : error.runId) : runId;
-    const lines = failedRun ? importer.view(failedRun).identifiers.map(lineOf) : [];
+    const lines = failedRun ? (await importer.view(failedRun)).identifiers.map(lineOf) : [];
     fail(context, options, describeFailure(error, session.failureContext), lines);
     // Another process holds the run: nothing was sent for it here.
     if (error instanceof RunBusyError) return EXIT.failed;

@@ -112,7 +112,7 @@ async function confirmed(plan: Plan, question: string, options: CliOptions, cont
 /** Runs of this operation that a crash or Ctrl-C left open are finished first, in their own tenant only. */
 async function finishOpenRuns(session: CliSession, operation: ChangeOperation, context: GraphCommandContext): Promise<void> {
   const tenant = await session.tenant();
-  for (const run of session.changes.unfinishedRuns()) {
+  for (const run of await session.changes.unfinishedRuns()) {
     if (run.operation !== operation || !sameTenant(run.tenant, tenant)) continue;
     context.io.stderr(`autopilot-devices: ${l10n.t('finishing {0} run {1} ({2}), which was interrupted: {3} device(s) left', operation, run.id, run.source, run.counts.pending)}\n`);
     try {

@@ -14,7 +14,7 @@ import { JOURNAL_VERSION, Journal, newRunId, type RunLock, type RunManifest, typ
 import { adoptLaterImports } from './laterRuns';
 import { RunContext } from './runContext';
 import { RunState, registrationsAwaited, type RunView } from './runState';
-import { SummaryWriter, listRunViews, readRunView } from './runSummary';
+import { SummaryWriter, listRunViews, readRunView, summaryIntervalMs } from './runSummary';
 import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
@@ -273,7 +273,7 @@ export class ImportEngine {
       const refusal = tenantRefusal(state.manifest, tenant);
       if (refusal) throw refusal;
       this.active.set(runId, state);
-      const summary = new SummaryWriter(this.journal, state, this.logger);
+      const summary = new SummaryWriter(this.journal, state, this.logger, summaryIntervalMs(state.devices.length));
       // Written at once: a run without a current summary (an older version's, a crash) gets one.
       summary.changed(eventsBytes);
       try {
@@ -329,7 +329,7 @@ export class ImportEngine {
   private async work(ctx: RunContext, options: RunOptions, resumed: boolean, prepare?: (ctx: RunContext) => Promise<boolean>): Promise<Omit<RunResult, 'run'>> {
     if (await prepare?.(ctx)) return { stopped: ctx.state.phase() === 'finished' ? 'finished' : 'accepted' };
     ctx.emit({ type: 'run-started', runId: ctx.runId, devices: ctx.state.devices.length, resumed });
-    if (resumed) adoptLaterImports(ctx, this.journal);
+    if (resumed) await adoptLaterImports(ctx, this.journal);
     const sentAll = await sendUnsent(ctx, this.sendMode, options.cancel);
     ctx.emitProgress();
     if (!options.wait) return { stopped: sentAll ? 'accepted' : 'cancelled' };

@@ -6,7 +6,8 @@
 import { sameSerial } from '../graph/serialFilter';
 import type { Journal, RecordSnapshot, RunManifest } from './journal';
 import { sameHash, type RunContext } from './runContext';
-import { RunState, type DeviceState } from './runState';
+import { RunState, type DeviceState, type RunView } from './runState';
+import { hashRunSummaries } from './runSummary';
 import { sameTenant } from './tenant';
 
 /** Run ids start with their creation time to the second (`newRunId`), so older runs are skipped without reading them. */
@@ -14,21 +15,31 @@ function mayBeLater(candidateId: string, run: RunManifest): boolean {
   return candidateId.split('-')[0]! >= run.id.split('-')[0]!;
 }
 
-function isLater(candidate: RunManifest, run: RunManifest): boolean {
+function isLater(candidate: Pick<RunView, 'id' | 'startedAt'>, run: RunManifest): boolean {
   return candidate.startedAt > run.startedAt || (candidate.startedAt === run.startedAt && candidate.id > run.id);
 }
 
+/**
+ * A later run of the same tenant that may hold records for some of `waiting`, from its summary (no hashes read):
+ * one with an accepted device of the same serial. Only such a run is read whole, to compare hashes.
+ */
+function mayHoldAny(later: RunView, own: RunManifest, waiting: readonly DeviceState[]): boolean {
+  if (later.graphRoot !== own.graphRoot || !sameTenant(later.tenant, own.tenant) || !isLater(later, own)) return false;
+  return later.devices.some((theirs) => theirs.sent && theirs.id && waiting.some((device) => sameSerial(own.devices[device.index]!.serialNumber, theirs.serialNumber)));
+}
+
 /** Journals, for every device of the run not sent yet, the record a later run of its tenant got into Graph for it. */
-export function adoptLaterImports(ctx: RunContext, journal: Journal): void {
+export async function adoptLaterImports(ctx: RunContext, journal: Journal): Promise<void> {
   const own = ctx.state.manifest;
   const waiting = ctx.state.devices.filter((device) => device.progress === 'not-sent');
   if (!waiting.length) return;
-  for (const runId of journal.runIds()) {
+  const summaries = hashRunSummaries(journal, ctx.logger);
+  for (const runId of await journal.listRunIds()) {
     if (runId === own.id || !waiting.length || !mayBeLater(runId, own)) continue;
     let later: RunState;
     try {
-      const { manifest, entries } = journal.read(runId);
-      if (manifest.graphRoot !== own.graphRoot || !sameTenant(manifest.tenant, own.tenant) || !isLater(manifest, own)) continue;
+      if (!mayHoldAny(await summaries.read(runId), own, waiting)) continue;
+      const { manifest, entries } = await journal.readRun(runId);
       later = RunState.load(manifest, entries);
     } catch (error) {
       ctx.logger.warn(`Run ${ctx.runId}: could not read run ${runId} to check for devices it imported: ${(error as Error).message}`);

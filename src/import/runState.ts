@@ -5,6 +5,7 @@
 import { hashFingerprint } from '../common/redact';
 import type { ImportStatus } from '../graph/types';
 import type { JournalEntry, RecordSnapshot, RunManifest, RunTenant, SendError } from './journal';
+import { JournaledRunState } from './journaledRunState';
 
 /** Where a device is on its way into Graph. */
 export type SendProgress = 'not-sent' | 'sending' | 'uncertain' | 'accepted' | 'rejected';
@@ -79,9 +80,8 @@ export interface RunView {
 const TERMINAL = new Set(['complete', 'error', 'partial']);
 const KNOWN_STATUSES = new Set<ImportStatus>(['unknown', 'pending', 'partial', 'complete', 'error']);
 
-export class RunState {
+export class RunState extends JournaledRunState<RunManifest, JournalEntry> {
   readonly devices: DeviceState[];
-  private nextSendNumber = 1;
   lastSync?: string;
   registrationWatched = false;
   /** Records that existed for the run's serials before it sent them: never adopted, never reported. */
@@ -91,7 +91,8 @@ export class RunState {
   /** Whether any write of the run went unconfirmed (so a late commit may have made a second record). */
   hadUnconfirmedWrites = false;
 
-  constructor(readonly manifest: RunManifest) {
+  constructor(manifest: RunManifest) {
+    super(manifest);
     this.devices = manifest.devices.map((device, index) => ({
       index,
       serialNumber: device.serialNumber,
@@ -108,24 +109,17 @@ export class RunState {
 
   /** Rebuilds a run from its journal. Sends that never got an answer (the process died) are uncertain. */
   static load(manifest: RunManifest, entries: readonly JournalEntry[]): RunState {
-    const state = new RunState(manifest);
-    for (const entry of entries) state.apply(entry);
-    for (const device of state.devices) if (device.progress === 'sending') device.progress = 'uncertain';
-    return state;
+    return new RunState(manifest).replay(entries);
   }
 
-  get id(): string {
-    return this.manifest.id;
-  }
-
-  takeSendNumber(): number {
-    return this.nextSendNumber++;
+  protected interrupted(): void {
+    for (const device of this.devices) if (device.progress === 'sending') device.progress = 'uncertain';
   }
 
   apply(entry: JournalEntry): void {
     switch (entry.t) {
       case 'send':
-        this.nextSendNumber = Math.max(this.nextSendNumber, entry.send + 1);
+        this.sawSend(entry.send);
         for (const i of entry.devices) Object.assign(this.device(i), { progress: 'sending', everSent: true, sentAt: Date.parse(entry.at), unconfirmedAt: undefined } satisfies Partial<DeviceState>);
         break;
       case 'accepted':

@@ -14,7 +14,8 @@ import { Emitter } from '../events';
 import { JOURNAL_VERSION, newRunId, type Journal, type RunLock, type RunTenant } from '../journal';
 import { isUncertainOutcome } from '../sender';
 import { sameTenant, tenantRefusal } from '../tenant';
-import { IDENTIFIER_RUN_KIND, IdentifierRunState, type IdentifierEntry, type IdentifierRunManifest, type IdentifierRunView, type IdentitySnapshot, type ItemResult } from './identifierRun';
+import type { RunSummaries, SummaryWriter } from '../runSummary';
+import { IDENTIFIER_RUN_KIND, IdentifierRunState, identifierRunSummaries, type IdentifierEntry, type IdentifierRunManifest, type IdentifierRunView, type IdentitySnapshot, type ItemResult } from './identifierRun';
 import { chunked, matchRecords, searchIdentifiers, sendErrorOf, snapshotOf, type SearchResult } from './identifierSearch';
 import { RunBusyError, RunFailedError, UnconfirmedIdentifiersError } from '../errors';
 
@@ -84,6 +85,7 @@ export class IdentifierImporter {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly active = new Map<string, IdentifierRunState>();
+  private readonly summaries: RunSummaries<IdentifierRunView, IdentifierRunManifest, IdentifierEntry>;
   private tenant: Promise<RunTenant | undefined> | undefined;
 
   constructor(
@@ -106,6 +108,7 @@ export class IdentifierImporter {
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_IDENTIFIER_CHUNK_SIZE) throw new RangeError(`The chunk size must be a whole number from 1 to ${MAX_IDENTIFIER_CHUNK_SIZE}.`);
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
+    this.summaries = identifierRunSummaries(options.journal, this.logger);
   }
 
   get graph(): CorporateIdentifierGraph {
@@ -139,26 +142,20 @@ export class IdentifierImporter {
     return this.drive(runId, options);
   }
 
-  view(runId: string): IdentifierRunView {
-    return (this.active.get(runId) ?? this.load(runId)).view();
+  /** A run as it is now: from memory while this importer works on it, else from its summary (read without blocking). */
+  async view(runId: string): Promise<IdentifierRunView> {
+    return this.active.get(runId)?.view() ?? this.summaries.read(runId);
   }
 
-  /** Every identifier run of the journal, newest first (runs that cannot be read are left out, with a warning). */
-  listRuns(): IdentifierRunView[] {
-    return this.journal.runIds().flatMap((runId) => {
-      try {
-        return [this.view(runId)];
-      } catch (error) {
-        this.logger.warn(`Skipping identifier run ${runId}: ${(error as Error).message}`);
-        return [];
-      }
-    });
+  /** Every identifier run of the journal, newest first, from their summaries (runs that cannot be read are left out, with a warning). */
+  listRuns(): Promise<IdentifierRunView[]> {
+    return this.summaries.list((runId) => this.active.get(runId)?.view());
   }
 
   /** Runs for this Graph root that still have identifiers to check, send or settle: `mine` these credentials may finish. */
   async unfinishedRuns(): Promise<{ mine: IdentifierRunView[]; others: IdentifierRunView[] }> {
     const tenant = await this.currentTenant();
-    const open = this.listRuns().filter((run) => !run.finished && run.graphRoot === this.graph.client.graphRoot);
+    const open = (await this.listRuns()).filter((run) => !run.finished && run.graphRoot === this.graph.client.graphRoot);
     return { mine: open.filter((run) => sameTenant(run.tenant, tenant)), others: open.filter((run) => !sameTenant(run.tenant, tenant)) };
   }
 
@@ -196,9 +193,10 @@ export class IdentifierImporter {
     return { state: new IdentifierRunState(manifest), lock };
   }
 
-  private load(runId: string): IdentifierRunState {
-    const { manifest, entries } = this.journal.read(runId);
-    return IdentifierRunState.load(manifest, entries);
+  /** A run's whole state, to work on it, read without blocking; with the length of the journal it was folded from. */
+  private async load(runId: string): Promise<{ state: IdentifierRunState; eventsBytes: number }> {
+    const { manifest, entries, eventsBytes } = await this.journal.readRun(runId);
+    return { state: IdentifierRunState.load(manifest, entries), eventsBytes };
   }
 
   /**
@@ -213,11 +211,14 @@ export class IdentifierImporter {
       if (this.active.has(runId)) throw new RunBusyError(runId, process.pid);
       const tenant = await this.currentTenant();
       lock ??= this.journal.lock(runId);
-      const state = typeof run === 'string' ? this.load(runId) : run.state;
+      const { state, eventsBytes } = typeof run === 'string' ? await this.load(runId) : { state: run.state, eventsBytes: 0 };
       const refusal = tenantRefusal(state.manifest, tenant);
       if (refusal) throw refusal;
       this.active.set(runId, state);
-      const work = new IdentifierRunWork(state, this, this.journal, this.logger, this.clock, options);
+      const summary = this.summaries.writer(state, state.items.length);
+      // Written at once: a run without a current summary (an older version's, a crash) gets one.
+      summary.changed(eventsBytes);
+      const work = new IdentifierRunWork(state, this, this.journal, this.logger, this.clock, options, summary);
       let stopped: IdentifierRunResult['stopped'] = 'cancelled';
       try {
         if (plan) work.recordPlan(plan);
@@ -225,6 +226,7 @@ export class IdentifierImporter {
       } catch (error) {
         if (isUserCancelled(error)) return { run: state.view(), stopped };
         if (typeof run !== 'string' && !state.anySent) {
+          await summary.flush();
           this.journal.discard(lock);
           lock = undefined;
           this.logger.info(`Identifier run ${runId}: discarded, nothing reached Graph before it failed`);
@@ -233,6 +235,8 @@ export class IdentifierImporter {
         throw new RunFailedError(runId, error);
       } finally {
         this.active.delete(runId);
+        // Before the lock goes: the next holder starts from this summary.
+        await summary.flush();
       }
       return { run: state.view(), stopped };
     } finally {
@@ -258,6 +262,7 @@ class IdentifierRunWork {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly options: IdentifierRunOptions,
+    private readonly summary: SummaryWriter<IdentifierRunView>,
   ) {}
 
   private get identifiers(): readonly string[] {
@@ -271,8 +276,9 @@ class IdentifierRunWork {
   /** Journals first, then updates memory: what the run believes is never ahead of what a restart would believe. */
   private record(entry: DistributiveOmit<IdentifierEntry, 'at'>, durable = false): void {
     const stamped = { ...entry, at: new Date(this.clock.now()).toISOString() } as IdentifierEntry;
-    this.journal.append(this.state.id, stamped, durable);
+    const eventsBytes = this.journal.append(this.state.id, stamped, durable);
     this.state.apply(stamped);
+    this.summary.changed(eventsBytes);
   }
 
   private progress(): void {

@@ -2,16 +2,24 @@
  * An import of corporate identifiers as the journal keeps it: the manifest (written before anything is sent), the
  * entries, and the state folded from them. `apply` is the only code that reads entries, so a resumed run believes
  * exactly what the interrupted one did. Runs live in a journal of their own (`<journal>/corporate-identifiers`), so
- * the hardware-hash commands never meet them.
+ * the hardware-hash commands never meet them; lists read their summaries (runSummary.ts), as for hash imports.
  */
 import * as path from 'node:path';
 import { Journal, type JournalManifest, type RunTenant, type SendError } from '../journal';
+import { JournaledRunState } from '../journaledRunState';
+import { RunSummaries } from '../runSummary';
+import type { Logger } from '../../common/logger';
 
 export const IDENTIFIER_RUN_KIND = 'corporate-identifiers';
 
 /** Where identifier runs are journaled, inside the journal folder the hash imports use. */
 export function identifierJournal(journalDirectory: string): Journal<IdentifierRunManifest, IdentifierEntry> {
   return new Journal<IdentifierRunManifest, IdentifierEntry>(path.join(journalDirectory, IDENTIFIER_RUN_KIND));
+}
+
+/** Identifier runs as lists show them, from their summaries (see runSummary.ts). */
+export function identifierRunSummaries(journal: Journal<IdentifierRunManifest, IdentifierEntry>, logger?: Logger): RunSummaries<IdentifierRunView, IdentifierRunManifest, IdentifierEntry> {
+  return new RunSummaries(journal, ({ manifest, entries }) => IdentifierRunState.load(manifest, entries).view(), logger, 'identifier run');
 }
 
 export interface IdentifierRunManifest extends JournalManifest {
@@ -112,29 +120,22 @@ function describe(error: SendError): string {
   return error.status ? `${error.status} ${error.code}: ${error.message}` : error.message;
 }
 
-export class IdentifierRunState {
+export class IdentifierRunState extends JournaledRunState<IdentifierRunManifest, IdentifierEntry> {
   readonly items: ItemState[];
-  private nextSend = 1;
 
-  constructor(readonly manifest: IdentifierRunManifest) {
+  constructor(manifest: IdentifierRunManifest) {
+    super(manifest);
     this.items = manifest.identifiers.map((identifier, index) => ({ index, identifier, phase: 'unchecked' }));
   }
 
   /** A run rebuilt from its journal: a send that never got an answer (the process died) is unconfirmed. */
   static load(manifest: IdentifierRunManifest, entries: readonly IdentifierEntry[]): IdentifierRunState {
     if (manifest.kind !== IDENTIFIER_RUN_KIND) throw new Error(`Run ${manifest.id} is not an import of corporate identifiers.`);
-    const state = new IdentifierRunState(manifest);
-    for (const entry of entries) state.apply(entry);
-    for (const item of state.items) if (item.phase === 'sending') item.phase = 'uncertain';
-    return state;
+    return new IdentifierRunState(manifest).replay(entries);
   }
 
-  get id(): string {
-    return this.manifest.id;
-  }
-
-  takeSendNumber(): number {
-    return this.nextSend++;
+  protected interrupted(): void {
+    for (const item of this.items) if (item.phase === 'sending') item.phase = 'uncertain';
   }
 
   apply(entry: IdentifierEntry): void {
@@ -154,7 +155,7 @@ export class IdentifierRunState {
         for (const index of entry.items) Object.assign(this.item(index), { phase: 'done', result: 'failed', error: describe(entry.error) } satisfies Partial<ItemState>);
         break;
       case 'send':
-        this.nextSend = Math.max(this.nextSend, entry.send + 1);
+        this.sawSend(entry.send);
         for (const index of entry.items) Object.assign(this.item(index), { phase: 'sending', unconfirmedAt: undefined, sent: true } satisfies Partial<ItemState>);
         break;
       case 'accepted':

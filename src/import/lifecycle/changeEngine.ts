@@ -19,7 +19,8 @@ import { isRealManagedDeviceId, type ManagedDevicesGraph } from '../../graph/man
 import { newRunId, JOURNAL_VERSION, type Journal, type RunLock, type RunTenant } from '../journal';
 import { tenantRefusal } from '../tenant';
 import { MEMBERS_PER_REQUEST } from '../../graph/directory';
-import { foldChangeRun, viewOf, CHANGE_RUN_KIND, type ChangeEntry, type ChangeItem, type ChangeOperation, type ChangeResult, type ChangeRunManifest, type ChangeRunView, type ItemError, type ItemState, type RetireStep } from './changeRun';
+import type { RunSummaries } from '../runSummary';
+import { changeRunSummaries, foldChangeRun, viewOf, CHANGE_RUN_KIND, type ChangeEntry, type ChangeItem, type ChangeOperation, type ChangeResult, type ChangeRunManifest, type ChangeRunView, type ItemError, type ItemState, type RetireStep } from './changeRun';
 
 export interface ChangeEngineSettings {
   /** How long a retire waits for Intune to accept the registration's delete after the managed device's. */
@@ -65,11 +66,13 @@ export class DeviceChangeEngine {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly settings: ChangeEngineSettings;
+  private readonly summaries: RunSummaries<ChangeRunView, ChangeRunManifest, ChangeEntry>;
 
   constructor(private readonly options: ChangeEngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.settings = { ...DEFAULT_CHANGE_SETTINGS, ...options.settings };
+    this.summaries = changeRunSummaries(options.journal, this.logger);
   }
 
   /** Journals the run (every device and what is to happen to it), then carries it out. */
@@ -89,58 +92,58 @@ export class DeviceChangeEngine {
       items: run.items,
     };
     const lock = this.options.journal.createRun(manifest);
-    return this.work(manifest, [], lock, options);
+    return this.work(manifest, [], 0, lock, options);
   }
 
   /** Finishes a run a crash or a stop left open: `done` devices are skipped, started ones checked first. */
   async resume(runId: string, options: ChangeRunOptions = {}): Promise<ChangeRunView> {
     const lock = this.options.journal.lock(runId);
     try {
-      const { manifest, entries } = this.options.journal.read(runId);
+      // Read only once the lock is held (another process may have changed the run until then), without blocking.
+      const { manifest, entries, eventsBytes } = await this.options.journal.readRun(runId);
       const refusal = tenantRefusal(manifest, await this.options.tenant?.());
       if (refusal) throw refusal;
-      return await this.work(manifest, entries, lock, options);
+      return await this.work(manifest, entries, eventsBytes, lock, options);
     } finally {
       lock.release();
     }
   }
 
-  view(runId: string): ChangeRunView {
-    const { manifest, entries } = this.options.journal.read(runId);
-    return viewOf(manifest, foldChangeRun(manifest, entries));
+  /** A run as it is now, from its summary (read without blocking). */
+  view(runId: string): Promise<ChangeRunView> {
+    return this.summaries.read(runId);
   }
 
-  /** Runs with devices still pending, newest first (of every tenant: callers compare `tenant`). */
-  unfinishedRuns(): ChangeRunView[] {
-    return this.options.journal.runIds().flatMap((id) => {
-      try {
-        const view = this.view(id);
-        return view.finished ? [] : [view];
-      } catch (error) {
-        this.logger.warn(`Change run ${id} is unreadable: ${(error as Error).message}`);
-        return [];
-      }
-    });
+  /** Runs with devices still pending, newest first (of every tenant: callers compare `tenant`), from their summaries. */
+  async unfinishedRuns(): Promise<ChangeRunView[]> {
+    return (await this.summaries.list()).filter((view) => !view.finished);
   }
 
-  private async work(manifest: ChangeRunManifest, entries: readonly ChangeEntry[], lock: RunLock, options: ChangeRunOptions): Promise<ChangeRunView> {
+  private async work(manifest: ChangeRunManifest, entries: readonly ChangeEntry[], eventsBytes: number, lock: RunLock, options: ChangeRunOptions): Promise<ChangeRunView> {
     const states = foldChangeRun(manifest, entries);
     const at = () => new Date(this.clock.now()).toISOString();
     const journal = this.options.journal;
+    const summary = this.summaries.writer({ id: manifest.id, view: () => viewOf(manifest, states) }, states.length);
+    // Written at once: a run without a current summary (an older version's, a crash) gets one.
+    summary.changed(eventsBytes);
+    /** Journals first, then updates memory, then the summary: it is the fold of exactly the bytes it names. */
+    const record = (entry: ChangeEntry, learn: () => void, durable = false) => {
+      const bytes = journal.append(manifest.id, entry, durable);
+      learn();
+      summary.changed(bytes);
+    };
     const progress = () => options.onProgress?.(viewOf(manifest, states));
     const worker: Worker = {
-      start: (items) => {
-        journal.append(manifest.id, { t: 'start', at: at(), items: items.map((state) => state.index) }, true);
-        for (const state of items) state.started = true;
-      },
-      step: (state, step) => {
-        journal.append(manifest.id, { t: 'step', at: at(), item: state.index, step });
-        state.steps.add(step);
-      },
+      start: (items) =>
+        record({ t: 'start', at: at(), items: items.map((state) => state.index) }, () => {
+          for (const state of items) state.started = true;
+        }, true),
+      step: (state, step) => record({ t: 'step', at: at(), item: state.index, step }, () => state.steps.add(step)),
       done: (state, result, error) => {
-        journal.append(manifest.id, { t: 'done', at: at(), item: state.index, result, ...(error ? { error } : {}) });
-        state.result = result;
-        if (error) state.error = error;
+        record({ t: 'done', at: at(), item: state.index, result, ...(error ? { error } : {}) }, () => {
+          state.result = result;
+          if (error) state.error = error;
+        });
         progress();
       },
     };
@@ -155,6 +158,8 @@ export class DeviceChangeEngine {
         }
       }
     } finally {
+      // Before the lock goes: the next holder starts from this summary.
+      await summary.flush();
       lock.release();
     }
     return viewOf(manifest, states);

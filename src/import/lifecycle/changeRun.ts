@@ -3,10 +3,13 @@
  * written before anything is sent, names every device and what is to happen to it; `start` is written (and flushed)
  * before a device's request leaves, `step` after each finished step of a retire, `done` with the outcome. A resumed
  * run skips every `done` device and checks a started one before sending anything for it again. Runs live in a
- * journal of their own (`<journal>/device-changes`), so the import commands never meet them.
+ * journal of their own (`<journal>/device-changes`), so the import commands never meet them; lists read their
+ * summaries (runSummary.ts), as for imports.
  */
 import * as path from 'node:path';
+import type { Logger } from '../../common/logger';
 import { Journal, type JournalManifest, type RunTenant } from '../journal';
+import { RunSummaries } from '../runSummary';
 import type { Changes } from './plan';
 
 export const CHANGE_RUN_KIND = 'device-changes';
@@ -57,6 +60,11 @@ export type ChangeEntry =
 
 export function changeJournal(journalDirectory: string): Journal<ChangeRunManifest, ChangeEntry> {
   return new Journal<ChangeRunManifest, ChangeEntry>(path.join(journalDirectory, CHANGE_RUN_KIND));
+}
+
+/** Change runs as lists show them, from their summaries (see runSummary.ts). */
+export function changeRunSummaries(journal: Journal<ChangeRunManifest, ChangeEntry>, logger?: Logger): RunSummaries<ChangeRunView, ChangeRunManifest, ChangeEntry> {
+  return new RunSummaries(journal, ({ manifest, entries }) => viewOf(manifest, foldChangeRun(manifest, entries)), logger, 'change run');
 }
 
 export interface ItemState {

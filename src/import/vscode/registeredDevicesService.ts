@@ -183,7 +183,7 @@ export class RegisteredDevicesService {
 
   /** Changes of this tenant a closed window or a cancel left with devices pending. */
   async unfinished(): Promise<ChangeRunView[]> {
-    return this.withSession(async (session) => (await this.engineFor(session)).unfinishedRuns().filter((run) => run.tenant?.id === session.tenant.id));
+    return this.withSession(async (session) => (await (await this.engineFor(session)).unfinishedRuns()).filter((run) => run.tenant?.id === session.tenant.id));
   }
 
   async resume(runId: string, options: { signal?: AbortSignal; onProgress?: (view: ChangeRunView) => void } = {}): Promise<ChangeRunView> {

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { GraphError } from '../../../src/graph/errors';
 
 import { Journal } from '../../../src/import/journal';
@@ -254,6 +256,30 @@ describe('import engine against the emulator', function () {
       'the devices the later run imported are reported with its records',
     );
     assert.ok(harness.logs.some((line) => line.includes('not sent: the later run') && line.includes(again.run.id)));
+  });
+
+  it('finds what a later run imported from its summary, also when it has none or the journal has moved past it (issue 15)', async () => {
+    const devices = fakeDevices(6);
+    const cancel = new AbortController();
+    harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
+    const first = await harness.engine({ settings: { batchSize: 3 } }).startRun(devices, { source: 'devices.json', cancel: cancel.signal });
+    assert.equal(first.run.devices.filter((d) => d.sent).length, 3);
+    const again = await harness.engine().startRun(devices.slice(3), { source: 'rest.json', wait: true });
+    const unrelated = await harness.engine().startRun(fakeDevices(2, 'OTHER'), { source: 'other.json' });
+    const runDir = (id: string) => path.join(harness.journalDir, 'runs', id);
+    // The later run as an older version left it (no summary); the unrelated one's summary lags behind its journal.
+    fs.rmSync(path.join(runDir(again.run.id), 'summary.json'));
+    new Journal(harness.journalDir).append(unrelated.run.id, { t: 'sync', at: new Date().toISOString(), outcome: 'started' });
+    const sentBefore = harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length;
+
+    const resumed = await harness.engine().resumeRun(first.run.id, { wait: true });
+    assert.equal(harness.emulator.requests.filter((r) => r.path === IMPORT_PATH).length, sentBefore, 'nothing was sent again');
+    assert.deepEqual(
+      resumed.run.devices.slice(3).map((d) => [d.id, d.status]),
+      again.run.devices.map((d) => [d.id, d.status]),
+    );
+    assert.ok(fs.existsSync(path.join(runDir(again.run.id), 'summary.json')), 'the later run got its summary');
+    assert.equal((await harness.engine().view(unrelated.run.id)).lastSync, 'started', 'a lagging summary is not believed');
   });
 
   it('works on a run only under its own tenant, and sends nothing under another (issue 11, item 3)', async () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { GraphClient, type GraphClientOptions } from '../../../src/graph/client';
 import { CorporateIdentifierGraph } from '../../../src/graph/corporateIdentifiers';
 import { IdentifierImporter, type IdentifierEvent, type IdentifierImportSettings } from '../../../src/import/corporateIdentifiers/identifierImporter';
-import { identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
+import { IdentifierRunState, identifierJournal } from '../../../src/import/corporateIdentifiers/identifierRun';
 import { type RunTenant } from '../../../src/import/journal';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import type { LateAnswer } from '../../emulator/faults';
@@ -217,7 +217,7 @@ describe('corporate identifier import against an untidy Graph', function () {
     const run = await importer({}, {}, tenantA).start(values, { source: 'a.identifiers.csv', overwrite: false, cancel: cancel.signal });
     assert.deepEqual(run.run.tenant, tenantA);
     const other = importer({}, {}, tenantB);
-    assert.deepEqual(await other.unfinishedRuns(), { mine: [], others: [importer().view(run.run.id)] });
+    assert.deepEqual(await other.unfinishedRuns(), { mine: [], others: [await importer().view(run.run.id)] });
     const before = emulator.requests.length;
     const refused = await other.resume(run.run.id).then(
       () => assert.fail('resumed in another tenant'),
@@ -231,6 +231,37 @@ describe('corporate identifier import against an untidy Graph', function () {
     const finished = await importer({}, {}, tenantA).resume(run.run.id);
     assert.deepEqual(finished.run.counts, { imported: 2, exists: 0, failed: 0, pending: 0 });
     assertWrittenOnce(values);
+  });
+
+  it('lists runs from their summaries: an older version\'s run without one, and a crash the summary lags behind, list as the journal says (issue 15)', async () => {
+    const values = identifiers(3);
+    const run = await importer({}, {}, tenantA).start(values, { source: 'summary.identifiers.csv', overwrite: false, cancel: AbortSignal.abort() });
+    const journal = identifierJournal(journalDir);
+    const summaryFile = path.join(journalDir, 'corporate-identifiers', 'runs', run.run.id, 'summary.json');
+    assert.deepEqual(await journal.readSummary(run.run.id), run.run, 'the run keeps its summary as it works');
+    const replayed = async () => {
+      const { manifest, entries } = await journal.readRun(run.run.id);
+      return IdentifierRunState.load(manifest, entries).view();
+    };
+
+    // As an older version left it: no summary. It lists, and gets one.
+    fs.rmSync(summaryFile);
+    assert.deepEqual((await importer({}, {}, tenantA).unfinishedRuns()).mine, [await replayed()]);
+    assert.ok(fs.existsSync(summaryFile));
+
+    // A crash between an append and the summary: the chunk went out and was answered, the summary still says pending.
+    journal.append(run.run.id, { t: 'send', at: new Date().toISOString(), send: 1, items: [0] }, true);
+    journal.append(run.run.id, { t: 'accepted', at: new Date().toISOString(), send: 1, results: [{ item: 0, id: 'identity-0', enrollmentState: 'notContacted', lastContactedDateTime: null, lastModifiedDateTime: null, status: true }] });
+    fs.appendFileSync(path.join(path.dirname(summaryFile), 'events.jsonl'), '{"t":"send","at":"","se'); // and a torn last line
+    const [listed] = (await importer({}, {}, tenantA).unfinishedRuns()).mine;
+    assert.deepEqual(listed, await replayed());
+    assert.deepEqual(listed?.counts, { imported: 1, exists: 0, failed: 0, pending: 2 });
+    assert.deepEqual(await importer().view(run.run.id), listed);
+
+    const finished = await importer({}, {}, tenantA).resume(run.run.id);
+    assert.deepEqual(finished.run.counts, { imported: 3, exists: 0, failed: 0, pending: 0 });
+    assert.deepEqual(await journal.readSummary(run.run.id), finished.run, 'the summary is current when the lock goes');
+    assert.deepEqual(await importer({}, {}, tenantA).unfinishedRuns(), { mine: [], others: [] });
   });
 
   it('a run that fails before any identifier could reach Graph is not kept (nothing to resume)', async () => {

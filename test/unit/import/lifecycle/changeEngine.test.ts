@@ -7,7 +7,7 @@ import { GraphClient } from '../../../../src/graph/client';
 import { DirectoryGraph } from '../../../../src/graph/directory';
 import { ManagedDevicesGraph } from '../../../../src/graph/managedDevices';
 import { JOURNAL_VERSION } from '../../../../src/import/journal';
-import { changeItems, changeJournal, DeviceChangeEngine, planRemoval, planUpdate, RegisteredDeviceCache, CHANGE_RUN_KIND, type ChangeRunManifest } from '../../../../src/import/lifecycle/api';
+import { changeItems, changeJournal, DeviceChangeEngine, foldChangeRun, viewOf, planRemoval, planUpdate, RegisteredDeviceCache, CHANGE_RUN_KIND, type ChangeRunManifest } from '../../../../src/import/lifecycle/api';
 import { DEFAULT_TENANT_ID } from '../../../emulator/auth';
 import { startGraphEmulator, type GraphEmulator } from '../../../emulator/server';
 import type { RegisteredRecord } from '../../../emulator/state';
@@ -36,6 +36,16 @@ describe('bulk changes to registered devices, journaled', function () {
 
   function register(serials: readonly string[], groupTag = 'Sales'): RegisteredRecord[] {
     return serials.map((serialNumber) => emulator.state.seedRegistered(DEFAULT_TENANT_ID, { serialNumber, hardwareIdentifier: `hash-${serialNumber}`, groupTag }));
+  }
+
+  /** An update of `serials` (group tag Sales to Kiosk) journaled as a process that was then killed left it. */
+  function journaledUpdate(serials: readonly string[], id: string) {
+    const devices = register(serials);
+    const items = devices.map((d) => ({ serialNumber: d.serialNumber, id: d.id, changes: { groupTag: { from: 'Sales', to: 'Kiosk' } } }));
+    const manifest: ChangeRunManifest = { version: JOURNAL_VERSION, id, kind: CHANGE_RUN_KIND, operation: 'update', startedAt: new Date().toISOString(), source: 'x.csv', graphRoot: emulator.url, tenant: { id: DEFAULT_TENANT_ID, label: DEFAULT_TENANT_ID }, items };
+    const journal = changeJournal(dir);
+    journal.createRun(manifest).release();
+    return { devices, manifest, journal };
   }
 
   beforeEach(async () => {
@@ -72,15 +82,11 @@ describe('bulk changes to registered devices, journaled', function () {
     assert.equal(a!.groupTag, 'Kiosk');
     assert.equal(b!.groupTag, 'Sales');
     assert.deepEqual(progress, [2, 1, 0]);
-    assert.deepEqual(engine().unfinishedRuns(), []);
+    assert.deepEqual(await engine().unfinishedRuns(), []);
   });
 
   it('resumes a crashed update without repeating it: done devices skipped, a started one checked before sending', async () => {
-    const devices = register(['R1', 'R2', 'R3']);
-    const items = devices.map((d) => ({ serialNumber: d.serialNumber, id: d.id, changes: { groupTag: { from: 'Sales', to: 'Kiosk' } } }));
-    const manifest: ChangeRunManifest = { version: JOURNAL_VERSION, id: '20260101T000000Z-abcdef', kind: CHANGE_RUN_KIND, operation: 'update', startedAt: new Date().toISOString(), source: 'x.csv', graphRoot: emulator.url, tenant: { id: DEFAULT_TENANT_ID, label: DEFAULT_TENANT_ID }, items };
-    const journal = changeJournal(dir);
-    journal.createRun(manifest).release();
+    const { devices, manifest, journal } = journaledUpdate(['R1', 'R2', 'R3'], '20260101T000000Z-abcdef');
     // The first process updated R1 and journaled it, sent R2's update (Graph applied it), and was killed before the answer.
     journal.append(manifest.id, { t: 'start', at: '', items: [0] });
     journal.append(manifest.id, { t: 'done', at: '', item: 0, result: 'updated' });
@@ -89,7 +95,7 @@ describe('bulk changes to registered devices, journaled', function () {
     devices[1]!.groupTag = 'Kiosk';
     fs.appendFileSync(path.join(dir, CHANGE_RUN_KIND, 'runs', manifest.id, 'events.jsonl'), '{"t":"done","at":"","it'); // a torn last line
 
-    const [unfinished] = engine().unfinishedRuns();
+    const [unfinished] = await engine().unfinishedRuns();
     assert.equal(unfinished?.id, manifest.id);
     const run = await engine().resume(manifest.id);
     assert.deepEqual(run.devices.map((d) => d.result), ['updated', 'updated', 'updated']);
@@ -100,6 +106,31 @@ describe('bulk changes to registered devices, journaled', function () {
       new DeviceChangeEngine({ ...{ autopilot: new AutopilotGraph(client), managed: new ManagedDevicesGraph(client), directory: new DirectoryGraph(client) }, journal, graphRoot: emulator.url, tenant: async () => ({ id: 'other', label: 'fabrikam' }) }).resume(manifest.id),
       /fabrikam/,
     );
+  });
+
+  it('lists runs from their summaries: one without (an older version\'s), and a crash the summary lags behind, list as the journal says (issue 15)', async () => {
+    const { manifest, journal } = journaledUpdate(['SUM1', 'SUM2', 'SUM3'], '20260101T000000Z-000042');
+    journal.append(manifest.id, { t: 'start', at: '', items: [0] }, true);
+    const summaryFile = path.join(dir, CHANGE_RUN_KIND, 'runs', manifest.id, 'summary.json');
+    const replayed = async () => {
+      const run = await journal.readRun(manifest.id);
+      return viewOf(run.manifest, foldChangeRun(run.manifest, run.entries));
+    };
+
+    assert.deepEqual(await engine().unfinishedRuns(), [await replayed()]);
+    assert.ok(fs.existsSync(summaryFile), 'a run without a summary gets one when listed');
+    // The first process was killed after journaling its first device, before any summary caught up.
+    journal.append(manifest.id, { t: 'done', at: '', item: 0, result: 'updated' });
+    const [listed] = await engine().unfinishedRuns();
+    assert.deepEqual(listed, await replayed());
+    assert.equal(listed?.counts.updated, 1);
+    assert.equal(listed?.counts.pending, 2);
+
+    const finished = await engine().resume(manifest.id);
+    assert.equal(finished.finished, true);
+    assert.deepEqual(await journal.readSummary(manifest.id), finished, 'the summary is current when the lock goes');
+    assert.deepEqual(await engine().view(manifest.id), finished);
+    assert.deepEqual(await engine().unfinishedRuns(), []);
   });
 
   it('deletes: an enrolled device is still-enrolled (planned, or found so after a 400), never sent twice', async () => {
