@@ -262,7 +262,8 @@ describe('import engine against the emulator', function () {
     const devices = fakeDevices(6);
     const cancel = new AbortController();
     harness.emulator.faults.add({ path: IMPORT_PATH, action: { kind: 'after-commit', run: () => cancel.abort() } });
-    const first = await harness.engine({ settings: { batchSize: 3 } }).startRun(devices, { source: 'devices.json', cancel: cancel.signal });
+    // One chunk at a time, so Cancel after the first chunk's commit leaves the second unsent.
+    const first = await harness.engine({ settings: { batchSize: 3, chunksInFlight: 1 } }).startRun(devices, { source: 'devices.json', cancel: cancel.signal });
     assert.equal(first.run.devices.filter((d) => d.sent).length, 3);
     const again = await harness.engine().startRun(devices.slice(3), { source: 'rest.json', wait: true });
     const unrelated = await harness.engine().startRun(fakeDevices(2, 'OTHER'), { source: 'other.json' });
