@@ -154,8 +154,18 @@ export class AuthService implements Disposable {
 
   /** Re-reads the stored accounts (at start, and whenever any window changed them). */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.load()).catch((error: unknown) => this.options.log.error(`Could not read the signed-in accounts: ${String(error)}`));
-    return this.reloading;
+    return this.loadInOrder().catch(() => undefined); // logged by loadInOrder
+  }
+
+  /**
+   * Reads the accounts after every read already under way: two reads side by side could finish in the wrong order,
+   * and one begun before a sign-in stored its account would then hide that account (seen as a sign-in that returned
+   * nothing while another window's change was being read).
+   */
+  private loadInOrder(): Promise<void> {
+    const next = this.reloading.then(() => this.load());
+    this.reloading = next.catch((error: unknown) => this.options.log.error(`Could not read the signed-in accounts: ${String(error)}`));
+    return next;
   }
 
   /** Applies changed settings; a different cloud or client id means different accounts and a fresh MSAL client. */
@@ -203,9 +213,9 @@ export class AuthService implements Disposable {
     const id = appAccountId(stored.clientId, stored.tenantId);
     this.appClients.set(id, client);
     this.options.log.info(`Signed in as app ${app.clientId} (${app.credential.kind}) in tenant ${stored.tenantId}.`);
-    await this.load();
+    await this.loadInOrder();
     await this.activate(id);
-    return this.activeAccount!;
+    return this.signedInAccount(id);
   }
 
   async signOut(accountId: string): Promise<void> {
@@ -220,7 +230,7 @@ export class AuthService implements Disposable {
     } else {
       throw new Error(`No signed-in account ${accountId}`);
     }
-    await this.load();
+    await this.loadInOrder();
   }
 
   /**
@@ -273,10 +283,17 @@ export class AuthService implements Disposable {
   }
 
   private async afterUserSignIn(account: CachedAccount): Promise<Account> {
-    await this.load();
+    await this.loadInOrder();
     const id = userAccountId(account);
     await this.activate(id);
-    return this.activeAccount!;
+    return this.signedInAccount(id);
+  }
+
+  /** The account a sign-in just stored; absent only when the settings changed meanwhile (other accounts apply). */
+  private signedInAccount(id: string): Account {
+    const account = this.knownAccounts.find((known) => known.id === id);
+    if (!account) throw new Error('The sign-in finished, but the sign-in settings changed meanwhile; sign in again.');
+    return account;
   }
 
   private async readAppCredentials(): Promise<StoredAppCredential[]> {
