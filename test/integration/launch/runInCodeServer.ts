@@ -2,7 +2,7 @@
  * `npm run test:integration`: runs the compiled integration suite inside a real VS Code (code-server + Chromium),
  * then the Playwright UI tests against the packaged VSIX installed into a second, clean code-server.
  *
- * Environment: AUTOPILOT_TEST_FILES=<substring> runs only matching test files (both tiers);
+ * Environment: AUTOPILOT_TEST_FILES=<substring>[,<substring>…] runs only matching test files (both tiers);
  * AUTOPILOT_SKIP_UI=1 skips the UI tier; AUTOPILOT_INTEGRATION_TIMEOUT_S caps each tier (default 900).
  */
 import { spawnSync } from 'node:child_process';
@@ -116,11 +116,27 @@ export function packageVsix(): string {
   return vsix;
 }
 
+/**
+ * The UI suites share one code-server, and with it the extension's global storage: the import journal every window
+ * reads, and windows whose extension hosts keep watching their runs after the page closes (code-server keeps them for
+ * reconnection). Suites that show a first-time user's workbench (nothing imported, nobody signed in) run before any
+ * suite imports; the rest in name order.
+ */
+const FIRST_TIME_USER_SUITES = ['smoke.ui.test.js', 'signIn.ui.test.js'];
+
+function uiOrder(files: readonly string[]): string[] {
+  const rank = (file: string) => {
+    const index = FIRST_TIME_USER_SUITES.indexOf(path.basename(file));
+    return index === -1 ? FIRST_TIME_USER_SUITES.length : index;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 async function runUiSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Promise<boolean> {
   const uiTests = path.join(repoRoot, 'out', 'test', 'ui');
   const grep = process.env.AUTOPILOT_TEST_FILES;
   const files = fs.existsSync(uiTests)
-    ? fs.readdirSync(uiTests, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ui.test.js') && (!grep || f.includes(grep)))
+    ? fs.readdirSync(uiTests, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ui.test.js') && (!grep || grep.split(',').some((part) => f.includes(part))))
     : [];
   if (files.length === 0) {
     process.stdout.write('UI tier: no UI test files matched.\n');
@@ -132,7 +148,7 @@ async function runUiSuite(tools: ToolPaths, tlsEnv: Record<string, string>): Pro
   setUiSession({ server, browser, outputDir, tools, freshWorkspace });
   try {
     const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
-    for (const file of files.sort()) mocha.addFile(path.join(uiTests, file));
+    for (const file of uiOrder(files)) mocha.addFile(path.join(uiTests, file));
     const { failures, passes } = await withTimeout(
       new Promise<{ failures: number; passes: number }>((resolve) => {
         const runner = mocha.run((failures) => resolve({ failures, passes: runner.stats?.passes ?? 0 }));

@@ -310,7 +310,9 @@ describe('Importing in VS Code (sandbox tenant: emulated Entra ID and Graph)', f
         const { devices } = await api.importing.service.findRegistered(`LEAK-${change}`);
         assert.deepEqual(devices, []);
       }
-      assert.equal(api.importing.service.aliveEngines, 1, 'each change replaced the engine, and the replaced one was disposed');
+      // A replaced engine lives on while work begun before the change still holds it (a background look of an earlier
+      // run may); once that work ends it is disposed. A leak keeps one per change, and this never settles to one.
+      await eventually('every replaced engine to be disposed', () => api.importing.service.aliveEngines === 1);
     } finally {
       await configuration().update('import.batchSize', before, vscode.ConfigurationTarget.Global);
     }

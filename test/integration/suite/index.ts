@@ -36,7 +36,7 @@ function testFiles(dir: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.test.js'))
-    .filter((file) => !grep || file.includes(grep))
+    .filter((file) => !grep || grep.split(',').some((part) => file.includes(part)))
     .sort()
     .map((file) => path.join(dir, file));
 }
