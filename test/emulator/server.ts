@@ -223,7 +223,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const version = match[1] as 'v1.0' | 'beta';
     const segments = match[2]!.split('/').filter(Boolean).map(decodeURIComponent);
     const origin = emulator.nextLinkOrigin ?? `http://${req.headers.host ?? 'localhost'}`;
-    const commit = () => route(state, { method, version, segments, query: url.searchParams, body, grant, linkBase: `${origin}/${version}` }, paging, random);
+    const commit = () => route(state, { method, version, segments, query: url.searchParams, body, grant, linkBase: `${origin}/${version}`, receivedAt: record.at }, paging, random);
 
     if (late) {
       // The gateway gives up (an error, a cut, or silence) while the backend goes on and commits a little later.

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/common/clock';
+import { HashIndexedRecords } from './hashIndexedRecords';
 import { IdentityStore } from './corporateIdentifiers';
 import { DEFAULT_LIFECYCLE_TIMING, TenantDirectory, profileAssignment } from './lifecycle';
 import { TIDY_NOTHING, type Tidiness } from './tidiness';
@@ -67,6 +68,8 @@ export interface ImportedRecord {
   readonly productKey: string | null;
   readonly importId: string | null;
   readonly assignedUserPrincipalName: string | null;
+  /** When Graph had the request whole; it commits `createdAt`, a latency later (Intune's time to take it in). */
+  readonly receivedAt: number;
   readonly createdAt: number;
   readonly readyAt: number;
   readonly outcome: Outcome;
@@ -87,7 +90,7 @@ export interface RegisteredRecord {
   groupTagSetAt?: number;
   /** When a delete was accepted: the registration stays listed for `deletionLagMs`. */
   deletedAt?: number;
-  hardwareIdentifier: string | null;
+  readonly hardwareIdentifier: string | null;
   groupTag: string | null;
   productKey: string | null;
   userPrincipalName: string | null;
@@ -107,10 +110,10 @@ export interface SyncRecord {
 export class TenantState {
   /** Intune managed devices, Entra devices and groups, and deployment profiles (lifecycle.ts). */
   readonly directory = new TenantDirectory();
-  readonly imported = new Map<string, ImportedRecord>();
+  readonly imported = new HashIndexedRecords<ImportedRecord>();
   /** Every import record ever created, deleted or not: what "sent exactly once" is checked against. */
   readonly created: ImportedRecord[] = [];
-  readonly registered = new Map<string, RegisteredRecord>();
+  readonly registered = new HashIndexedRecords<RegisteredRecord>();
   readonly syncs: SyncRecord[] = [];
   /** Corporate identifiers (Autopilot device preparation). */
   readonly identities = new IdentityStore();
@@ -206,6 +209,7 @@ export class EmulatorState {
       productKey: null,
       importId: null,
       assignedUserPrincipalName: null,
+      receivedAt: then,
       createdAt: then,
       readyAt: then,
       outcome,
@@ -218,7 +222,7 @@ export class EmulatorState {
   }
 
   /** Creates an import record (at `now`: the moment its request was committed) and decides what it will turn into. */
-  createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number, now = this.now()): ImportedRecord {
+  createImported(tenantId: string, input: Record<string, unknown>, jitter: () => number, now = this.now(), receivedAt = now): ImportedRecord {
     const tenant = this.tenant(tenantId);
     const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : null);
     const serialNumber = text('serialNumber') ?? '';
@@ -233,6 +237,7 @@ export class EmulatorState {
       productKey: text('productKey'),
       importId: text('importId'),
       assignedUserPrincipalName: text('assignedUserPrincipalName'),
+      receivedAt,
       createdAt: now,
       readyAt,
       outcome,
@@ -355,18 +360,18 @@ export class EmulatorState {
   private decideOutcome(tenant: TenantState, serialNumber: string, hash: string | null, now: number): Outcome {
     const forced = this.forcedOutcomes.get(serialNumber.trim().toUpperCase());
     if (forced) return forced;
-    if (!hash || Buffer.from(hash, 'base64').length < MIN_HASH_BYTES) {
+    if (!hash || Buffer.byteLength(hash, 'base64') < MIN_HASH_BYTES) {
       return { status: 'error', errorCode: 0, errorName: 'InvalidZtdHardwareHash' };
     }
     if (this.foreignHashes.has(hash)) return { status: 'error', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' };
-    for (const device of tenant.registered.values()) {
-      if (device.hardwareIdentifier === hash && device.visibleAt <= now) {
+    for (const device of tenant.registered.withHash(hash)) {
+      if (device.visibleAt <= now) {
         return { status: 'error', errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
       }
     }
-    for (const other of tenant.imported.values()) {
+    for (const other of tenant.imported.withHash(hash)) {
       // Another record for the same hash that is still being processed, or completed but not yet registered.
-      if (other.hardwareIdentifier === hash && (now < other.readyAt || other.outcome.status === 'complete')) {
+      if (now < other.readyAt || other.outcome.status === 'complete') {
         return { status: 'error', errorCode: 0, errorName: 'ZtdDeviceDuplicated' };
       }
     }

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fetch from 'node-fetch';
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
-import { fakeDevices, unpadded } from '../../emulator/hashes';
+import { fakeDevices, fakeHardwareHash, unpadded } from '../../emulator/hashes';
+import { isPaddedBase64 } from '../../emulator/routes';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulator/server';
 import { FakeClock } from '../../support/fakeClock';
 
@@ -124,6 +125,17 @@ describe('Graph emulator (raw HTTP)', function () {
     const error = response.body.error as Record<string, unknown>;
     assert.equal(error.message, `Cannot convert the literal '${unpadded(devices[1]!.hardwareIdentifier)}' to the expected type 'Edm.Binary'.`);
     assert.equal(emulator.state.tenant(DEFAULT_TENANT_ID).created.length, 0);
+  });
+
+  it('takes as Edm.Binary exactly padded standard Base64 (the pattern it stands for, checked on every kind of text)', () => {
+    const pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const samples = ['', 'QUJD', 'QUI=', 'QQ==', 'QQ', 'QUI', 'Q===', 'QQ==QUJD', 'QU=D', 'QU-D', 'QU_D', 'QU D', 'QU\nD', 'QUJé', 'QUJD\u0000AAA'];
+    for (const bytes of [1020, 1021, 1022, 4000]) samples.push(fakeHardwareHash(`S${bytes}`, bytes), unpadded(fakeHardwareHash(`S${bytes}`, bytes)));
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ !.';
+    for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: Math.floor(next() * 13) }, () => letters[Math.floor(next() * letters.length)]).join(''));
+    for (const sample of samples) assert.equal(isPaddedBase64(sample), pattern.test(sample), JSON.stringify(sample));
   });
 
   it('pages with $top and @odata.nextLink and filters with contains(), with the eq and hyphen 400s', async () => {
