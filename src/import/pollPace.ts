@@ -8,8 +8,8 @@
  *   run (a lower bound: the last look that still saw a decided record processing);
  * - before any record is decided, gaps of half the time since the earliest pending send: the first decided records
  *   are seen within about 1.5× their processing time, in a handful of looks;
- * - while records turn over (some decided, some not), gaps of a twentieth of that time, so the run ends within about
- *   5% of when Intune has finished;
+ * - while records turn over (some decided, some not), gaps of 3% of that time, so the run ends within about 3% of
+ *   when Intune has finished;
  * - never closer than `pollMinGapMs`, nor closer than keeps the run's reads within a quarter of Intune's per-app
  *   read budget (other runs, windows and tools of the same app share it); never further apart than `pollIntervalMs`.
  *
@@ -21,7 +21,7 @@ import type { EngineSettings } from './settings';
 /** Gap while nothing is decided yet, as a share of the time since the earliest pending send. */
 const PROBE_SHARE = 0.5;
 /** Gap while records turn over, as a share of the time since the earliest pending send. */
-const TURNOVER_SHARE = 0.05;
+const TURNOVER_SHARE = 0.03;
 /** The share of Intune's per-app read budget one run's looks may use. */
 const READ_BUDGET_SHARE = 0.25;
 

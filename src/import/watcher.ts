@@ -41,11 +41,10 @@ async function readRecords(ctx: RunContext, devices: readonly DeviceState[]): Pr
   const seen = new Map<string, RecordSnapshot | undefined>();
   let requests = 0;
   if (devices.length <= ctx.settings.perRecordPollLimit && devices.length <= (memory.listPages ?? Infinity)) {
-    for (const device of devices) {
-      requests++;
-      const record = await ctx.graph.getImportedDevice(device.recordId!, ctx.stop);
-      seen.set(device.recordId!, record ? snapshotOf(device.index, record) : undefined);
-    }
+    // No more records than the list has pages: read together, they take one round trip where the list takes one a page.
+    const records = await Promise.all(devices.map((device) => ctx.graph.getImportedDevice(device.recordId!, ctx.stop)));
+    devices.forEach((device, i) => seen.set(device.recordId!, records[i] ? snapshotOf(device.index, records[i]) : undefined));
+    requests = devices.length;
   } else {
     const wanted = new Map(devices.map((device) => [device.recordId!, device]));
     const listed = [];
