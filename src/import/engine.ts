@@ -18,7 +18,7 @@ import { SummaryWriter, listRunViews, readRunView, summaryIntervalMs } from './r
 import { checkForSecondRecords } from './reconcile';
 import { sendUnsent, type SendModeMemo } from './sender';
 import { engineSettings, type EngineSettings } from './settings';
-import { tenantRefusal } from './tenant';
+import { rememberedTenant, tenantRefusal } from './tenant';
 import { checkRegistration, pollOnce, watchRegistration, watchUntilProcessed } from './watcher';
 import { RunBusyError, RunFailedError, RunTenantError } from './errors';
 
@@ -89,12 +89,13 @@ export class ImportEngine {
   private readonly clock: Clock;
   private readonly sendMode: SendModeMemo = { mode: 'import' };
   private readonly active = new Map<string, RunState>();
-  private tenant: Promise<RunTenant | undefined> | undefined;
+  private readonly currentTenant: () => Promise<RunTenant | undefined>;
 
   constructor(private readonly options: ImportEngineOptions) {
     this.settings = engineSettings(options.settings);
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
+    this.currentTenant = rememberedTenant(options.tenant);
   }
 
   get graph(): AutopilotGraph {
@@ -244,18 +245,6 @@ export class ImportEngine {
     return { state: RunState.load(manifest, entries), eventsBytes };
   }
 
-  private currentTenant(): Promise<RunTenant | undefined> {
-    if (!this.options.tenant) return Promise.resolve(undefined);
-    if (!this.tenant) {
-      const tenant = this.options.tenant();
-      // A failed sign-in is tried again next time.
-      tenant.catch(() => {
-        if (this.tenant === tenant) this.tenant = undefined;
-      });
-      this.tenant = tenant;
-    }
-    return this.tenant;
-  }
 
   /**
    * Runs `work` while holding the run, in this process and across processes: the lock is taken first, then the state

@@ -13,7 +13,7 @@ import { GraphError } from '../../graph/errors';
 import { Emitter } from '../events';
 import { JOURNAL_VERSION, newRunId, type Journal, type RunLock, type RunTenant } from '../journal';
 import { isUncertainOutcome } from '../sender';
-import { sameTenant, tenantRefusal } from '../tenant';
+import { rememberedTenant, sameTenant, tenantRefusal } from '../tenant';
 import type { RunSummaries, SummaryWriter } from '../runSummary';
 import { IDENTIFIER_RUN_KIND, IdentifierRunState, identifierRunSummaries, type IdentifierEntry, type IdentifierRunManifest, type IdentifierRunView, type IdentitySnapshot, type ItemResult } from './identifierRun';
 import { chunked, matchRecords, searchIdentifiers, sendErrorOf, snapshotOf, type SearchResult } from './identifierSearch';
@@ -86,7 +86,7 @@ export class IdentifierImporter {
   private readonly clock: Clock;
   private readonly active = new Map<string, IdentifierRunState>();
   private readonly summaries: RunSummaries<IdentifierRunView, IdentifierRunManifest, IdentifierEntry>;
-  private tenant: Promise<RunTenant | undefined> | undefined;
+  private readonly currentTenant: () => Promise<RunTenant | undefined>;
 
   constructor(
     private readonly options: {
@@ -109,6 +109,7 @@ export class IdentifierImporter {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.summaries = identifierRunSummaries(options.journal, this.logger);
+    this.currentTenant = rememberedTenant(options.tenant);
   }
 
   get graph(): CorporateIdentifierGraph {
@@ -159,18 +160,6 @@ export class IdentifierImporter {
     return { mine: open.filter((run) => sameTenant(run.tenant, tenant)), others: open.filter((run) => !sameTenant(run.tenant, tenant)) };
   }
 
-  private currentTenant(): Promise<RunTenant | undefined> {
-    if (!this.options.tenant) return Promise.resolve(undefined);
-    if (!this.tenant) {
-      const tenant = this.options.tenant();
-      // A failed sign-in is tried again next time.
-      tenant.catch(() => {
-        if (this.tenant === tenant) this.tenant = undefined;
-      });
-      this.tenant = tenant;
-    }
-    return this.tenant;
-  }
 
   private create(identifiers: readonly string[], options: IdentifierStartOptions, tenant: RunTenant | undefined): CreatedRun {
     if (!identifiers.length) throw new Error('There are no corporate identifiers to import.');
