@@ -3,7 +3,21 @@
  * on from the highest the journal holds. A subclass's `apply` is the only code that reads its entries; `replay` is the
  * only way a run is rebuilt from them, so a resumed run believes exactly what the interrupted one did.
  */
-import type { JournalManifest } from './journal';
+import type { JournalManifest, RunTenant } from './journal';
+
+/** Where a run came from, as every kind of run's view begins: taken from its manifest. */
+export interface RunOrigin {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly source: string;
+  readonly graphRoot: string;
+  readonly tenant?: RunTenant;
+}
+
+export function runOrigin(manifest: RunOrigin): RunOrigin {
+  const { id, startedAt, source, graphRoot, tenant } = manifest;
+  return { id, startedAt, source, graphRoot, ...(tenant ? { tenant } : {}) };
+}
 
 export abstract class JournaledRunState<Manifest extends JournalManifest, Entry> {
   private nextSend = 1;

@@ -5,7 +5,7 @@
 import { hashFingerprint } from '../common/redact';
 import type { ImportStatus } from '../graph/types';
 import type { JournalEntry, RecordSnapshot, RunManifest, RunTenant, SendError } from './journal';
-import { JournaledRunState } from './journaledRunState';
+import { JournaledRunState, runOrigin } from './journaledRunState';
 
 /** Where a device is on its way into Graph. */
 export type SendProgress = 'not-sent' | 'sending' | 'uncertain' | 'accepted' | 'rejected';
@@ -249,11 +249,7 @@ export class RunState extends JournaledRunState<RunManifest, JournalEntry> {
 
   view(): RunView {
     return {
-      id: this.manifest.id,
-      startedAt: this.manifest.startedAt,
-      source: this.manifest.source,
-      graphRoot: this.manifest.graphRoot,
-      ...(this.manifest.tenant ? { tenant: this.manifest.tenant } : {}),
+      ...runOrigin(this.manifest),
       phase: this.phase(),
       devices: this.devices.map((device) => ({
         index: device.index,

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { Journal, type JournalManifest, type RunTenant, type SendError } from '../journal';
-import { JournaledRunState } from '../journaledRunState';
+import { JournaledRunState, runOrigin } from '../journaledRunState';
 import { RunSummaries } from '../runSummary';
 import type { Logger } from '../../common/logger';
 
@@ -231,11 +231,7 @@ export class IdentifierRunState extends JournaledRunState<IdentifierRunManifest,
       };
     });
     return {
-      id: this.manifest.id,
-      startedAt: this.manifest.startedAt,
-      source: this.manifest.source,
-      graphRoot: this.manifest.graphRoot,
-      ...(this.manifest.tenant ? { tenant: this.manifest.tenant } : {}),
+      ...runOrigin(this.manifest),
       overwrite: this.manifest.overwrite,
       finished: this.finished,
       identifiers,
