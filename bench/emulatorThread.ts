@@ -13,8 +13,9 @@ import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } fro
 
 /** What the benchmark measures of one tenant. */
 export interface TenantFigures {
-  readonly requests: readonly { readonly status: number }[];
-  readonly records: readonly { readonly createdAt: number; readonly readyAt: number }[];
+  /** `at`: when the request had arrived whole (its body read), before the modelled latency. */
+  readonly requests: readonly { readonly status: number; readonly at: number; readonly path: string }[];
+  readonly records: readonly { readonly receivedAt: number; readonly createdAt: number; readonly readyAt: number }[];
 }
 
 type Request =
@@ -77,8 +78,8 @@ function answer(emulator: GraphEmulator, request: Request): unknown {
       return undefined;
     case 'figures':
       return {
-        requests: emulator.requests.filter((r) => r.tenantId === request.tenantId).map((r) => ({ status: r.status })),
-        records: emulator.state.tenant(request.tenantId).created.map((r) => ({ createdAt: r.createdAt, readyAt: r.readyAt })),
+        requests: emulator.requests.filter((r) => r.tenantId === request.tenantId).map((r) => ({ status: r.status, at: r.at, path: r.path })),
+        records: emulator.state.tenant(request.tenantId).created.map((r) => ({ receivedAt: r.receivedAt, createdAt: r.createdAt, readyAt: r.readyAt })),
       } satisfies TenantFigures;
     case 'close':
       return emulator.close();
