@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as l10n from '@vscode/l10n';
 import { RunBusyError } from '../import/errors';
 import { sameTenant } from '../import/tenant';
-import { changeItems, looksLikeUpdateFile, mergePlans, parseUpdateText, planImport, planRemoval, planUpdate, readUpdateFile, type ChangeOperation, type ChangeRunView, type Plan, type RegisteredDeviceIndex } from '../import/lifecycle/api';
+import { changeItems, listsSerials, looksLikeUpdateFile, mergePlans, parseUpdateText, planImport, planRemoval, planUpdate, readUpdateFile, type ChangeOperation, type ChangeRunView, type Plan, type RegisteredDeviceIndex } from '../import/lifecycle/api';
 import { readPayloadFile, hasErrors } from '../payload/api';
 import type { CliOptions } from './args';
 import { startSession, type GraphCommandContext } from './commandContext';
@@ -191,7 +191,7 @@ async function decideAndApply(session: CliSession, plan: Plan, index: Registered
 async function serialsFrom(args: readonly string[], options: CliOptions): Promise<string[]> {
   if (options.file === undefined) return [...args];
   const text = (await fs.readFile(options.file)).toString('utf8');
-  if (looksLikeUpdateFile(text)) return parseUpdateText(text, options.file).updates.map((update) => update.serialNumber);
+  if (listsSerials(text)) return parseUpdateText(text, options.file).updates.map((update) => update.serialNumber);
   return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
 }
 

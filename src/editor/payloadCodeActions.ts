@@ -27,7 +27,7 @@ export class PayloadCodeActions implements vscode.CodeActionProvider {
   constructor(private readonly diagnostics: PayloadDiagnostics) {}
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    if (!isPayloadDocument(document)) return [];
+    if (!isPayloadDocument(document) || this.diagnostics.isUpdateDocument(document)) return [];
     const payload = this.diagnostics.resultFor(document) ?? this.diagnostics.validateDocument(document);
     const here = payload.problems.filter((problem) => problemRange(problem).intersection(range) !== undefined);
     return [

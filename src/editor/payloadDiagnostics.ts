@@ -4,7 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { parsePayloadText, type ParsedPayload, type PayloadProblem, type TextEncoding } from '../payload/api';
-import { isPayloadDocument, problemsToShow } from './payloadDocuments';
+import { looksLikeUpdateFile } from '../import/lifecycle/updateShape';
+import type { UpdateProblem } from '../import/lifecycle/updateFile';
+import { isPayloadDocument, jsonFeaturesCover, problemsToShow } from './payloadDocuments';
 
 export const DIAGNOSTIC_SOURCE = 'Autopilot';
 const TYPING_DELAY_MS = 300;
@@ -40,10 +42,21 @@ function toDiagnostic(problem: PayloadProblem): vscode.Diagnostic {
   return diagnostic;
 }
 
+function toUpdateDiagnostic(document: vscode.TextDocument, problem: UpdateProblem): vscode.Diagnostic {
+  const line = Math.min(Math.max(problem.line - 1, 0), Math.max(document.lineCount - 1, 0));
+  const range = document.lineCount ? document.lineAt(line).range : new vscode.Range(0, 0, 0, 0);
+  const diagnostic = new vscode.Diagnostic(range, problem.message, problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  diagnostic.code = problem.code;
+  diagnostic.source = DIAGNOSTIC_SOURCE;
+  return diagnostic;
+}
+
 export class PayloadDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('autopilot');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly results = new Map<string, { version: number; payload: ParsedPayload }>();
+  /** Which open versions are update files (SPEC 6.2), so each is told apart once. */
+  private readonly kinds = new Map<string, { version: number; update: boolean }>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
@@ -80,9 +93,39 @@ export class PayloadDiagnostics implements vscode.Disposable {
     return cached?.version === document.version ? cached.payload : undefined;
   }
 
+  /**
+   * Whether an open payload is an update file (a serial-number column or key and no hardware hash): it is checked by
+   * the update rules, and a payload's problems ("add a Hardware Hash column") would be wrong for it.
+   */
+  isUpdateDocument(document: vscode.TextDocument): boolean {
+    const key = document.uri.toString();
+    const known = this.kinds.get(key);
+    if (known?.version === document.version) return known.update;
+    // A CSV is told by its header line alone; fetching a 20 MB document's text twice per keystroke pause is not free.
+    const first = document.lineCount ? document.lineAt(0).text : '';
+    const update = looksLikeUpdateFile(first.trim() === '' || /^\uFEFF?\s*[[{]/.test(first) ? document.getText() : first);
+    this.kinds.set(key, { version: document.version, update });
+    return update;
+  }
+
+  /** Shows an update file's problems, each on its line (the update rules load on the first one). */
+  private async checkUpdate(document: vscode.TextDocument): Promise<void> {
+    const { version } = document;
+    const { parseUpdateText } = await import('../import/lifecycle/updateFile');
+    if (document.isClosed || document.version !== version) return; // a newer check is on its way
+    const { problems } = parseUpdateText(document.getText(), document.uri.path);
+    const shown = jsonFeaturesCover(document, document.uri) ? problems.filter((problem) => problem.origin === undefined) : problems;
+    this.results.delete(document.uri.toString());
+    this.collection.set(document.uri, shown.map((problem) => toUpdateDiagnostic(document, problem)));
+  }
+
   private refresh(document: vscode.TextDocument): void {
     if (!isPayloadDocument(document)) return;
     try {
+      if (this.isUpdateDocument(document)) {
+        this.checkUpdate(document).catch((error: unknown) => this.log.error(`checking ${document.uri.path} as an update file failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+        return;
+      }
       this.validateDocument(document);
     } catch (error) {
       // Validation reports problems rather than throwing; anything else is a bug worth a log line, not a popup per keystroke.
@@ -107,6 +150,7 @@ export class PayloadDiagnostics implements vscode.Disposable {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.results.delete(key);
+    this.kinds.delete(key);
     this.collection.delete(uri);
   }
 

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { PayloadProblem } from '../payload/api';
 import { recogniseHeader } from '../payload/csvColumns';
+import { looksLikeUpdateFile } from '../import/lifecycle/updateShape';
 import { hasIdentifiersName, looksLikeIdentifiers } from '../payload/corporateIdentifiers/recognise';
 
 const SCHEMA_FILE = 'autopilot-import.schema.json';
@@ -24,6 +25,11 @@ function hasAutopilotHeader(document: vscode.TextDocument): boolean {
   });
 }
 
+/** An update CSV (SPEC 6.2): `Serial Number` plus any of `Group Tag`, `Display Name`, `Assigned User`, no hash. */
+function isUpdateCsv(document: vscode.TextDocument): boolean {
+  return document.lineCount > 0 && looksLikeUpdateFile(document.lineAt(0).text);
+}
+
 /** A corporate-identifier CSV: named `*.identifiers.csv`, or whose first lines read as `Manufacturer,Model,Serial`. */
 export function isIdentifierDocument(document: vscode.TextDocument): boolean {
   if (hasIdentifiersName(document.uri.path)) return true;
@@ -38,7 +44,7 @@ function pointsAtBundledSchema(document: vscode.TextDocument): boolean {
 export function isPayloadDocument(document: vscode.TextDocument): boolean {
   if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm') return false;
   if (isAutopilotJsonName(document.uri)) return true;
-  if (isCsvName(document.uri)) return hasAutopilotHeader(document) || isIdentifierDocument(document);
+  if (isCsvName(document.uri)) return hasAutopilotHeader(document) || isIdentifierDocument(document) || isUpdateCsv(document);
   return (document.languageId === 'json' || document.languageId === 'jsonc') && pointsAtBundledSchema(document);
 }
 
@@ -51,6 +57,10 @@ export function isPayloadUri(uri: vscode.Uri): boolean {
  * contribution) and report syntax errors, so an open one only needs the checks the schema cannot express.
  */
 export function problemsToShow(document: vscode.TextDocument | undefined, uri: vscode.Uri, problems: readonly PayloadProblem[]): PayloadProblem[] {
-  const jsonFeaturesCover = document !== undefined && isAutopilotJsonName(uri) && (document.languageId === 'json' || document.languageId === 'jsonc');
-  return jsonFeaturesCover ? problems.filter((problem) => problem.origin === 'check') : [...problems];
+  return jsonFeaturesCover(document, uri) ? problems.filter((problem) => problem.origin === 'check') : [...problems];
+}
+
+/** Whether VS Code's JSON features check this open document against the bundled schema (and show its syntax errors). */
+export function jsonFeaturesCover(document: vscode.TextDocument | undefined, uri: vscode.Uri): boolean {
+  return document !== undefined && isAutopilotJsonName(uri) && (document.languageId === 'json' || document.languageId === 'jsonc');
 }

@@ -66,19 +66,30 @@ function collectAnnotations(node: unknown, inherited: Annotation, into: WeakMap<
   }
 }
 
+/**
+ * Compiles one of the bundled schema's definitions (`importPayload`, `deviceUpdate`) as every check of it does. The
+ * schema's root tells update files from payloads for the editor's JSON features; the checks never use the root, so an
+ * import can never pass as an update.
+ */
+export function compileDefinition(name: string): ValidateFunction {
+  // `unicode: false` lets minLength count UTF-16 units: it only ever rejects empty strings, and counting code points
+  // would walk every character of every 4 KB hash. (Ajv logs that option as deprecated, hence no logger.) The root's
+  // test for a hash (`required` of keys it does not describe) is why `strictRequired` is off.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, unicode: false, logger: false });
+  ajv.addVocabulary(EDITOR_KEYWORDS);
+  // VS Code shows `deprecationMessage` whenever the property is present; do the same by letting it always fail.
+  ajv.addKeyword({ keyword: 'deprecationMessage', schemaType: 'string', validate: () => false });
+  ajv.addSchema(schema);
+  return ajv.compile({ $ref: `${schema.$id}#/definitions/${name}` });
+}
+
 let compiled: CompiledSchema | undefined;
 
 function compiledSchema(): CompiledSchema {
   if (!compiled) {
-    // `unicode: false` lets minLength count UTF-16 units: it only ever rejects empty strings, and counting code points
-    // would walk every character of every 4 KB hash. (Ajv logs that option as deprecated, hence no logger.)
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, unicode: false, logger: false });
-    ajv.addVocabulary(EDITOR_KEYWORDS);
-    // VS Code shows `deprecationMessage` whenever the property is present; do the same by letting it always fail.
-    ajv.addKeyword({ keyword: 'deprecationMessage', schemaType: 'string', validate: () => false });
     const annotations = new WeakMap<object, Annotation>();
     collectAnnotations(schema, {}, annotations);
-    compiled = { validate: ajv.compile(schema), annotations };
+    compiled = { validate: compileDefinition('importPayload'), annotations };
   }
   return compiled;
 }

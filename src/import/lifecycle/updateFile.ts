@@ -5,18 +5,16 @@
  * display-name rule lives there, with the import rules), and every problem names its line.
  */
 import * as fs from 'node:fs/promises';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as l10n from '@vscode/l10n';
 import { parse as parseCsv } from 'papaparse';
 import { parseTree, findNodeAtLocation, type Node } from 'jsonc-parser';
-import schema from '../../../schemas/autopilot-import.schema.json';
-import { EDITOR_KEYWORDS } from '../../payload/schemaRules';
+import { compileDefinition } from '../../payload/schemaRules';
 import { decodePayloadBytes, isDecodeFailure } from '../../payload/textDecoding';
 import { serialKey } from '../../graph/serialFilter';
+import { columnField } from './updateShape';
 
-/** The properties an update may change (`updateDeviceProperties`). */
-export const UPDATABLE_FIELDS = ['groupTag', 'displayName', 'userPrincipalName'] as const;
-export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
+export { UPDATABLE_FIELDS, listsSerials, looksLikeUpdateFile, type UpdatableField } from './updateShape';
 
 export interface DeviceUpdate {
   readonly serialNumber: string;
@@ -32,6 +30,8 @@ export interface UpdateProblem {
   readonly code: string;
   readonly message: string;
   readonly line: number;
+  /** A rule of the bundled schema, or JSON syntax: what VS Code's JSON features also check in `*.autopilot.json`. */
+  readonly origin?: 'schema' | 'syntax';
 }
 
 export interface UpdateFile {
@@ -40,33 +40,11 @@ export interface UpdateFile {
   readonly problems: UpdateProblem[];
 }
 
-const COLUMN_FIELDS: Readonly<Record<string, 'serialNumber' | UpdatableField>> = {
-  serialnumber: 'serialNumber',
-  deviceserialnumber: 'serialNumber',
-  grouptag: 'groupTag',
-  orderid: 'groupTag',
-  displayname: 'displayName',
-  devicename: 'displayName',
-  assigneduser: 'userPrincipalName',
-  userprincipalname: 'userPrincipalName',
-  assigneduserprincipalname: 'userPrincipalName',
-};
-
-function columnField(header: string): 'serialNumber' | UpdatableField | undefined {
-  return COLUMN_FIELDS[header.toLowerCase().replace(/[\s_-]+/g, '')];
-}
-
 let validateUpdate: ValidateFunction | undefined;
 
-/** The schema's `deviceUpdate` rule, compiled once, with the editor-only keywords the import validation also ignores. */
+/** The schema's `deviceUpdate` rule, compiled once, as the import rules are. */
 function updateValidator(): ValidateFunction {
-  if (!validateUpdate) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, unicode: false, logger: false });
-    ajv.addVocabulary(EDITOR_KEYWORDS);
-    ajv.addKeyword({ keyword: 'deprecationMessage', schemaType: 'string', validate: () => false });
-    ajv.addSchema(schema);
-    validateUpdate = ajv.compile({ $ref: `${schema.$id}#/definitions/deviceUpdate` });
-  }
+  validateUpdate ??= compileDefinition('deviceUpdate');
   return validateUpdate;
 }
 
@@ -81,7 +59,7 @@ function problemOf(error: ErrorObject, line: number): UpdateProblem {
       ? l10n.t('Unknown property "{0}": an update may set groupTag, displayName and userPrincipalName.', String((error.params as { additionalProperty?: string }).additionalProperty))
       : `${field} ${error.message ?? ''}`.trim());
   const code = annotation.code ?? (error.keyword === 'required' ? 'missing-property' : error.keyword === 'additionalProperties' ? 'unknown-property' : 'invalid-value');
-  return { severity: annotation.severity ?? 'error', code, message, line };
+  return { severity: annotation.severity ?? 'error', code, message, line, origin: 'schema' };
 }
 
 /** Checks rows against the schema and for repeated serials; empty strings were already dropped ("leave as is"). */
@@ -142,7 +120,7 @@ function readJson(text: string, problems: UpdateProblem[]): DeviceUpdate[] {
   const errors: { error: number; offset: number }[] = [];
   const tree: Node | undefined = parseTree(text, errors as never, { allowTrailingComma: true });
   if (!tree || errors.length) {
-    problems.push({ severity: 'error', code: 'invalid-json', message: l10n.t('The file is not valid JSON.'), line: errors[0] ? lineOf(text, errors[0].offset) : 1 });
+    problems.push({ severity: 'error', code: 'invalid-json', message: l10n.t('The file is not valid JSON.'), line: errors[0] ? lineOf(text, errors[0].offset) : 1, origin: 'syntax' });
     return [];
   }
   const list = tree.type === 'array' ? tree : findNodeAtLocation(tree, ['devices']);
@@ -186,11 +164,4 @@ export async function readUpdateFile(path: string): Promise<UpdateFile> {
     return { path, updates: [], problems: [{ severity: 'error', code: 'encoding', message: l10n.t('The file is not text this tool can read ({0}).', decoded.kind), line: 1 }] };
   }
   return parseUpdateText(decoded.text, path);
-}
-
-/** Whether a file is an update file rather than a hardware-hash payload: it carries no hardware hash. */
-export function looksLikeUpdateFile(text: string): boolean {
-  if (/^\s*[[{]/.test(text)) return !/"(hardwareIdentifier|importedWindowsAutopilotDeviceIdentities)"\s*:/.test(text);
-  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  return !/hardware\s*hash/i.test(header) && header.split(',').some((cell) => columnField(cell.replace(/"/g, '').trim()) === 'serialNumber');
 }

@@ -131,6 +131,40 @@ describe('payload editing', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('checks an update file by the update rules, not as a payload: a CSV and an *.autopilot.json keyed by serial', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-updates-'));
+    try {
+      // The CSV: a display name of digits only on line 2; nothing about a missing Hardware Hash column.
+      const csv = vscode.Uri.file(path.join(folder, 'changes.csv'));
+      fs.writeFileSync(csv.fsPath, 'Serial Number,Group Tag,Display Name\nSN-1,Kiosk,1234\nSN-2,,PC-7\n');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(csv));
+      const [nameProblem] = await eventually('the display-name problem in the update CSV', () => {
+        const found = ourDiagnostics(csv, 'display-name');
+        return found.length > 0 ? found : undefined;
+      });
+      assert.equal(nameProblem!.range.start.line, 1);
+      assert.match(nameProblem!.message, /not only digits/);
+      const csvCodes = vscode.languages.getDiagnostics(csv).map((diagnostic) => String(diagnostic.code));
+      assert.deepEqual(csvCodes, ['display-name'], 'no payload problem (no "add a Hardware Hash column") in an update file');
+
+      // The JSON: VS Code's JSON features take the update rule from the schema's root (the display name), and the
+      // extension adds what the schema cannot say (a serial twice); neither asks for a hardwareIdentifier.
+      const json = vscode.Uri.file(path.join(folder, 'changes.autopilot.json'));
+      const devices = [{ serialNumber: 'SN-1', displayName: '1234' }, { serialNumber: 'SN-2', groupTag: 'Kiosk' }, { serialNumber: 'SN-2', groupTag: 'Other' }];
+      fs.writeFileSync(json.fsPath, JSON.stringify(devices, null, 2));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(json));
+      await eventually('the JSON features to apply the update rule', () =>
+        vscode.languages.getDiagnostics(json).some((diagnostic) => diagnostic.source !== 'Autopilot' && /not only digits/.test(diagnostic.message)) ? true : undefined,
+      );
+      await eventually('the repeated serial', () => (ourDiagnostics(json, 'duplicate-serial').length > 0 ? true : undefined));
+      const all = vscode.languages.getDiagnostics(json);
+      assert.ok(!all.some((diagnostic) => /hardwareIdentifier|hardware hash/i.test(diagnostic.message)), all.map((d) => d.message).join(' | '));
+      assert.ok(!all.some((diagnostic) => diagnostic.source === 'Autopilot' && diagnostic.code === 'display-name'), 'the JSON features show the schema rule; the extension does not repeat it');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('recognises a hardware-hash CSV opened from outside the workspace by its header (what activates the extension there) and shows its problems', async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-outside-'));
     const file = path.join(outside, 'from-the-oem.csv');
