@@ -1,4 +1,5 @@
 /** An emulator, a fresh journal directory and engines wired to both, for tests over real HTTP. */
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,6 +81,13 @@ export function recordsPerSerial(emulator: GraphEmulator): Map<string, number> {
     for (const record of emulator.state.tenant(tenant).created) counts.set(record.serialNumber, (counts.get(record.serialNumber) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Graph holds exactly one import record for each of `devices`, and none for any other serial. */
+export function assertEachOnce(harness: Pick<Harness, 'emulator'>, devices: readonly { readonly serialNumber: string }[]): void {
+  const counts = recordsPerSerial(harness.emulator);
+  for (const device of devices) assert.equal(counts.get(device.serialNumber), 1, `${device.serialNumber} has ${counts.get(device.serialNumber) ?? 0} records`);
+  assert.equal(counts.size, devices.length);
 }
 
 export function journalEntries(journalDir: string, runId: string): { t: string; [key: string]: unknown }[] {

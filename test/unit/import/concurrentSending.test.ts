@@ -10,8 +10,8 @@ import { RunFailedError } from '../../../src/import/errors';
 import type { ImportEngine } from '../../../src/import/engine';
 import { systemClock } from '../../../src/common/clock';
 import type { FaultedRequest } from '../../emulator/faults';
-import { fakeDevices, type FakeDevice } from '../../emulator/hashes';
-import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
+import { fakeDevices } from '../../emulator/hashes';
+import { assertEachOnce, journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
 import { eventually } from '../../support/eventually';
 
 const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
@@ -33,12 +33,6 @@ function journaledChunks(harness: Harness, runId: string): { send: SendEntry; op
   const entries = journalEntries(harness.journalDir, runId) as unknown as SendEntry[];
   const answered = new Set(entries.filter((e) => e.t === 'accepted' || e.t === 'rejected' || e.t === 'uncertain').map((e) => e.send));
   return entries.filter((e) => e.t === 'send').map((send) => ({ send, open: !answered.has(send.send) }));
-}
-
-function assertEachOnce(harness: Harness, devices: readonly FakeDevice[]): void {
-  const counts = recordsPerSerial(harness.emulator);
-  for (const device of devices) assert.equal(counts.get(device.serialNumber), 1, `${device.serialNumber} has ${counts.get(device.serialNumber) ?? 0} records`);
-  assert.equal(counts.size, devices.length);
 }
 
 function runIdOf(engine: ImportEngine): () => string {

@@ -7,17 +7,11 @@ import { Journal } from '../../../src/import/journal';
 
 import { DEFAULT_TENANT_ID } from '../../emulator/auth';
 import { fakeDevices, unpadded, type FakeDevice } from '../../emulator/hashes';
-import { journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
+import { assertEachOnce, journalEntries, recordsPerSerial, startHarness, type Harness } from '../../support/engineHarness';
 import { RunBusyError, RunFailedError, RunTenantError } from '../../../src/import/errors';
 
 const IMPORT_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import';
 const COLLECTION_PATH = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
-
-function assertEachOnce(harness: Harness, devices: readonly FakeDevice[]): void {
-  const counts = recordsPerSerial(harness.emulator);
-  for (const device of devices) assert.equal(counts.get(device.serialNumber), 1, `${device.serialNumber} has ${counts.get(device.serialNumber) ?? 0} records`);
-  assert.equal(counts.size, devices.length);
-}
 
 function assertNoHashInLogs(harness: Harness, devices: readonly FakeDevice[]): void {
   const text = harness.logs.join('\n');
