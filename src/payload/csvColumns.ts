@@ -27,7 +27,7 @@ export type ColumnMeaning =
   | { readonly kind: 'legacy-group-tag'; readonly header: string };
 
 /** Case, spaces, underscores and hyphens do not change which column a header means (the portal is stricter). */
-function loosely(header: string): string {
+export function loosely(header: string): string {
   return header.toLowerCase().replace(/[\s_-]+/g, '');
 }
 

@@ -3,7 +3,7 @@
  * hardware-hash payload — it carries no hardware hash. Light on purpose: the editor asks this of every payload it
  * opens, before anything heavy is loaded, and the terminal's `plan` and `delete --file` ask the same.
  */
-import { recogniseHeader } from '../../payload/csvColumns';
+import { loosely, recogniseHeader } from '../../payload/csvColumns';
 
 /** The properties an update may change (`updateDeviceProperties`). */
 export const UPDATABLE_FIELDS = ['groupTag', 'displayName', 'userPrincipalName'] as const;
@@ -21,7 +21,7 @@ const COLUMN_FIELDS: Readonly<Record<string, 'serialNumber' | UpdatableField>> =
   assigneduserprincipalname: 'userPrincipalName',
 };
 
-const loosely = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');
+const isUpdatable = (field: string | undefined): boolean => (UPDATABLE_FIELDS as readonly (string | undefined)[]).includes(field);
 
 /** The update property a CSV column or JSON key names, if any. */
 export function columnField(header: string): 'serialNumber' | UpdatableField | undefined {
@@ -46,14 +46,14 @@ function shape(text: string): { readonly serials: boolean; readonly changes: boo
       const key = match[1]!;
       if (key === 'importedWindowsAutopilotDeviceIdentities' || namesHash(key)) return { serials: false, changes: false };
       // JSON update files use the Graph names exactly (the update rule refuses any other key).
-      if ((UPDATABLE_FIELDS as readonly string[]).includes(key)) changes = true;
+      if (isUpdatable(key)) changes = true;
     }
     return { serials: list, changes: list && changes };
   }
   const header = body.split(/\r?\n/, 1)[0] ?? '';
   const cells = header.split(/[,;\t]/).map((cell) => cell.replace(/"/g, '').trim());
   const serials = !cells.some(namesHash) && cells.some((cell) => columnField(cell) === 'serialNumber');
-  return { serials, changes: serials && cells.some((cell) => (UPDATABLE_FIELDS as readonly string[]).includes(columnField(cell) ?? '')) };
+  return { serials, changes: serials && cells.some((cell) => isUpdatable(columnField(cell))) };
 }
 
 /**

@@ -4,7 +4,7 @@
  * the portal. The path from classic Autopilot to device preparation.
  */
 import * as l10n from '@vscode/l10n';
-import { recogniseHeader } from '../csvColumns';
+import { loosely, recogniseHeader } from '../csvColumns';
 import { lineContentEnd, splitRows } from '../csvDocument';
 import { isPlaceholderSerial } from '../deviceChecks';
 import { LineIndex } from '../lineIndex';
@@ -141,10 +141,6 @@ export class MissingColumnsError extends Error {
 
 const MANUFACTURER_HEADERS = new Set(['manufacturer', 'manufacturername', 'make']);
 const MODEL_HEADERS = new Set(['model', 'devicemodel', 'modelname']);
-
-function loosely(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_-]+/g, '');
-}
 
 /**
  * The devices of a hardware-hash CSV that names manufacturer and model (the partner variant of
