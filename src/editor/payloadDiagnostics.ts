@@ -4,9 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { parsePayloadText, type ParsedPayload, type PayloadProblem, type TextEncoding } from '../payload/api';
-import { looksLikeUpdateFile } from '../import/lifecycle/updateShape';
 import type { UpdateProblem } from '../import/lifecycle/updateFile';
-import { isPayloadDocument, jsonFeaturesCover, problemsToShow } from './payloadDocuments';
+import { isPayloadDocument, isUpdateDocument, jsonFeaturesCover, problemsToShow } from './payloadDocuments';
 
 export const DIAGNOSTIC_SOURCE = 'Autopilot';
 const TYPING_DELAY_MS = 300;
@@ -68,14 +67,17 @@ export class PayloadDiagnostics implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.refresh(document);
   }
 
-  /** Validates an open document now (or returns the result for its current version) and shows its problems. */
-  validateDocument(document: vscode.TextDocument): ParsedPayload {
+  /**
+   * Validates an open document now (or returns the result for its current version) and shows its problems; `text` is
+   * its current text, when the caller has fetched it already.
+   */
+  validateDocument(document: vscode.TextDocument, text?: string): ParsedPayload {
     const key = document.uri.toString();
     const cached = this.results.get(key);
     if (cached?.version === document.version) return cached.payload;
     const started = Date.now();
     // The payload layer loads its parsers and compiles the schema on this first call, not at activation.
-    const payload = parsePayloadText(document.getText(), document.uri.path, EDITOR_ENCODINGS[document.encoding] ?? 'utf-8');
+    const payload = parsePayloadText(text ?? document.getText(), document.uri.path, EDITOR_ENCODINGS[document.encoding] ?? 'utf-8');
     this.results.set(key, { version: document.version, payload });
     this.publish(document.uri, payload, document);
     this.log.trace(`validated ${document.uri.path}: ${payload.devices.length} devices, ${payload.problems.length} problems in ${Date.now() - started} ms`);
@@ -97,13 +99,11 @@ export class PayloadDiagnostics implements vscode.Disposable {
    * Whether an open payload is an update file (a serial-number column or key and no hardware hash): it is checked by
    * the update rules, and a payload's problems ("add a Hardware Hash column") would be wrong for it.
    */
-  isUpdateDocument(document: vscode.TextDocument): boolean {
+  isUpdateDocument(document: vscode.TextDocument, text?: string): boolean {
     const key = document.uri.toString();
     const known = this.kinds.get(key);
     if (known?.version === document.version) return known.update;
-    // A CSV is told by its header line alone; fetching a 20 MB document's text twice per keystroke pause is not free.
-    const first = document.lineCount ? document.lineAt(0).text : '';
-    const update = looksLikeUpdateFile(first.trim() === '' || /^\uFEFF?\s*[[{]/.test(first) ? document.getText() : first);
+    const update = isUpdateDocument(document, text);
     this.kinds.set(key, { version: document.version, update });
     return update;
   }
@@ -122,11 +122,13 @@ export class PayloadDiagnostics implements vscode.Disposable {
   private refresh(document: vscode.TextDocument): void {
     if (!isPayloadDocument(document)) return;
     try {
-      if (this.isUpdateDocument(document)) {
+      // One copy of the text serves both questions: a 20 MB payload's text is not fetched twice per typing pause.
+      const text = document.getText();
+      if (this.isUpdateDocument(document, text)) {
         this.checkUpdate(document).catch((error: unknown) => this.log.error(`checking ${document.uri.path} as an update file failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
         return;
       }
-      this.validateDocument(document);
+      this.validateDocument(document, text);
     } catch (error) {
       // Validation reports problems rather than throwing; anything else is a bug worth a log line, not a popup per keystroke.
       this.log.error(`validating ${document.uri.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

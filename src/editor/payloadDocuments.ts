@@ -25,9 +25,14 @@ function hasAutopilotHeader(document: vscode.TextDocument): boolean {
   });
 }
 
-/** An update CSV (SPEC 6.2): `Serial Number` plus any of `Group Tag`, `Display Name`, `Assigned User`, no hash. */
-function isUpdateCsv(document: vscode.TextDocument): boolean {
-  return document.lineCount > 0 && looksLikeUpdateFile(document.lineAt(0).text);
+/**
+ * Whether an open document is an update file (SPEC 6.2) by the one rule (`looksLikeUpdateFile`). A CSV is told by its
+ * header line, so its text is fetched only when it is JSON (or `text`, when the caller has it already).
+ */
+export function isUpdateDocument(document: vscode.TextDocument, text?: string): boolean {
+  if (text !== undefined) return looksLikeUpdateFile(text);
+  const first = document.lineCount ? document.lineAt(0).text : '';
+  return looksLikeUpdateFile(first.trim() === '' || /^\uFEFF?\s*[[{]/.test(first) ? document.getText() : first);
 }
 
 /** A corporate-identifier CSV: named `*.identifiers.csv`, or whose first lines read as `Manufacturer,Model,Serial`. */
@@ -44,7 +49,7 @@ function pointsAtBundledSchema(document: vscode.TextDocument): boolean {
 export function isPayloadDocument(document: vscode.TextDocument): boolean {
   if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm') return false;
   if (isAutopilotJsonName(document.uri)) return true;
-  if (isCsvName(document.uri)) return hasAutopilotHeader(document) || isIdentifierDocument(document) || isUpdateCsv(document);
+  if (isCsvName(document.uri)) return hasAutopilotHeader(document) || isIdentifierDocument(document) || isUpdateDocument(document);
   return (document.languageId === 'json' || document.languageId === 'jsonc') && pointsAtBundledSchema(document);
 }
 
